@@ -1,0 +1,434 @@
+package ecsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+const (
+	// DefaultRetryWaitMin is the shortest pause before a retry.
+	DefaultRetryWaitMin = 500 * time.Millisecond
+	// DefaultRetryWaitMax is the longest pause before a retry, including
+	// pauses requested by a Retry-After header.
+	DefaultRetryWaitMax = 20 * time.Second
+	// DefaultUserAgent is sent when Config.UserAgent is empty.
+	DefaultUserAgent = "terraform-provider-ecs"
+
+	// maxResponseBody caps how much of any response is read. The password
+	// APIs answer with a few hundred bytes; anything near this size is a
+	// misbehaving proxy, not the service.
+	maxResponseBody = 1 << 20
+	// maxIDLength bounds server and project IDs (real ones are 32–36 characters).
+	maxIDLength = 255
+)
+
+// Credentials authenticate requests. Set either AccessKey and SecretKey
+// (optionally with SecurityToken for temporary credentials) or Token.
+type Credentials struct {
+	AccessKey string
+	SecretKey string
+	// SecurityToken accompanies temporary access keys; it is sent as
+	// X-Security-Token and covered by the signature.
+	SecurityToken string
+	// Token is a project-scoped IAM token sent as X-Auth-Token instead of
+	// signing requests.
+	Token string
+}
+
+// String describes which credentials are set without revealing any secret,
+// so that printing a Config by accident cannot leak them.
+func (c Credentials) String() string {
+	set := func(s string) string {
+		if s == "" {
+			return "unset"
+		}
+		return "set"
+	}
+	return fmt.Sprintf("Credentials{AccessKey:%s SecretKey:%s SecurityToken:%s Token:%s}",
+		set(c.AccessKey), set(c.SecretKey), set(c.SecurityToken), set(c.Token))
+}
+
+// GoString is String for the %#v verb.
+func (c Credentials) GoString() string { return c.String() }
+
+// Config configures a Client.
+type Config struct {
+	// ECSEndpoint is the ECS base URL, e.g.
+	// https://ecs.cn-north-4.myhuaweicloud.com. A trailing slash is ignored.
+	ECSEndpoint string
+	// IAMEndpoint is the IAM base URL, needed only to look up project IDs.
+	IAMEndpoint string
+	// Region is the region name; it doubles as the IAM project name.
+	Region string
+	// ProjectID may be empty; then call ResolveProjectID before other calls.
+	ProjectID   string
+	Credentials Credentials
+	// HTTPClient is shared by all calls; nil means a client with a pooled
+	// transport. Redirects are never followed, whichever client is used.
+	HTTPClient *http.Client
+	// MaxRetries is the number of retries after the first attempt; 0
+	// disables retries.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the pause between attempts;
+	// zero values select DefaultRetryWaitMin and DefaultRetryWaitMax.
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// UserAgent is sent with every request; empty means DefaultUserAgent.
+	UserAgent string
+	// Logger receives one entry per attempt and per retry decision; nil
+	// disables logging.
+	Logger Logger
+	// Now is the clock used for X-Sdk-Date; nil means time.Now.
+	Now func() time.Time
+}
+
+// Logger receives one call per HTTP attempt and per retry decision. The
+// fields name the method, path, attempt, status, error code, request ID and
+// wait; they never hold credentials, passwords or bodies.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Client calls the ECS password APIs and IAM. It is safe for concurrent use
+// and shares one connection pool between all calls.
+type Client struct {
+	ecsBase    *url.URL
+	iamBase    *url.URL
+	region     string
+	creds      Credentials
+	httpClient *http.Client
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+	userAgent  string
+	logger     Logger
+	now        func() time.Time
+	// secrets are scrubbed from any server-provided text before it is put
+	// into an error, in case a service echoes a credential back.
+	secrets []string
+
+	mu        sync.RWMutex
+	projectID string
+}
+
+// NewClient validates cfg and returns a Client.
+func NewClient(cfg Config) (*Client, error) {
+	ecsBase, err := parseEndpoint("ECS endpoint", cfg.ECSEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if ecsBase == nil {
+		return nil, errors.New("ecsapi: the ECS endpoint is required")
+	}
+	iamBase, err := parseEndpoint("IAM endpoint", cfg.IAMEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateCredentials(cfg.Credentials); err != nil {
+		return nil, err
+	}
+	if cfg.ProjectID != "" {
+		if err := validateID("project ID", cfg.ProjectID); err != nil {
+			return nil, fmt.Errorf("ecsapi: %w", err)
+		}
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, fmt.Errorf("ecsapi: max retries must not be negative, got %d", cfg.MaxRetries)
+	}
+	waitMin, waitMax := cfg.RetryWaitMin, cfg.RetryWaitMax
+	if waitMin < 0 || waitMax < 0 {
+		return nil, errors.New("ecsapi: retry waits must not be negative")
+	}
+	if waitMin == 0 {
+		waitMin = DefaultRetryWaitMin
+	}
+	if waitMax == 0 {
+		waitMax = DefaultRetryWaitMax
+	}
+	if waitMin > waitMax {
+		return nil, fmt.Errorf("ecsapi: the minimum retry wait (%s) exceeds the maximum (%s)", waitMin, waitMax)
+	}
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = DefaultUserAgent
+	}
+	if !isHeaderSafe(userAgent) {
+		return nil, errors.New("ecsapi: the user agent contains control characters")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+
+	c := &Client{
+		ecsBase:    ecsBase,
+		iamBase:    iamBase,
+		region:     cfg.Region,
+		creds:      cfg.Credentials,
+		httpClient: noRedirectClient(cfg.HTTPClient),
+		maxRetries: cfg.MaxRetries,
+		waitMin:    waitMin,
+		waitMax:    waitMax,
+		userAgent:  userAgent,
+		logger:     cfg.Logger,
+		now:        now,
+		projectID:  cfg.ProjectID,
+	}
+	for _, s := range []string{cfg.Credentials.SecretKey, cfg.Credentials.SecurityToken, cfg.Credentials.Token} {
+		if len(s) >= minScrubLength {
+			c.secrets = append(c.secrets, s)
+		}
+	}
+	return c, nil
+}
+
+// noRedirectClient returns a copy of hc (or a pooled client) that never
+// follows redirects: a redirect would replay X-Auth-Token or
+// X-Security-Token to wherever the Location points, and the ECS APIs never
+// redirect legitimately. Copying keeps the caller's Transport, and with it
+// the connection pool.
+func noRedirectClient(hc *http.Client) *http.Client {
+	var out http.Client
+	if hc != nil {
+		out = *hc
+	} else {
+		out.Transport = cleanhttp.DefaultPooledTransport()
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
+}
+
+func parseEndpoint(name, raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("ecsapi: the %s is not a valid URL: %w", name, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("ecsapi: the %s %q must start with https:// (or http:// for a local simulator)", name, sanitizeText(raw, 200))
+	case u.Host == "":
+		return nil, fmt.Errorf("ecsapi: the %s %q has no host", name, sanitizeText(raw, 200))
+	case u.User != nil:
+		// Credentials in a URL would end up in logs and error messages.
+		return nil, fmt.Errorf("ecsapi: the %s must not contain user information", name)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("ecsapi: the %s %q must not contain a query or fragment", name, sanitizeText(raw, 200))
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+func validateCredentials(c Credentials) error {
+	hasKeys := c.AccessKey != "" || c.SecretKey != ""
+	switch {
+	case c.Token != "" && (hasKeys || c.SecurityToken != ""):
+		return errors.New("ecsapi: set either a token or an access key and secret key, not both")
+	case c.Token != "":
+		if !isHeaderSafe(c.Token) {
+			return errors.New("ecsapi: the token contains white space or control characters")
+		}
+		return nil
+	case c.AccessKey == "" && c.SecretKey == "":
+		if c.SecurityToken != "" {
+			return errors.New("ecsapi: a security token needs the access key and secret key it was issued with")
+		}
+		return errors.New("ecsapi: no credentials: set an access key and secret key, or a token")
+	case c.AccessKey == "":
+		return errors.New("ecsapi: a secret key was given without an access key")
+	case c.SecretKey == "":
+		return errors.New("ecsapi: an access key was given without a secret key")
+	}
+	// The access key is placed verbatim in the Authorization header, so
+	// separators would corrupt it.
+	if !isHeaderSafe(c.AccessKey) || strings.ContainsAny(c.AccessKey, ",=;") {
+		return errors.New("ecsapi: the access key contains characters that are not allowed")
+	}
+	if c.SecurityToken != "" && !isHeaderSafe(c.SecurityToken) {
+		return errors.New("ecsapi: the security token contains white space or control characters")
+	}
+	return nil
+}
+
+// isHeaderSafe rejects values that cannot travel in an HTTP header intact.
+func isHeaderSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return strings.TrimSpace(s) == s
+}
+
+// validateID accepts an ID only if it can be used as one path segment:
+// anything that could change the path ("/", "..", white space) is refused
+// before a request is made.
+func validateID(kind, id string) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("the %s must not be empty", kind)
+	case len(id) > maxIDLength:
+		return fmt.Errorf("the %s is longer than %d characters", kind, maxIDLength)
+	case id == "." || id == "..":
+		return fmt.Errorf("the %s %q is not a valid ID", kind, id)
+	case !utf8.ValidString(id):
+		return fmt.Errorf("the %s is not valid UTF-8", kind)
+	}
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '\\':
+			return fmt.Errorf("the %s %q must not contain %q", kind, sanitizeText(id, 80), r)
+		case unicode.IsSpace(r):
+			return fmt.Errorf("the %s %q must not contain white space", kind, sanitizeText(id, 80))
+		case unicode.IsControl(r) || !unicode.IsPrint(r):
+			return fmt.Errorf("the %s %q must not contain control characters", kind, sanitizeText(id, 80))
+		}
+	}
+	return nil
+}
+
+// ProjectID returns the project ID in use, or "" before it is resolved.
+func (c *Client) ProjectID() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.projectID
+}
+
+// ResolveProjectID looks up the project named after the region through IAM
+// when no project ID was configured, and keeps it for later calls.
+func (c *Client) ResolveProjectID(ctx context.Context) error {
+	if c.ProjectID() != "" {
+		return nil
+	}
+	if c.region == "" {
+		return errors.New("ecsapi: cannot look up the project ID: no region is configured")
+	}
+	id, err := c.LookupProjectID(ctx, c.region)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.projectID == "" {
+		c.projectID = id
+	}
+	return nil
+}
+
+// requireProjectID returns the project ID or a clear error when it has not
+// been configured or resolved yet.
+func (c *Client) requireProjectID() (string, error) {
+	id := c.ProjectID()
+	if id == "" {
+		return "", errors.New("ecsapi: the project ID is not known: configure it or call ResolveProjectID first")
+	}
+	return id, nil
+}
+
+// endpointURL joins base with already validated path segments, escaping
+// each one so that no segment can alter the path structure.
+func endpointURL(base *url.URL, query url.Values, segments ...string) *url.URL {
+	u := *base
+	decoded := make([]string, 0, len(segments)+1)
+	escaped := make([]string, 0, len(segments)+1)
+	decoded = append(decoded, base.Path)
+	escaped = append(escaped, base.EscapedPath())
+	for _, s := range segments {
+		decoded = append(decoded, s)
+		escaped = append(escaped, url.PathEscape(s))
+	}
+	u.Path = strings.Join(decoded, "/")
+	u.RawPath = strings.Join(escaped, "/")
+	u.RawQuery = query.Encode()
+	return &u
+}
+
+// send performs req and returns the response when its status is one of ok
+// and its body is not an error document; anything else is an *APIError.
+func (c *Client) send(ctx context.Context, req *apiRequest, ok ...int) (*apiResponse, error) {
+	r, err := c.do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(ok, r.status) || isErrorDocument(r.body) {
+		return nil, c.apiError(r)
+	}
+	return r, nil
+}
+
+// isErrorDocument spots an error envelope delivered with a success status,
+// such as flow control reported as HTTP 202 with Common.0024. Only the
+// unambiguous envelopes are considered, so an ordinary result object can
+// never be mistaken for an error.
+func isErrorDocument(body []byte) bool {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return false
+	}
+	var top struct {
+		ErrorCode json.RawMessage `json:"error_code"`
+		Error     struct {
+			Code json.RawMessage `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(trimmed, &top); err != nil {
+		return false
+	}
+	return jsonScalar(top.ErrorCode) != "" || jsonScalar(top.Error.Code) != ""
+}
+
+// decodeJSON decodes a successful response into v with clear errors for
+// the ways a proxy or a broken service can get it wrong.
+func (c *Client) decodeJSON(r *apiResponse, v any) error {
+	ct := r.header.Get("Content-Type")
+	switch {
+	case !isJSONMediaType(ct):
+		return c.responseError(r, fmt.Sprintf("expected a JSON response but got content type %q (%d bytes)", sanitizeText(mediaType(ct), 64), len(r.body)))
+	case r.truncated:
+		return c.responseError(r, fmt.Sprintf("response body larger than %d bytes", maxResponseBody))
+	case len(bytes.TrimSpace(r.body)) == 0:
+		return c.responseError(r, "expected a JSON response but the body is empty")
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return c.responseError(r, fmt.Sprintf("malformed JSON response (%d bytes): %s", len(r.body), jsonProblem(err)))
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without quoting body content.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return fmt.Sprintf("field %s has the wrong type (want %s)", field, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	}
+	return "undecodable JSON"
+}

@@ -1,0 +1,456 @@
+package ecsapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// minScrubLength keeps very short values out of the scrub list: replacing
+// every "ab" in a server message would make it unreadable without hiding
+// anything worth hiding.
+const minScrubLength = 4
+
+// apiRequest describes one logical API call (all of its attempts).
+type apiRequest struct {
+	method string
+	url    *url.URL
+	// body is nil for requests without a body.
+	body []byte
+	// projectHeader adds X-Project-Id (ECS calls, not IAM).
+	projectHeader bool
+	projectID     string
+	// secrets lists values of this call (e.g. the new password) that must
+	// never appear in an error, even if the service echoes them.
+	secrets []string
+}
+
+// apiResponse is the buffered outcome of the last attempt.
+type apiResponse struct {
+	method, path string
+	status       int
+	header       http.Header
+	body         []byte
+	truncated    bool
+	requestID    string
+	secrets      []string
+}
+
+// errRetryPastDeadline is returned by the retry policy when the next wait
+// would end after the context deadline: waiting would only end in
+// "context deadline exceeded" and hide the real failure.
+type errRetryPastDeadline struct {
+	wait time.Duration
+}
+
+func (e *errRetryPastDeadline) Error() string {
+	return fmt.Sprintf("the next retry (in %s) would start after the context deadline", e.wait.Round(time.Millisecond))
+}
+
+// attempt records what happened on one attempt for logs and final errors.
+type attempt struct {
+	number    int
+	status    int
+	code      string
+	requestID string
+	err       error
+	body      []byte
+	truncated bool
+	readErr   error
+}
+
+// call holds the per-call state shared by the retryablehttp hooks. The
+// hooks of one call run sequentially, so it needs no locking.
+type call struct {
+	c        *Client
+	req      *apiRequest
+	path     string
+	last     attempt
+	nextWait time.Duration
+	abort    *errRetryPastDeadline
+}
+
+// do performs req with signing, retries and logging, and returns the
+// buffered final response. Non-2xx statuses are not errors at this level.
+func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) {
+	cl := &call{c: c, req: req, path: req.url.EscapedPath()}
+
+	var body any // an untyped nil keeps GET and DELETE free of a body
+	if req.body != nil {
+		body = req.body
+	}
+	r, err := retryablehttp.NewRequestWithContext(ctx, req.method, req.url.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: building request: %w", req.method, cl.path, err)
+	}
+	r.Header.Set("Accept", "application/json")
+	r.Header.Set("User-Agent", c.userAgent)
+	if req.body != nil {
+		r.Header.Set("Content-Type", "application/json;charset=UTF-8")
+	}
+	if req.projectHeader && req.projectID != "" {
+		r.Header.Set(headerProjectID, req.projectID)
+	}
+	if c.creds.Token != "" {
+		r.Header.Set(headerAuthToken, c.creds.Token)
+	} else if c.creds.SecurityToken != "" {
+		r.Header.Set(headerSecurityToken, c.creds.SecurityToken)
+	}
+
+	// A retryablehttp.Client is a few words of configuration; one per call
+	// gives the hooks per-call state while every call shares c.httpClient
+	// and therefore one connection pool.
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.httpClient,
+		RetryWaitMin:   c.waitMin,
+		RetryWaitMax:   c.waitMax,
+		RetryMax:       c.maxRetries,
+		RequestLogHook: cl.beforeAttempt,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        cl.backoff,
+		// Pass the last response through so it becomes an *APIError
+		// instead of retryablehttp's generic "giving up" error.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	resp, err := rc.Do(r)
+	if resp != nil {
+		// The body was already read into memory by checkRetry; closing
+		// the in-memory reader is a formality.
+		resp.Body.Close()
+	}
+
+	switch {
+	case cl.abort != nil:
+		return nil, cl.finalError(fmt.Errorf("giving up after attempt %d: %w", cl.last.number, cl.abort), context.DeadlineExceeded)
+	case err != nil && ctx.Err() != nil:
+		return nil, cl.finalError(fmt.Errorf("stopped after %d attempt(s)", cl.last.number), ctx.Err())
+	case err != nil:
+		return nil, fmt.Errorf("%s %s: request failed after %d attempt(s): %w", req.method, cl.path, cl.last.number, err)
+	case resp == nil:
+		return nil, fmt.Errorf("%s %s: no response after %d attempt(s)", req.method, cl.path, cl.last.number)
+	case cl.last.readErr != nil:
+		return nil, fmt.Errorf("%s %s: reading the response body (HTTP %d%s): %w", req.method, cl.path, cl.last.status, requestIDSuffix(cl.last.requestID), cl.last.readErr)
+	}
+	return &apiResponse{
+		method:    req.method,
+		path:      cl.path,
+		status:    resp.StatusCode,
+		header:    resp.Header,
+		body:      cl.last.body,
+		truncated: cl.last.truncated,
+		requestID: cl.last.requestID,
+		secrets:   req.secrets,
+	}, nil
+}
+
+// finalError explains why the call stopped, keeping the last attempt's
+// failure (an *APIError or a transport error) reachable with errors.As and
+// the context error reachable with errors.Is.
+func (cl *call) finalError(why error, ctxErr error) error {
+	method, path := cl.req.method, cl.path
+	switch {
+	case cl.last.status != 0:
+		last := cl.c.apiError(&apiResponse{
+			method: method, path: path, status: cl.last.status, body: cl.last.body,
+			truncated: cl.last.truncated, requestID: cl.last.requestID, secrets: cl.req.secrets,
+		})
+		return fmt.Errorf("%s %s: %w (%w); last attempt: %w", method, path, why, ctxErr, last)
+	case cl.last.err != nil:
+		return fmt.Errorf("%s %s: %w (%w); last attempt: %w", method, path, why, ctxErr, cl.last.err)
+	}
+	return fmt.Errorf("%s %s: %w: %w", method, path, why, ctxErr)
+}
+
+func requestIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return ", request ID " + id
+}
+
+// beforeAttempt runs before every attempt, the first included. Signing here
+// rather than once up front gives each retry a fresh X-Sdk-Date: a retry
+// after long backoff with the original date could fall outside the
+// gateway's 15-minute window.
+func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, retry int) {
+	cl.last = attempt{number: retry + 1}
+	// retryablehttp reuses the previous attempt's header map in a shallow
+	// copy; cloning avoids writing to a map the transport may still read.
+	r.Header = r.Header.Clone()
+	c := cl.c
+	if c.creds.Token == "" {
+		r.Header.Set(headerSdkDate, c.now().UTC().Format(sdkDateLayout))
+		host := r.Host
+		if host == "" {
+			host = r.URL.Host
+		}
+		auth, err := signAuthorization(c.creds.AccessKey, c.creds.SecretKey, &signingInput{
+			method:        r.Method,
+			host:          host,
+			path:          r.URL.Path,
+			query:         r.URL.Query(),
+			header:        r.Header,
+			signedHeaders: signedHeaderNames(r.Header),
+			body:          cl.req.body,
+		})
+		if err == nil {
+			r.Header.Set(headerAuthorization, auth)
+		}
+	}
+	c.logDebug(r.Context(), "sending ECS API request", map[string]any{
+		"method": cl.req.method, "path": cl.path, "attempt": cl.last.number,
+	})
+}
+
+// signedHeaderNames chooses the headers covered by the signature. A
+// verifier recomputes the signature over whatever SignedHeaders lists, so
+// any set that includes x-sdk-date is valid; the vendor's own vectors sign
+// only x-sdk-date and x-project-id (plus host and x-security-token when
+// asked). This client signs every header whose tampering would matter:
+//   - host: binds the signature to the endpoint it was made for;
+//   - x-sdk-date: mandatory, bounds replay to the gateway's time window;
+//   - x-project-id: binds the request to the project;
+//   - x-security-token: binds temporary credentials to their token;
+//   - content-type: decides how the signed body is interpreted.
+//
+// User-Agent, Accept and Content-Length are left out because proxies and
+// the transport may legitimately rewrite them.
+func signedHeaderNames(h http.Header) []string {
+	names := []string{"host", "x-sdk-date"}
+	for _, n := range []string{headerProjectID, headerSecurityToken, "Content-Type"} {
+		if h.Get(n) != "" {
+			names = append(names, strings.ToLower(n))
+		}
+	}
+	return names
+}
+
+// checkRetry is the retry policy. It buffers the response body (so the
+// connection can be reused and the error code inspected), logs the
+// attempt, and decides whether another attempt is worthwhile.
+func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := cl.c
+	fields := map[string]any{"method": cl.req.method, "path": cl.path, "attempt": cl.last.number}
+
+	if err != nil {
+		cl.last.err = err
+		fields["error"] = err.Error()
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			c.logWarn(ctx, "ECS API request interrupted", fields)
+			return false, ctxErr
+		}
+		if !retryableTransportError(err) {
+			c.logWarn(ctx, "ECS API request failed", fields)
+			return false, nil
+		}
+		c.logWarn(ctx, "ECS API request failed", fields)
+		return cl.decide(ctx, nil, "transport error", fields)
+	}
+
+	body, truncated, readErr := readCapped(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	cl.last.status = resp.StatusCode
+	cl.last.body = body
+	cl.last.truncated = truncated
+	cl.last.readErr = readErr
+	cl.last.requestID = sanitizeText(resp.Header.Get(headerRequestID), 128)
+
+	code := ""
+	if resp.StatusCode >= 400 || resp.StatusCode == http.StatusAccepted {
+		doc := decodeErrorBody(resp.Header.Get("Content-Type"), body, truncated)
+		code = doc.code
+		if cl.last.requestID == "" {
+			cl.last.requestID = doc.requestID
+		}
+	}
+	cl.last.code = code
+
+	fields["status"] = resp.StatusCode
+	fields["request_id"] = cl.last.requestID
+	if code != "" {
+		fields["code"] = code
+	}
+	c.logDebug(ctx, "received ECS API response", fields)
+
+	if readErr != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
+		fields["error"] = readErr.Error()
+		return cl.decide(ctx, resp, "response body interrupted", fields)
+	}
+	reason := retryReason(cl.req.method, resp.StatusCode, code)
+	if reason == "" {
+		return false, nil
+	}
+	return cl.decide(ctx, resp, reason, fields)
+}
+
+// decide schedules a retry if any are left and the wait fits in the
+// context deadline.
+func (cl *call) decide(ctx context.Context, resp *http.Response, reason string, fields map[string]any) (bool, error) {
+	c := cl.c
+	fields["reason"] = reason
+	retriesLeft := c.maxRetries - (cl.last.number - 1)
+	if retriesLeft <= 0 {
+		if c.maxRetries > 0 {
+			fields["attempts"] = cl.last.number
+			c.logWarn(ctx, "ECS API retries exhausted", fields)
+		}
+		return false, nil
+	}
+	wait := c.backoff(cl.last.number-1, resp)
+	fields["wait"] = wait.String()
+	fields["wait_ms"] = wait.Milliseconds()
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= wait {
+		cl.abort = &errRetryPastDeadline{wait: wait}
+		c.logWarn(ctx, "ECS API retry skipped: the wait would outlast the context deadline", fields)
+		return false, cl.abort
+	}
+	cl.nextWait = wait
+	fields["retries_left"] = retriesLeft
+	c.logWarn(ctx, "retrying ECS API request", fields)
+	return true, nil
+}
+
+// backoff hands retryablehttp the wait chosen by decide, which already
+// knew the context deadline.
+func (cl *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
+	return cl.nextWait
+}
+
+// retryReason returns why a response deserves another attempt, or "".
+func retryReason(method string, status int, code string) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict:
+		// The request itself is wrong; repeating it cannot help.
+		return ""
+	}
+	switch {
+	case code == codeGatewayThrottled || code == codeFlowControl:
+		return "throttled (" + code + ")"
+	case status == http.StatusAccepted && code == codeFlowOverLimit:
+		// Flow control reported with a success status.
+		return "throttled (" + code + ")"
+	case status == http.StatusTooManyRequests:
+		return "throttled (HTTP 429)"
+	case status == http.StatusNotImplemented && code == codeServerBusy:
+		return "server busy (" + code + ")"
+	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
+		return "HTTP " + strconv.Itoa(status)
+	case status == http.StatusInternalServerError && (method == http.MethodGet || method == http.MethodDelete):
+		// Only reads and deletes are retried on 500: a reset that failed
+		// half-way is reported rather than silently repeated.
+		return "HTTP 500 on an idempotent request"
+	}
+	return ""
+}
+
+// retryableTransportError reports whether a transport failure might go away
+// on its own. Certificate and protocol problems will not.
+func retryableTransportError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		invalidCert      x509.CertificateInvalidError
+		hostname         x509.HostnameError
+		recordHeader     tls.RecordHeaderError
+		verification     *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return false
+	case errors.As(err, &unknownAuthority), errors.As(err, &invalidCert), errors.As(err, &hostname),
+		errors.As(err, &recordHeader), errors.As(err, &verification):
+		return false
+	}
+	msg := err.Error()
+	for _, permanent := range []string{"unsupported protocol scheme", "invalid header field", "no Host in request URL"} {
+		if strings.Contains(msg, permanent) {
+			return false
+		}
+	}
+	return true
+}
+
+// backoff returns the wait before retry number retry+1: the server's
+// Retry-After when it sent one, otherwise exponential growth from waitMin
+// with "equal jitter" (half fixed, half random), always within
+// [0, waitMax] and, without Retry-After, at least waitMin.
+func (c *Client) backoff(retry int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, c.waitMax)
+		}
+	}
+	ceiling := c.waitMax
+	if retry < 32 {
+		if d := c.waitMin << uint(retry); d > 0 && d < c.waitMax {
+			ceiling = d
+		}
+	}
+	half := ceiling / 2
+	wait := half + rand.N(half+1)
+	return max(wait, c.waitMin)
+}
+
+// parseRetryAfter reads a Retry-After value in delta-seconds or HTTP-date
+// form. Dates in the past mean "now".
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// readCapped reads at most maxResponseBody bytes. When the body is larger
+// the rest is not drained (the connection is simply not reused).
+func readCapped(body io.Reader) ([]byte, bool, error) {
+	b, err := io.ReadAll(io.LimitReader(body, maxResponseBody+1))
+	if len(b) > maxResponseBody {
+		return b[:maxResponseBody], true, err
+	}
+	return b, false, err
+}
+
+// logDebug and logWarn hand the logger its own copy of fields: the retry
+// policy keeps adding to its map after logging, and a logger may keep what
+// it was given.
+func (c *Client) logDebug(ctx context.Context, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Debug(ctx, msg, maps.Clone(fields))
+	}
+}
+
+func (c *Client) logWarn(ctx context.Context, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Warn(ctx, msg, maps.Clone(fields))
+	}
+}

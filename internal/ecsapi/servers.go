@@ -1,0 +1,146 @@
+package ecsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// API selects one of the two path families that expose password operations.
+type API string
+
+const (
+	// APIV1 is Huawei's own API: /v1/{project_id}/cloudservers/...; it
+	// honours enterprise-project grants.
+	APIV1 API = "v1"
+	// APIV21 is the native OpenStack-style API: /v2.1/{project_id}/servers/...;
+	// only IAM-project grants authorise it.
+	APIV21 API = "v2.1"
+)
+
+// Server is the part of a server's details relevant to password management.
+type Server struct {
+	ID, Name, Status string
+	// Locked servers reject password operations.
+	Locked bool
+	// KeyName is empty for servers created with a password; only servers
+	// created with a key pair have an encrypted password to fetch.
+	KeyName string
+	// OSType is metadata.os_type, "Linux" or "Windows".
+	OSType string
+	// EnterpriseProjectID is "0" for the default enterprise project and
+	// may be empty on the native API.
+	EnterpriseProjectID string
+}
+
+// serverURLPath returns the path segments of a server under api.
+func (c *Client) serverSegments(api API, serverID string, suffix ...string) ([]string, error) {
+	pid, err := c.requireProjectID()
+	if err != nil {
+		return nil, err
+	}
+	if err := validateID("server ID", serverID); err != nil {
+		return nil, fmt.Errorf("ecsapi: %w", err)
+	}
+	var segs []string
+	switch api {
+	case APIV1:
+		segs = []string{"v1", pid, "cloudservers", serverID}
+	case APIV21:
+		segs = []string{"v2.1", pid, "servers", serverID}
+	default:
+		return nil, fmt.Errorf("ecsapi: unknown API %q: use %q or %q", sanitizeText(string(api), 32), APIV1, APIV21)
+	}
+	return append(segs, suffix...), nil
+}
+
+// ecsRequest builds a request against the ECS endpoint.
+func (c *Client) ecsRequest(method string, segments []string, body []byte, secrets ...string) *apiRequest {
+	return &apiRequest{
+		method:        method,
+		url:           endpointURL(c.ecsBase, nil, segments...),
+		body:          body,
+		projectHeader: true,
+		projectID:     c.ProjectID(),
+		secrets:       secrets,
+	}
+}
+
+type serverEnvelope struct {
+	Server *serverBody `json:"server"`
+}
+
+type serverBody struct {
+	ID                  string                     `json:"id"`
+	Name                string                     `json:"name"`
+	Status              string                     `json:"status"`
+	Locked              flexBool                   `json:"locked"`
+	KeyName             *string                    `json:"key_name"`
+	Metadata            map[string]json.RawMessage `json:"metadata"`
+	EnterpriseProjectID string                     `json:"enterprise_project_id"`
+	SysTags             []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"sys_tags"`
+}
+
+// flexBool accepts JSON booleans and their string spellings ("true",
+// "False"); null means false. The native API is not consistent about it.
+type flexBool bool
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	switch strings.ToLower(strings.Trim(string(data), `"`)) {
+	case "true":
+		*b = true
+	case "false", "null", "":
+		*b = false
+	default:
+		return &json.UnmarshalTypeError{Value: "non-boolean", Type: boolType}
+	}
+	return nil
+}
+
+// GetServer returns the details of a server through the chosen API family:
+// GET /v1/{project_id}/cloudservers/{id} or /v2.1/{project_id}/servers/{id}.
+func (c *Client) GetServer(ctx context.Context, api API, serverID string) (*Server, error) {
+	segs, err := c.serverSegments(api, serverID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.send(ctx, c.ecsRequest(http.MethodGet, segs, nil), http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	var env serverEnvelope
+	if err := c.decodeJSON(r, &env); err != nil {
+		return nil, err
+	}
+	if env.Server == nil || env.Server.ID == "" {
+		return nil, c.responseError(r, "response has no server object with an id")
+	}
+	s := env.Server
+	out := &Server{
+		ID:                  s.ID,
+		Name:                s.Name,
+		Status:              s.Status,
+		Locked:              bool(s.Locked),
+		OSType:              jsonScalar(s.Metadata["os_type"]),
+		EnterpriseProjectID: s.EnterpriseProjectID,
+	}
+	if s.KeyName != nil {
+		out.KeyName = *s.KeyName
+	}
+	if out.EnterpriseProjectID == "" {
+		for _, t := range s.SysTags {
+			if t.Key == "_sys_enterprise_project_id" {
+				out.EnterpriseProjectID = t.Value
+				break
+			}
+		}
+	}
+	return out, nil
+}
