@@ -1,0 +1,8 @@
+//go:build unix && !linux
+
+package tfexec
+
+import "syscall"
+
+// setParentDeathSignal has no equivalent outside Linux; the parent's own cleanup has to do.
+func setParentDeathSignal(*syscall.SysProcAttr) {}

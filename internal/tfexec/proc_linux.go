@@ -1,0 +1,11 @@
+//go:build linux
+
+package tfexec
+
+import "syscall"
+
+// setParentDeathSignal makes the kernel kill the child if the parent dies without cleaning up
+// (for example when it is killed with SIGKILL), so no simulator is left listening.
+func setParentDeathSignal(attr *syscall.SysProcAttr) {
+	attr.Pdeathsig = syscall.SIGKILL
+}
