@@ -1,0 +1,300 @@
+// Command demo shows the provider end to end without a cloud: it builds the provider and
+// ecs-simulator, starts the simulator with one Linux and one Windows server, applies
+// examples/demo with Terraform (or OpenTofu) through a dev_overrides CLI configuration, prints
+// what the simulator saw, destroys, and cleans up after itself. Run it with `make demo`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+)
+
+// Simulator defaults (see internal/ecssim): the demo uses the built-in principal.
+const (
+	simRegion    = "cn-north-4"
+	simProjectID = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+	simAccessKey = "ECSSIMACCESSKEY00001"
+	simSecretKey = "ecssim-secret-key-for-local-use-only"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var (
+		cliPath string
+		keep    bool
+		quiet   bool
+	)
+	flag.StringVar(&cliPath, "cli", "", "Terraform or OpenTofu binary to use (default: terraform on PATH, else tofu on PATH, else OpenTofu built by .ci/opentofu.sh)")
+	flag.BoolVar(&keep, "keep", false, "keep the temporary directory (configuration, state, logs) for inspection")
+	flag.BoolVar(&quiet, "quiet", false, "do not show the CLI's own output")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	d := &demo{out: os.Stdout, cliPath: cliPath, keep: keep, quiet: quiet, start: time.Now()}
+	err := d.run(ctx)
+	d.cleanup()
+	switch {
+	case err == nil:
+		fmt.Fprintf(d.out, "\nDemo finished in %s.\n", since(d.start))
+		return 0
+	case ctx.Err() != nil:
+		fmt.Fprintf(os.Stderr, "\ndemo interrupted: %v\n", err)
+		return 130
+	default:
+		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
+		return 1
+	}
+}
+
+type demo struct {
+	out     io.Writer
+	cliPath string
+	keep    bool
+	quiet   bool
+	start   time.Time
+
+	step    int
+	tmp     string
+	sim     *tfexec.Process
+	simLog  *os.File
+	cleanup func()
+}
+
+const totalSteps = 9
+
+// stepf prints a numbered step header and returns a function that prints its duration.
+func (d *demo) stepf(format string, args ...any) func() {
+	d.step++
+	t := time.Now()
+	fmt.Fprintf(d.out, "\n==> [%d/%d] %s\n", d.step, totalSteps, fmt.Sprintf(format, args...))
+	return func() { fmt.Fprintf(d.out, "    done in %s (total %s)\n", since(t), since(d.start)) }
+}
+
+func since(t time.Time) string {
+	return time.Since(t).Round(100 * time.Millisecond).String()
+}
+
+func (d *demo) run(ctx context.Context) error {
+	d.cleanup = func() {}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := tfexec.ModuleRoot(wd)
+	if err != nil {
+		return err
+	}
+	d.tmp, err = os.MkdirTemp("", "ecs-demo-")
+	if err != nil {
+		return err
+	}
+	d.cleanup = d.removeAll
+
+	done := d.stepf("Finding a Terraform or OpenTofu CLI")
+	cli, err := tfexec.FindCLI(ctx, tfexec.FindOptions{
+		Explicit:       d.cliPath,
+		OpenTofuScript: filepath.Join(root, ".ci", "opentofu.sh"),
+		Stderr:         prefixWriter(d.out, "    "),
+	})
+	if err != nil {
+		return err
+	}
+	version, err := cli.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "    %s (%s)\n", cli.Path, version)
+	done()
+
+	done = d.stepf("Building the provider and ecs-simulator")
+	binDir := filepath.Join(d.tmp, "bin")
+	providerBin := filepath.Join(binDir, tfexec.ProviderBinaryName())
+	simBin := filepath.Join(binDir, tfexec.SimulatorBinaryName())
+	if err := tfexec.GoBuild(ctx, root, tfexec.ProviderPackage, providerBin, "-X main.version=0.0.0-demo"); err != nil {
+		return err
+	}
+	if err := tfexec.GoBuild(ctx, root, tfexec.SimulatorPackage, simBin, ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "    %s\n    %s\n", providerBin, simBin)
+	done()
+
+	done = d.stepf("Generating an RSA key pair and the servers' passwords")
+	fx, err := newFixture(d.tmp)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "    Linux server   %s (new root password: random, only in this process and the simulator)\n", fx.linuxID)
+	fmt.Fprintf(d.out, "    Windows server %s (key pair %s, initial password encrypted by the simulator)\n", fx.windowsID, fx.keyName)
+	done()
+
+	done = d.stepf("Starting ecs-simulator on a free loopback port")
+	d.simLog, err = os.Create(filepath.Join(d.tmp, "ecs-simulator.log"))
+	if err != nil {
+		return err
+	}
+	d.sim, err = tfexec.StartURLProcess(ctx, simBin, tfexec.StartOptions{
+		Args: []string{"-addr", "127.0.0.1:0", "-seed", fx.seedPath},
+		Log:  d.simLog,
+	})
+	if err != nil {
+		return err
+	}
+	sim := &simClient{base: d.sim.URL}
+	for _, id := range []string{fx.linuxID, fx.windowsID} {
+		if _, err := sim.server(ctx, id); err != nil {
+			return fmt.Errorf("the simulator did not load the seeded servers: %w", err)
+		}
+	}
+	fmt.Fprintf(d.out, "    %s (pid %d, log %s)\n", d.sim.URL, d.sim.Pid(), d.simLog.Name())
+	done()
+
+	workDir := filepath.Join(d.tmp, "work")
+	if err := copyTFFiles(filepath.Join(root, "examples", "demo"), workDir); err != nil {
+		return err
+	}
+	cliConfig, err := tfexec.WriteDevOverrides(filepath.Join(d.tmp, "cli.tfrc"), binDir)
+	if err != nil {
+		return err
+	}
+	var cliOut io.Writer = prefixWriter(d.out, "    | ")
+	if d.quiet {
+		cliOut = io.Discard
+	}
+	runner := &tfexec.Runner{
+		CLI: cli,
+		Dir: workDir,
+		Env: []string{
+			cliConfig,
+			"TF_VAR_endpoint=" + d.sim.URL,
+			"TF_VAR_region=" + simRegion,
+			"TF_VAR_project_id=" + simProjectID,
+			"TF_VAR_access_key=" + simAccessKey,
+			"TF_VAR_secret_key=" + simSecretKey,
+			"TF_VAR_linux_server_id=" + fx.linuxID,
+			"TF_VAR_windows_server_id=" + fx.windowsID,
+			"TF_VAR_private_key_path=" + fx.privateKeyPath,
+			"TF_VAR_linux_password=" + fx.linuxPassword,
+		},
+		Stdout: cliOut,
+		Stderr: cliOut,
+	}
+
+	// dev_overrides make `init` unnecessary: the provider is loaded from the override directory
+	// and the configuration uses no other provider, so the demo goes straight to apply.
+	done = d.stepf("%s apply (examples/demo in %s)", cli.Name(), workDir)
+	if err := runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return err
+	}
+	done()
+
+	done = d.stepf("%s output", cli.Name())
+	if err := runner.Run(ctx, "output", "-no-color"); err != nil {
+		return err
+	}
+	done()
+
+	done = d.stepf("What the simulator saw after apply")
+	afterApply, err := d.summarize(ctx, sim, fx)
+	if err != nil {
+		return err
+	}
+	leaks, err := secretsInFiles(workDir, fx.secrets())
+	if err != nil {
+		return err
+	}
+	if len(leaks) > 0 {
+		return fmt.Errorf("a plaintext secret was written to %s", strings.Join(leaks, ", "))
+	}
+	fmt.Fprintf(d.out, "    plaintext passwords and the private key in the state and working directory: none\n")
+	done()
+
+	done = d.stepf("%s destroy", cli.Name())
+	if err := runner.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		return err
+	}
+	done()
+
+	done = d.stepf("What the simulator saw after destroy")
+	afterDestroy, err := d.summarize(ctx, sim, fx)
+	if err != nil {
+		return err
+	}
+	if err := checkOutcome(afterApply, afterDestroy, fx); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "    every check passed: reset flag read, Linux password reset write-only, Windows password\n"+
+		"    decrypted in memory and used write-only, stored Windows password deleted on destroy\n")
+	done()
+	return nil
+}
+
+// removeAll stops the simulator and deletes the temporary directory (unless -keep).
+func (d *demo) removeAll() {
+	if d.sim != nil {
+		d.sim.Stop()
+		if err := d.sim.Err(); err != nil {
+			fmt.Fprintf(os.Stderr, "ecs-simulator ended with %v (log: %s)\n", err, d.simLog.Name())
+		}
+		d.sim = nil
+	}
+	if d.simLog != nil {
+		_ = d.simLog.Close()
+	}
+	if d.tmp == "" {
+		return
+	}
+	if d.keep {
+		fmt.Fprintf(d.out, "\nKept %s (it holds the demo's private key; delete it when done).\n", d.tmp)
+		return
+	}
+	if err := os.RemoveAll(d.tmp); err != nil {
+		fmt.Fprintf(os.Stderr, "removing %s: %v\n", d.tmp, err)
+	}
+}
+
+// copyTFFiles copies the *.tf files of src into a new directory dst, so the run leaves no
+// state or lock file in the repository.
+func copyTFFiles(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return err
+	}
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() || filepath.Ext(e.Name()) != ".tf" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o600); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		return errors.New("no .tf files in " + src)
+	}
+	return nil
+}

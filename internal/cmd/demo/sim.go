@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// serverState is the part of the simulator's ground truth (GET /_sim/servers/{id}) the demo reports.
+type serverState struct {
+	ID                     string `json:"id"`
+	Name                   string `json:"name"`
+	OSType                 string `json:"os_type"`
+	Password               string `json:"password"`
+	ResetCount             int    `json:"reset_count"`
+	LastResetAPI           string `json:"last_reset_api"`
+	WindowsPasswordPresent bool   `json:"windows_password_present"`
+}
+
+// simClient reads the simulator's control API.
+type simClient struct {
+	base string
+	http http.Client
+}
+
+func (c *simClient) server(ctx context.Context, id string) (*serverState, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/_sim/servers/"+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /_sim/servers/%s: HTTP %d", id, resp.StatusCode)
+	}
+	var s serverState
+	if err := json.Unmarshal(body, &s); err != nil {
+		return nil, fmt.Errorf("GET /_sim/servers/%s: %w", id, err)
+	}
+	return &s, nil
+}
+
+// snapshot is the ground truth of both demo servers at one moment.
+type snapshot struct {
+	linux, windows *serverState
+}
+
+// summarize prints one line per server from the simulator's ground truth. The passwords
+// themselves are never printed, only whether they equal what the demo expects.
+func (d *demo) summarize(ctx context.Context, sim *simClient, fx *fixture) (*snapshot, error) {
+	linux, err := sim.server(ctx, fx.linuxID)
+	if err != nil {
+		return nil, err
+	}
+	windows, err := sim.server(ctx, fx.windowsID)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "server", "os", "password changed", "password equals", "stored Windows password")
+	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-linux", "Linux", changed(linux), "the demo's new root password: "+yesNo(linux.Password == fx.linuxPassword), storedText(linux))
+	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-windows", "Windows", changed(windows), "the decrypted initial password: "+yesNo(windows.Password == fx.windowsPassword), storedText(windows))
+	return &snapshot{linux: linux, windows: windows}, nil
+}
+
+func changed(s *serverState) string {
+	if s.ResetCount == 0 {
+		return "no (0 resets)"
+	}
+	noun := "resets"
+	if s.ResetCount == 1 {
+		noun = "reset"
+	}
+	return fmt.Sprintf("yes (%d %s, API %s)", s.ResetCount, noun, s.LastResetAPI)
+}
+
+func storedText(s *serverState) string {
+	if s.WindowsPasswordPresent {
+		return "still stored"
+	}
+	if strings.EqualFold(s.OSType, "Windows") {
+		return "deleted"
+	}
+	return "none"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// checkOutcome turns the two snapshots into a pass or a precise failure.
+func checkOutcome(afterApply, afterDestroy *snapshot, fx *fixture) error {
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if afterApply.linux.ResetCount != 1 || afterApply.linux.Password != fx.linuxPassword {
+		fail("after apply the Linux server should have been reset once to the demo's password (resets: %d, password matches: %s)",
+			afterApply.linux.ResetCount, yesNo(afterApply.linux.Password == fx.linuxPassword))
+	}
+	if afterApply.windows.ResetCount != 1 || afterApply.windows.Password != fx.windowsPassword {
+		fail("after apply the Windows server should have been reset once to the decrypted initial password (resets: %d, password matches: %s)",
+			afterApply.windows.ResetCount, yesNo(afterApply.windows.Password == fx.windowsPassword))
+	}
+	if !afterApply.windows.WindowsPasswordPresent {
+		fail("after apply the Windows password should still be stored")
+	}
+	if afterDestroy.linux.ResetCount != afterApply.linux.ResetCount || afterDestroy.windows.ResetCount != afterApply.windows.ResetCount {
+		fail("destroy must not reset passwords")
+	}
+	if afterDestroy.windows.WindowsPasswordPresent {
+		fail("after destroy the stored Windows password should have been deleted")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("unexpected simulator state:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
+}
+
+// secretsInFiles returns the files under dir that contain any of the secrets.
+func secretsInFiles(dir string, secrets []string) ([]string, error) {
+	var found []string
+	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(string(data), s) {
+				found = append(found, p)
+				break
+			}
+		}
+		return nil
+	})
+	return found, err
+}
