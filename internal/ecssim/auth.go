@@ -1,0 +1,444 @@
+package ecssim
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// IAM actions checked by the simulated operations (contract §1). Principals
+// may also hold wildcard patterns such as "ecs:*:*" or "ecs:cloudServers:*".
+const (
+	ActionResetServerPwd        = "ecs:cloudServers:resetServerPwd"
+	ActionGetServer             = "ecs:cloudServers:get"
+	ActionShowResetPasswordFlag = "ecs:cloudServers:showResetPasswordFlag"
+	ActionShowServerPassword    = "ecs:cloudServers:showServerPassword"
+	ActionDeletePassword        = "ecs:cloudServers:deletePassword"
+	ActionManageServerPasswords = "ecs:serverPasswords:manage"
+)
+
+// allActions is granted to the default principal and the IAM user.
+const allActions = "ecs:*:*"
+
+const (
+	signAlgorithm  = "SDK-HMAC-SHA256"
+	sdkDateLayout  = "20060102T150405Z"
+	maxClockSkew   = 15 * time.Minute
+	tokenLifetime  = 24 * time.Hour
+	headerSdkDate  = "X-Sdk-Date"
+	headerSdkHash  = "X-Sdk-Content-Sha256"
+	headerSecToken = "X-Security-Token"
+	headerToken    = "X-Auth-Token"
+)
+
+// Principal is an AK/SK credential and what it may do.
+type Principal struct {
+	AccessKey string `json:"access_key"`
+	SecretKey string `json:"secret_key"`
+	// SecurityToken marks temporary credentials: requests must then carry it
+	// in X-Security-Token (signed or not).
+	SecurityToken string `json:"security_token,omitempty"`
+	// ProjectID is the only project the credential may address; empty means
+	// the simulator's project.
+	ProjectID string `json:"project_id"`
+	// Actions are IAM actions or wildcard patterns ("ecs:*:*").
+	Actions []string `json:"actions"`
+	// EnterpriseProjectIDs, when non-empty, turns the grant into an
+	// enterprise-project grant: it covers only servers in those enterprise
+	// projects and has no effect on the native (v2/v2.1) operations.
+	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
+}
+
+// principalView is how the control API echoes a principal: without secrets.
+type principalView struct {
+	AccessKey            string   `json:"access_key"`
+	ProjectID            string   `json:"project_id"`
+	Actions              []string `json:"actions"`
+	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
+	Temporary            bool     `json:"temporary"`
+}
+
+func (p Principal) view() principalView {
+	return principalView{
+		AccessKey:            p.AccessKey,
+		ProjectID:            p.ProjectID,
+		Actions:              append([]string{}, p.Actions...),
+		EnterpriseProjectIDs: append([]string{}, p.EnterpriseProjectIDs...),
+		Temporary:            p.SecurityToken != "",
+	}
+}
+
+// AddPrincipal registers an AK/SK credential, replacing any principal with
+// the same access key (so a test can change permissions mid-run).
+func (s *Simulator) AddPrincipal(p Principal) error {
+	p, err := s.normalizePrincipal(p)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.principals[p.AccessKey] = p
+	return nil
+}
+
+func (s *Simulator) normalizePrincipal(p Principal) (Principal, error) {
+	if p.AccessKey == "" {
+		return p, errors.New("access_key is required")
+	}
+	if strings.ContainsAny(p.AccessKey, " ,=\t\r\n") {
+		return p, errors.New("access_key must not contain spaces, commas or '='")
+	}
+	if p.SecretKey == "" {
+		return p, errors.New("secret_key is required")
+	}
+	if p.ProjectID == "" {
+		p.ProjectID = s.cfg.ProjectID
+	}
+	for _, a := range p.Actions {
+		if a == "" {
+			return p, errors.New("actions must not contain empty strings")
+		}
+		if _, err := path.Match(a, ""); err != nil {
+			return p, fmt.Errorf("action pattern %q is malformed", a)
+		}
+	}
+	for _, ep := range p.EnterpriseProjectIDs {
+		if ep == "" {
+			return p, errors.New("enterprise_project_ids must not contain empty strings")
+		}
+	}
+	p.Actions = append([]string{}, p.Actions...)
+	p.EnterpriseProjectIDs = append([]string{}, p.EnterpriseProjectIDs...)
+	return p, nil
+}
+
+// identity is the authenticated caller of one request.
+type identity struct {
+	accessKey string // empty for token callers
+	user      string // IAM user name for token callers
+	projectID string
+	actions   []string
+	eps       []string // non-empty: enterprise-project-only grant
+}
+
+// rateKey identifies the credential for rate limiting.
+func (id *identity) rateKey() string {
+	if id.accessKey != "" {
+		return "ak:" + id.accessKey
+	}
+	return "user:" + id.user
+}
+
+func (id *identity) holds(action string) bool {
+	for _, pattern := range id.actions {
+		if ok, _ := path.Match(pattern, action); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (id *identity) holdsAny(actions []string) bool {
+	return slices.ContainsFunc(actions, id.holds)
+}
+
+// mayAttempt reports whether the caller could be allowed the operation on
+// some server: used before the server is looked up. Operations that ignore
+// enterprise projects (honourEP false) need a project-wide grant.
+func (id *identity) mayAttempt(actions []string, honourEP bool) bool {
+	if !id.holdsAny(actions) {
+		return false
+	}
+	return len(id.eps) == 0 || honourEP
+}
+
+// allowedOn reports whether the caller may perform the operation on a server
+// in enterprise project ep.
+func (id *identity) allowedOn(actions []string, ep string, honourEP bool) bool {
+	if !id.mayAttempt(actions, honourEP) {
+		return false
+	}
+	return len(id.eps) == 0 || slices.Contains(id.eps, ep)
+}
+
+// tokenRecord is an IAM token issued by POST /v3/auth/tokens.
+type tokenRecord struct {
+	user      string
+	projectID string
+	expires   time.Time
+}
+
+// Messages of APIGW.0301 authentication failures; each is appended to
+// "Incorrect IAM authentication information: ".
+const (
+	authNoCredentials    = "x-auth-token not found"
+	authBadSignature     = "verify aksk signature fail"
+	authUnknownAK        = "Get secretKey failed, ak not exist"
+	authSignatureExpired = "signature expired"
+	authTokenExpired     = "token expires"
+	authBadToken         = "decrypt token fail"
+)
+
+// authResult is the outcome of authenticating one request.
+type authResult struct {
+	id *identity
+	// failure is one of the auth* messages when id is nil.
+	failure string
+	// accessKey is the key the request claimed, for the request log.
+	accessKey string
+}
+
+// authenticate checks the X-Auth-Token or the AK/SK signature of r, whose
+// body has already been read into body.
+func (s *Simulator) authenticate(r *http.Request, body []byte) authResult {
+	if tok := r.Header.Get(headerToken); tok != "" {
+		return s.authenticateToken(tok)
+	}
+	if authz := r.Header.Get("Authorization"); authz != "" {
+		return s.authenticateSignature(r, authz, body)
+	}
+	return authResult{failure: authNoCredentials}
+}
+
+func (s *Simulator) authenticateToken(tok string) authResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.tokens[tok]
+	if !ok {
+		return authResult{failure: authBadToken}
+	}
+	if !s.now().Before(rec.expires) {
+		delete(s.tokens, tok)
+		return authResult{failure: authTokenExpired}
+	}
+	return authResult{id: &identity{
+		user:      rec.user,
+		projectID: rec.projectID,
+		actions:   []string{allActions},
+	}}
+}
+
+// issueToken creates a project-scoped token for the IAM user.
+func (s *Simulator) issueToken(user, projectID string) (string, tokenRecord) {
+	var b [48]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails.
+	// Real IAM tokens are long opaque strings starting with "MII"; clients
+	// must treat them as opaque, so only the shape is imitated.
+	tok := "MII" + base64.RawURLEncoding.EncodeToString(b[:])
+	rec := tokenRecord{user: user, projectID: projectID, expires: s.now().Add(tokenLifetime)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[tok] = rec
+	return tok, rec
+}
+
+// sigParams are the fields of an SDK-HMAC-SHA256 Authorization header.
+type sigParams struct {
+	accessKey     string
+	signedHeaders []string
+	signature     string
+}
+
+// parseAuthorization splits an Authorization header of the form
+// "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex".
+func parseAuthorization(v string) (sigParams, bool) {
+	var p sigParams
+	rest, ok := strings.CutPrefix(v, signAlgorithm+" ")
+	if !ok {
+		return p, false
+	}
+	seen := map[string]bool{}
+	for field := range strings.SplitSeq(rest, ",") {
+		key, val, ok := strings.Cut(strings.TrimSpace(field), "=")
+		if !ok || seen[key] {
+			return p, false
+		}
+		seen[key] = true
+		switch key {
+		case "Access":
+			p.accessKey = val
+		case "SignedHeaders":
+			for h := range strings.SplitSeq(val, ";") {
+				if h == "" {
+					return p, false
+				}
+				p.signedHeaders = append(p.signedHeaders, strings.ToLower(h))
+			}
+		case "Signature":
+			p.signature = val
+		default:
+			return p, false
+		}
+	}
+	if p.accessKey == "" || len(p.signedHeaders) == 0 || p.signature == "" {
+		return p, false
+	}
+	return p, true
+}
+
+func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []byte) authResult {
+	params, ok := parseAuthorization(authz)
+	if !ok {
+		return authResult{failure: authBadSignature}
+	}
+	res := authResult{accessKey: params.accessKey}
+	if !slices.Contains(params.signedHeaders, "x-sdk-date") {
+		res.failure = authBadSignature
+		return res
+	}
+	dateValue := r.Header.Get(headerSdkDate)
+	signedAt, err := time.Parse(sdkDateLayout, dateValue)
+	if err != nil {
+		res.failure = authBadSignature
+		return res
+	}
+
+	s.mu.Lock()
+	p, known := s.principals[params.accessKey]
+	s.mu.Unlock()
+	if !known {
+		res.failure = authUnknownAK
+		return res
+	}
+	if skew := s.now().Sub(signedAt); skew > maxClockSkew || skew < -maxClockSkew {
+		res.failure = authSignatureExpired
+		return res
+	}
+
+	payloadHash := r.Header.Get(headerSdkHash)
+	if payloadHash == "" {
+		sum := sha256.Sum256(body)
+		payloadHash = hex.EncodeToString(sum[:])
+	}
+	canonical := canonicalRequest(r, params.signedHeaders, payloadHash)
+	want := signString(p.SecretKey, dateValue, canonical)
+	if !hmac.Equal([]byte(want), []byte(params.signature)) {
+		res.failure = authBadSignature
+		return res
+	}
+	if p.SecurityToken != "" &&
+		subtle.ConstantTimeCompare([]byte(p.SecurityToken), []byte(r.Header.Get(headerSecToken))) != 1 {
+		res.failure = authBadSignature
+		return res
+	}
+	res.id = &identity{
+		accessKey: p.AccessKey,
+		projectID: p.ProjectID,
+		actions:   p.Actions,
+		eps:       p.EnterpriseProjectIDs,
+	}
+	return res
+}
+
+// signString returns the lower-case hex HMAC-SHA256, keyed with the raw secret
+// key, of the string to sign built from the date and canonical request.
+func signString(secretKey, date, canonical string) string {
+	sum := sha256.Sum256([]byte(canonical))
+	sts := signAlgorithm + "\n" + date + "\n" + hex.EncodeToString(sum[:])
+	mac := hmac.New(sha256.New, []byte(secretKey))
+	mac.Write([]byte(sts))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// canonicalRequest rebuilds the canonical request of contract §2.4 from what
+// the server received.
+func canonicalRequest(r *http.Request, signedHeaders []string, payloadHash string) string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
+	b.WriteString(canonicalURI(r.URL))
+	b.WriteByte('\n')
+	b.WriteString(canonicalQuery(r.URL))
+	b.WriteByte('\n')
+	for _, name := range signedHeaders {
+		var values []string
+		if name == "host" {
+			values = []string{r.Host}
+		} else {
+			values = append(values, r.Header.Values(name)...)
+			sort.Strings(values)
+		}
+		if len(values) == 0 {
+			values = []string{""}
+		}
+		for _, v := range values {
+			b.WriteString(name)
+			b.WriteByte(':')
+			b.WriteString(strings.TrimSpace(v))
+			b.WriteByte('\n')
+		}
+	}
+	b.WriteByte('\n')
+	b.WriteString(strings.Join(signedHeaders, ";"))
+	b.WriteByte('\n')
+	b.WriteString(payloadHash)
+	return b.String()
+}
+
+// canonicalURI escapes every decoded path segment and ends the path with "/".
+// Segments are split on the escaped path so that an encoded "/" (%2F) stays
+// inside its segment, as it was when the client signed it.
+func canonicalURI(u *url.URL) string {
+	segs := strings.Split(u.EscapedPath(), "/")
+	for i, seg := range segs {
+		if dec, err := url.PathUnescape(seg); err == nil {
+			seg = dec
+		}
+		segs[i] = signEscape(seg)
+	}
+	p := strings.Join(segs, "/")
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// canonicalQuery sorts the query by key, then by value within a key.
+func canonicalQuery(u *url.URL) string {
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		vals := append([]string{}, q[k]...)
+		sort.Strings(vals)
+		for _, v := range vals {
+			parts = append(parts, signEscape(k)+"="+signEscape(v))
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// signEscape percent-encodes every byte outside A-Z a-z 0-9 - _ . ~ with
+// upper-case hex digits.
+func signEscape(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
+}

@@ -1,0 +1,99 @@
+package ecssim
+
+import (
+	"time"
+)
+
+// Defaults used when the matching Config field is empty. The ecs-simulator
+// command uses the same values for its flags, so a provider configured with
+// them talks to a simulator started without arguments.
+const (
+	DefaultRegion    = "cn-north-4"
+	DefaultProjectID = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+	DefaultAccessKey = "ECSSIMACCESSKEY00001"
+	DefaultSecretKey = "ecssim-secret-key-for-local-use-only"
+	DefaultUser      = "ecssim-user"
+	DefaultPassword  = "ecssim-password"
+	DefaultAddr      = "127.0.0.1:8089"
+	// DefaultRandSeed seeds the generator behind rate-based faults when
+	// Config.RandSeed is zero, so fault sequences repeat from run to run.
+	DefaultRandSeed uint64 = 1
+)
+
+// Internal identities reported in IAM and show-server bodies. They are fixed so
+// that responses are stable between runs.
+const (
+	simDomainID = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+	simUserID   = "1a2b3c4d5e6f708192a3b4c5d6e7f809"
+)
+
+// Config configures a Simulator. The zero value is usable: every empty field
+// takes the matching Default constant.
+type Config struct {
+	// ProjectID is the IAM project the default principal and the IAM user
+	// belong to; the project's name is Region.
+	ProjectID string
+	// Region names the project for IAM lookups and token scopes.
+	Region string
+	// AccessKey and SecretKey define the default principal, which holds every
+	// ECS action project-wide in ProjectID.
+	AccessKey string
+	SecretKey string
+	// User and Password are the IAM user that can log in through
+	// POST /v3/auth/tokens (any domain name is accepted).
+	User     string
+	Password string
+	// Latency is added to every API request (never to the /_sim/ control API).
+	Latency time.Duration
+	// RateLimit is the number of API requests per second allowed for each
+	// credential; 0 means unlimited. Requests over it get 429 APIGW.0308 with
+	// a Retry-After header.
+	RateLimit float64
+	// Now is the clock used for signature skew checks, token expiry, rate
+	// limiting and timestamps; nil means time.Now.
+	Now func() time.Time
+	// Seed lists servers created when the simulator starts.
+	Seed []ServerSpec
+	// RandSeed seeds the generator that decides rate-based faults; 0 means
+	// DefaultRandSeed. The same seed and request sequence give the same faults.
+	RandSeed uint64
+	// OnRequest, when set, is called once per handled request (API and
+	// control API alike) after the response is written. Records never hold
+	// secrets. It must be safe for concurrent use.
+	OnRequest func(RequestRecord)
+}
+
+// withDefaults returns a copy of c with every empty field filled in.
+func (c Config) withDefaults() Config {
+	if c.ProjectID == "" {
+		c.ProjectID = DefaultProjectID
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.AccessKey == "" {
+		c.AccessKey = DefaultAccessKey
+	}
+	if c.SecretKey == "" {
+		c.SecretKey = DefaultSecretKey
+	}
+	if c.User == "" {
+		c.User = DefaultUser
+	}
+	if c.Password == "" {
+		c.Password = DefaultPassword
+	}
+	if c.Latency < 0 {
+		c.Latency = 0
+	}
+	if c.RateLimit < 0 {
+		c.RateLimit = 0
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.RandSeed == 0 {
+		c.RandSeed = DefaultRandSeed
+	}
+	return c
+}

@@ -1,0 +1,288 @@
+package ecssim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The control API under /_sim/ seeds and inspects the simulator. It needs no
+// credentials, so it answers loopback clients only, whatever address the
+// simulator listens on. Its bodies are plain JSON; errors are
+// {"error":"message"}.
+
+type controlError struct {
+	Error string `json:"error"`
+}
+
+func writeControlError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	body, _ := json.Marshal(controlError{Error: msg})
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func writeControlJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		writeControlError(w, http.StatusInternalServerError, "cannot encode response")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// isLoopback reports whether a RemoteAddr ("host:port") is a loopback
+// address.
+func isLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	if i := strings.IndexByte(host, '%'); i >= 0 {
+		host = host[:i]
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// controlConfig is the body of GET and PUT /_sim/config.
+type controlConfig struct {
+	LatencyMS *int64   `json:"latency_ms,omitempty"`
+	RateLimit *float64 `json:"rate_limit,omitempty"`
+}
+
+// controlRoute maps a method to its handler for one control path.
+type controlRoute map[string]func()
+
+func (cr controlRoute) serve(w http.ResponseWriter, r *http.Request) {
+	if h, ok := cr[r.Method]; ok {
+		h()
+		return
+	}
+	allowed := make([]string, 0, len(cr))
+	for m := range cr {
+		allowed = append(allowed, m)
+	}
+	sort.Strings(allowed)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeControlError(w, http.StatusMethodNotAllowed,
+		fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, strings.Join(allowed, ", ")))
+}
+
+func (s *Simulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	if !isLoopback(r.RemoteAddr) {
+		writeControlError(w, http.StatusForbidden, "the /_sim/ control API answers loopback clients only")
+		return
+	}
+	p := strings.TrimPrefix(r.URL.Path, "/_sim")
+	if len(p) > 1 {
+		p = strings.TrimSuffix(p, "/")
+	}
+	switch {
+	case p == "/health":
+		controlRoute{http.MethodGet: func() {
+			writeControlJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}}.serve(w, r)
+	case p == "/servers":
+		controlRoute{
+			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]ServerState{"servers": s.Servers()}) },
+			http.MethodPost: func() { s.controlAddServer(w, r) },
+		}.serve(w, r)
+	case strings.HasPrefix(p, "/servers/"):
+		id := strings.TrimPrefix(p, "/servers/")
+		controlRoute{
+			http.MethodGet:    func() { s.controlGetServer(w, id) },
+			http.MethodPatch:  func() { s.controlPatchServer(w, r, id) },
+			http.MethodDelete: func() { s.controlDeleteServer(w, id) },
+		}.serve(w, r)
+	case p == "/principals":
+		controlRoute{http.MethodPost: func() { s.controlAddPrincipal(w, r) }}.serve(w, r)
+	case p == "/faults":
+		controlRoute{
+			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]FaultStatus{"faults": s.Faults()}) },
+			http.MethodPost: func() { s.controlAddFault(w, r) },
+			http.MethodDelete: func() {
+				s.ClearFaults()
+				w.WriteHeader(http.StatusNoContent)
+			},
+		}.serve(w, r)
+	case p == "/requests":
+		controlRoute{
+			http.MethodGet: func() {
+				writeControlJSON(w, http.StatusOK, map[string][]RequestRecord{"requests": s.Requests()})
+			},
+			http.MethodDelete: func() {
+				s.ClearRequests()
+				w.WriteHeader(http.StatusNoContent)
+			},
+		}.serve(w, r)
+	case p == "/stats":
+		controlRoute{http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.Stats()) }}.serve(w, r)
+	case p == "/config":
+		controlRoute{
+			http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.controlConfig()) },
+			http.MethodPut: func() { s.controlPutConfig(w, r) },
+		}.serve(w, r)
+	default:
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s", r.URL.Path))
+	}
+}
+
+// decodeControlBody reads exactly one JSON value into dst, rejecting unknown
+// fields so that a typo in a test setup fails loudly instead of being
+// ignored.
+func decodeControlBody(r *http.Request, dst any) error {
+	body, err := readBody(r)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			return fmt.Errorf("body exceeds %d bytes", maxBodyBytes)
+		}
+		return errors.New("cannot read body")
+	}
+	return decodeStrictJSON(body, dst)
+}
+
+func decodeStrictJSON(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("body is empty; a JSON object is required")
+		}
+		return fmt.Errorf("body is not valid: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("body holds data after the JSON value")
+	}
+	return nil
+}
+
+func (s *Simulator) controlAddServer(w http.ResponseWriter, r *http.Request) {
+	var spec ServerSpec
+	if err := decodeControlBody(r, &spec); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	st, err := s.AddServer(spec)
+	if err != nil {
+		writeControlError(w, controlStatus(err), err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusCreated, st)
+}
+
+func (s *Simulator) controlGetServer(w http.ResponseWriter, id string) {
+	st, ok := s.Server(id)
+	if !ok {
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf("server %q not found", id))
+		return
+	}
+	writeControlJSON(w, http.StatusOK, st)
+}
+
+func (s *Simulator) controlPatchServer(w http.ResponseWriter, r *http.Request, id string) {
+	var patch ServerPatch
+	if err := decodeControlBody(r, &patch); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	st, err := s.UpdateServer(id, patch)
+	if err != nil {
+		writeControlError(w, controlStatus(err), err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusOK, st)
+}
+
+func (s *Simulator) controlDeleteServer(w http.ResponseWriter, id string) {
+	if !s.DeleteServer(id) {
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf("server %q not found", id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Simulator) controlAddPrincipal(w http.ResponseWriter, r *http.Request) {
+	var p Principal
+	if err := decodeControlBody(r, &p); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	p, err := s.normalizePrincipal(p)
+	if err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := s.AddPrincipal(p); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusCreated, p.view())
+}
+
+func (s *Simulator) controlAddFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := decodeControlBody(r, &f); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	st, err := s.addFault(f)
+	if err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusCreated, st)
+}
+
+func (s *Simulator) controlConfig() controlConfig {
+	latency := s.currentLatency().Milliseconds()
+	rate := s.currentRateLimit()
+	return controlConfig{LatencyMS: &latency, RateLimit: &rate}
+}
+
+func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
+	var cfg controlConfig
+	if err := decodeControlBody(r, &cfg); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if cfg.LatencyMS != nil && (*cfg.LatencyMS < 0 || *cfg.LatencyMS > maxFaultDelay.Milliseconds()) {
+		writeControlError(w, http.StatusBadRequest, fmt.Sprintf("latency_ms must be between 0 and %d", maxFaultDelay.Milliseconds()))
+		return
+	}
+	if cfg.RateLimit != nil && (*cfg.RateLimit < 0 || math.IsInf(*cfg.RateLimit, 0) || math.IsNaN(*cfg.RateLimit)) {
+		writeControlError(w, http.StatusBadRequest, "rate_limit must be a non-negative number (0 = unlimited)")
+		return
+	}
+	if cfg.LatencyMS != nil {
+		s.SetLatency(time.Duration(*cfg.LatencyMS) * time.Millisecond)
+	}
+	if cfg.RateLimit != nil {
+		s.SetRateLimit(*cfg.RateLimit)
+	}
+	writeControlJSON(w, http.StatusOK, s.controlConfig())
+}
+
+// controlStatus maps store errors to HTTP statuses.
+func controlStatus(err error) int {
+	var conflict *conflictError
+	var notFound *notFoundError
+	switch {
+	case errors.As(err, &conflict):
+		return http.StatusConflict
+	case errors.As(err, &notFound):
+		return http.StatusNotFound
+	default:
+		return http.StatusBadRequest
+	}
+}

@@ -1,0 +1,498 @@
+package ecssim
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxBodyBytes bounds request bodies. A batch reset of 1000 servers is about
+// 50 KiB, so 1 MiB leaves room while keeping a misbehaving client from
+// exhausting memory.
+const maxBodyBytes = 1 << 20
+
+// maxRequestLog bounds the request log of a long-running simulator; the
+// oldest records are dropped first.
+const maxRequestLog = 10000
+
+// Simulator is the in-memory ECS/IAM API. It is safe for concurrent use.
+type Simulator struct {
+	cfg       Config
+	now       func() time.Time
+	onRequest func(RequestRecord)
+	routes    []*route
+	conns     atomic.Int64
+	// sleep waits for latency and fault delays; tests replace it to observe
+	// the durations without waiting.
+	sleep func(ctx context.Context, d time.Duration) error
+
+	mu          sync.Mutex
+	servers     map[string]*serverRecord
+	serverOrder []string
+	principals  map[string]Principal
+	tokens      map[string]tokenRecord
+	faults      []*faultState
+	nextFaultID int
+	rng         *rand.Rand
+	requests    []RequestRecord
+	stats       map[string]int
+	latency     time.Duration
+	rateLimit   float64
+	buckets     map[string]*bucket
+}
+
+// RequestRecord is one entry of the request log. It never holds secrets,
+// bodies or query strings.
+type RequestRecord struct {
+	Time   time.Time `json:"time"`
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	// Route is the matched route template, e.g.
+	// "/v1/{project_id}/cloudservers/{server_id}/os-reset-password"; empty
+	// when no route matched.
+	Route string `json:"route,omitempty"`
+	// Status is the HTTP status sent, or 0 when the connection was reset
+	// without a response (or the client went away first).
+	Status int `json:"status"`
+	// AccessKey is the access key the request claimed (even if unknown);
+	// empty for token and unauthenticated requests.
+	AccessKey string `json:"access_key,omitempty"`
+	RequestID string `json:"request_id"`
+}
+
+// Stats counts traffic.
+type Stats struct {
+	// Requests counts API requests by "METHOD route-template", including
+	// requests that then failed authentication or got an injected fault.
+	Requests map[string]int `json:"requests"`
+	// ConnectionsAccepted counts TCP connections accepted by NewServer or
+	// ListenAndServe (always 0 for a bare Handler).
+	ConnectionsAccepted int64 `json:"connections_accepted"`
+}
+
+// New returns a simulator that is not listening; serve it with Handler.
+// Servers in cfg.Seed are created immediately; New panics if one of them is
+// invalid, the way a template.Must would, because Config is written by the
+// program itself. NewServer and ListenAndServe report the same problem as an
+// error instead.
+func New(cfg Config) *Simulator {
+	s, err := newSimulator(cfg)
+	if err != nil {
+		panic("ecssim: " + err.Error())
+	}
+	return s
+}
+
+func newSimulator(cfg Config) (*Simulator, error) {
+	cfg = cfg.withDefaults()
+	s := &Simulator{
+		cfg:        cfg,
+		now:        cfg.Now,
+		onRequest:  cfg.OnRequest,
+		sleep:      sleepContext,
+		servers:    map[string]*serverRecord{},
+		principals: map[string]Principal{},
+		tokens:     map[string]tokenRecord{},
+		rng:        rand.New(rand.NewPCG(cfg.RandSeed, cfg.RandSeed)),
+		stats:      map[string]int{},
+		latency:    cfg.Latency,
+		rateLimit:  cfg.RateLimit,
+		buckets:    map[string]*bucket{},
+	}
+	s.routes = apiRoutes()
+	if err := s.AddPrincipal(Principal{
+		AccessKey: cfg.AccessKey,
+		SecretKey: cfg.SecretKey,
+		ProjectID: cfg.ProjectID,
+		Actions:   []string{allActions},
+	}); err != nil {
+		return nil, fmt.Errorf("default principal: %w", err)
+	}
+	for i, spec := range cfg.Seed {
+		if _, err := s.AddServer(spec); err != nil {
+			return nil, fmt.Errorf("seed server %d: %w", i, err)
+		}
+	}
+	return s, nil
+}
+
+// Handler serves the API and the /_sim/ control API.
+func (s *Simulator) Handler() http.Handler { return s }
+
+// ServeHTTP implements http.Handler.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := RequestRecord{
+		Time:      s.now().UTC(),
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		RequestID: newRequestID(),
+	}
+	w.Header().Set("X-Request-Id", rec.RequestID)
+	rw := &statusWriter{ResponseWriter: w}
+	control := isControlPath(r.URL.Path)
+	if control {
+		s.serveControl(rw, r)
+	} else {
+		rec.Route, rec.AccessKey = s.serveAPI(rw, r, rec.RequestID)
+	}
+	rec.Status = rw.finalStatus()
+	if !control {
+		s.logRequest(rec)
+	}
+	if s.onRequest != nil {
+		s.onRequest(rec)
+	}
+}
+
+func isControlPath(p string) bool {
+	return p == "/_sim" || strings.HasPrefix(p, "/_sim/")
+}
+
+// serveAPI runs one API request through the simulated gateway (faults,
+// latency, body limit, authentication, rate limit, routing) and the API.
+// It returns the matched route template and the claimed access key for the
+// request log.
+func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (routeTemplate, accessKey string) {
+	m := s.match(r.Method, r.URL)
+	fam := familyOf(r.URL.Path)
+	if m.route != nil {
+		routeTemplate = m.route.template
+		fam = m.route.family
+		s.count(r.Method + " " + m.route.template)
+	}
+
+	if d := s.currentLatency(); d > 0 {
+		if s.sleep(r.Context(), d) != nil {
+			return routeTemplate, ""
+		}
+	}
+	if f := s.pickFault(r); f != nil {
+		if s.applyFault(w, r, f, fam, reqID) {
+			return routeTemplate, ""
+		}
+	}
+
+	body, err := readBody(r)
+	if err != nil {
+		if errors.Is(err, errBodyTooLarge) {
+			writeGatewayError(w, http.StatusRequestEntityTooLarge, codeBodyTooLarge,
+				fmt.Sprintf("Request entity too large: the body exceeds %d bytes", maxBodyBytes), reqID)
+		}
+		// Any other read error means the client is gone; nobody is left to
+		// receive a response.
+		return routeTemplate, ""
+	}
+
+	var id *identity
+	if m.route == nil || m.route.authenticated {
+		res := s.authenticate(r, body)
+		accessKey = res.accessKey
+		if res.id == nil {
+			writeGatewayError(w, http.StatusUnauthorized, codeAuthFailed, authMessagePrefix+res.failure, reqID)
+			return routeTemplate, accessKey
+		}
+		id = res.id
+		accessKey = id.accessKey
+		if ok, retryAfter := s.allowRate(id.rateKey()); !ok {
+			writeThrottled(w, retryAfter, s.currentRateLimit(), reqID)
+			return routeTemplate, accessKey
+		}
+	}
+
+	if m.route == nil {
+		if len(m.allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(m.allowed, ", "))
+			writeError(w, fam, methodNotAllowed(fam, r.Method, m.allowed), reqID)
+			return routeTemplate, accessKey
+		}
+		writeGatewayError(w, http.StatusNotFound, codeNoSuchAPI,
+			"The API does not exist or has not been published in the environment", reqID)
+		return routeTemplate, accessKey
+	}
+	m.route.handle(s, &call{w: w, r: r, reqID: reqID, body: body, params: m.params, id: id, family: fam})
+	return routeTemplate, accessKey
+}
+
+func methodNotAllowed(fam family, method string, allowed []string) apiError {
+	msg := fmt.Sprintf("Method %s is not allowed on this resource; allowed: %s", method, strings.Join(allowed, ", "))
+	switch fam {
+	case familyV1:
+		return apiError{status: http.StatusMethodNotAllowed, code: "Ecs.0000", msg: msg}
+	case familyNative:
+		return apiError{status: http.StatusMethodNotAllowed, code: "badMethod", msg: msg}
+	default:
+		return apiError{status: http.StatusMethodNotAllowed, code: "APIGW.0101", msg: msg}
+	}
+}
+
+var errBodyTooLarge = errors.New("request body too large")
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > maxBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	return body, nil
+}
+
+// call is one routed API request.
+type call struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	reqID  string
+	body   []byte
+	params map[string]string
+	id     *identity
+	family family
+}
+
+func (c *call) fail(e apiError) { writeError(c.w, c.family, e, c.reqID) }
+
+// route is one API operation.
+type route struct {
+	method        string
+	template      string
+	segments      []string
+	family        family
+	authenticated bool
+	handle        func(s *Simulator, c *call)
+}
+
+func newRoute(method, template string, fam family, authenticated bool, h func(*Simulator, *call)) *route {
+	return &route{
+		method:        method,
+		template:      template,
+		segments:      strings.Split(strings.TrimPrefix(template, "/"), "/"),
+		family:        fam,
+		authenticated: authenticated,
+		handle:        h,
+	}
+}
+
+// apiRoutes lists every API operation. The native operations are served
+// under both /v2.1/ and its /v2/ alias.
+func apiRoutes() []*route {
+	const v1 = "/v1/{project_id}/cloudservers"
+	rs := []*route{
+		newRoute(http.MethodPut, v1+"/{server_id}/os-reset-password", familyV1, true, (*Simulator).handleV1Reset),
+		newRoute(http.MethodGet, v1+"/{server_id}/os-resetpwd-flag", familyV1, true, (*Simulator).handleV1ResetFlag),
+		newRoute(http.MethodGet, v1+"/{server_id}/os-server-password", familyV1, true, (*Simulator).handleV1GetPassword),
+		newRoute(http.MethodDelete, v1+"/{server_id}/os-server-password", familyV1, true, (*Simulator).handleV1DeletePassword),
+		newRoute(http.MethodGet, v1+"/{server_id}", familyV1, true, (*Simulator).handleV1ShowServer),
+		newRoute(http.MethodPut, v1+"/os-reset-passwords", familyV1, true, (*Simulator).handleV1BatchReset),
+		newRoute(http.MethodPost, "/v3/auth/tokens", familyIAM, false, (*Simulator).handleIssueToken),
+		newRoute(http.MethodGet, "/v3/projects", familyIAM, true, (*Simulator).handleListProjects),
+	}
+	for _, version := range []string{"/v2.1", "/v2"} {
+		base := version + "/{project_id}/servers/{server_id}"
+		rs = append(rs,
+			newRoute(http.MethodPut, base+"/os-reset-password", familyNative, true, (*Simulator).handleNativeReset),
+			newRoute(http.MethodGet, base+"/os-server-password", familyNative, true, (*Simulator).handleNativeGetPassword),
+			newRoute(http.MethodDelete, base+"/os-server-password", familyNative, true, (*Simulator).handleNativeDeletePassword),
+			newRoute(http.MethodGet, base, familyNative, true, (*Simulator).handleNativeShowServer),
+		)
+	}
+	return rs
+}
+
+// routeMatch is the result of routing: a route, or the methods the path
+// allows (405), or neither (404).
+type routeMatch struct {
+	route   *route
+	params  map[string]string
+	allowed []string
+}
+
+// match finds the route for method and path. One trailing slash is ignored
+// because the signature cannot tell "/x" from "/x/" either. When several
+// templates match, the one with the most literal segments wins, so
+// cloudservers/os-reset-passwords beats cloudservers/{server_id}.
+func (s *Simulator) match(method string, u *url.URL) routeMatch {
+	raw := u.EscapedPath()
+	if len(raw) > 1 {
+		raw = strings.TrimSuffix(raw, "/")
+	}
+	segs := strings.Split(strings.TrimPrefix(raw, "/"), "/")
+	for i, seg := range segs {
+		dec, err := url.PathUnescape(seg)
+		if err != nil {
+			return routeMatch{}
+		}
+		segs[i] = dec
+	}
+	var (
+		best      routeMatch
+		bestScore = -1
+		allowed   []string
+	)
+	for _, rt := range s.routes {
+		params, score, ok := matchSegments(rt.segments, segs)
+		if !ok {
+			continue
+		}
+		if !slices.Contains(allowed, rt.method) {
+			allowed = append(allowed, rt.method)
+		}
+		if rt.method == method && score > bestScore {
+			best = routeMatch{route: rt, params: params}
+			bestScore = score
+		}
+	}
+	if best.route != nil {
+		return best
+	}
+	slices.Sort(allowed)
+	return routeMatch{allowed: allowed}
+}
+
+// matchSegments matches a template against path segments and returns the
+// variables and the number of literal segments.
+func matchSegments(tmpl, segs []string) (map[string]string, int, bool) {
+	if len(tmpl) != len(segs) {
+		return nil, 0, false
+	}
+	params := map[string]string{}
+	literals := 0
+	for i, t := range tmpl {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if segs[i] == "" {
+				return nil, 0, false
+			}
+			params[t[1:len(t)-1]] = segs[i]
+			continue
+		}
+		if t != segs[i] {
+			return nil, 0, false
+		}
+		literals++
+	}
+	return params, literals, true
+}
+
+// statusWriter remembers the status sent and whether the connection was
+// taken over.
+type statusWriter struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// hijack takes over the connection for a reset_connection fault.
+func (w *statusWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, buf, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, buf, err
+}
+
+func (w *statusWriter) finalStatus() int {
+	if w.hijacked {
+		return 0
+	}
+	return w.status
+}
+
+// sleepContext waits for d or until ctx is done.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Simulator) logRequest(rec RequestRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) >= maxRequestLog {
+		s.requests = append(s.requests[:0], s.requests[len(s.requests)-maxRequestLog+1:]...)
+	}
+	s.requests = append(s.requests, rec)
+}
+
+func (s *Simulator) count(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats[key]++
+}
+
+// Requests returns the API request log, oldest first. Control API requests
+// are not logged.
+func (s *Simulator) Requests() []RequestRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RequestRecord{}, s.requests...)
+}
+
+// ClearRequests empties the request log.
+func (s *Simulator) ClearRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// Stats returns request counts by route and the number of accepted
+// connections.
+func (s *Simulator) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Requests: make(map[string]int, len(s.stats)), ConnectionsAccepted: s.conns.Load()}
+	for k, v := range s.stats {
+		st.Requests[k] = v
+	}
+	return st
+}
+
+// SetLatency changes the delay added to every API request.
+func (s *Simulator) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = max(d, 0)
+}
+
+func (s *Simulator) currentLatency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latency
+}

@@ -1,0 +1,427 @@
+package ecssim
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ServerSpec describes a server to create, through AddServer, Config.Seed or
+// POST /_sim/servers.
+type ServerSpec struct {
+	// ID is generated (a random UUID) when empty.
+	ID string `json:"id,omitempty"`
+	// Name defaults to "ecs-" followed by the first eight characters of ID.
+	Name string `json:"name"`
+	// Status defaults to ACTIVE; any ECS status is accepted (contract §11).
+	Status string `json:"status,omitempty"`
+	// OSType is Linux (the default) or Windows.
+	OSType string `json:"os_type"`
+	// EnterpriseProjectID defaults to "0", the default enterprise project.
+	EnterpriseProjectID string `json:"enterprise_project_id,omitempty"`
+	// ResetPasswordSupported says whether the password reset plug-in is
+	// installed; nil means true.
+	ResetPasswordSupported *bool `json:"reset_password_supported,omitempty"`
+	// Locked servers reject password resets.
+	Locked bool `json:"locked,omitempty"`
+	// KeyName is the key pair name; it defaults to "KeyPair-" plus the first
+	// eight characters of ID when PublicKey is set.
+	KeyName string `json:"key_name,omitempty"`
+	// PublicKey is the key pair's RSA public key: PEM (PUBLIC KEY or RSA
+	// PUBLIC KEY) or an OpenSSH "ssh-rsa AAAA..." line.
+	PublicKey string `json:"public_key,omitempty"`
+	// WindowsPassword is the initial Windows password in plain text. It needs
+	// OSType Windows and PublicKey, and is stored only encrypted.
+	WindowsPassword string `json:"windows_password,omitempty"`
+}
+
+// ServerPatch changes a server out of band (PATCH /_sim/servers/{id}). Nil
+// fields are left alone.
+type ServerPatch struct {
+	Name                   *string `json:"name,omitempty"`
+	Status                 *string `json:"status,omitempty"`
+	EnterpriseProjectID    *string `json:"enterprise_project_id,omitempty"`
+	ResetPasswordSupported *bool   `json:"reset_password_supported,omitempty"`
+	Locked                 *bool   `json:"locked,omitempty"`
+	KeyName                *string `json:"key_name,omitempty"`
+	// PublicKey replaces the key pair's public key; "" removes the key pair.
+	// A stored Windows password is not re-encrypted.
+	PublicKey *string `json:"public_key,omitempty"`
+	// WindowsPassword stores a new initial Windows password, encrypted under
+	// the (possibly just patched) public key; "" clears the stored one.
+	WindowsPassword *string `json:"windows_password,omitempty"`
+}
+
+// ServerState is the ground truth about a server (GET /_sim/servers/{id}).
+type ServerState struct {
+	ID                     string `json:"id"`
+	Name                   string `json:"name"`
+	Status                 string `json:"status"`
+	OSType                 string `json:"os_type"`
+	EnterpriseProjectID    string `json:"enterprise_project_id"`
+	ResetPasswordSupported bool   `json:"reset_password_supported"`
+	Locked                 bool   `json:"locked"`
+	KeyName                string `json:"key_name"`
+	// Password is the last password accepted by a reset ("" if never reset).
+	Password string `json:"password"`
+	// ResetCount counts accepted resets through any API (dry runs excluded).
+	ResetCount int `json:"reset_count"`
+	// LastResetAPI is "v1", "v2.1" (also for the /v2/ alias) or "batch".
+	LastResetAPI string `json:"last_reset_api"`
+	// LastIsCheckPassword is the is_check_password value of the last reset.
+	LastIsCheckPassword bool `json:"last_is_check_password"`
+	// WindowsPasswordPresent reports whether an encrypted initial password
+	// is stored (it goes away when a client deletes it).
+	WindowsPasswordPresent bool `json:"windows_password_present"`
+	// EncryptedPassword is what GET os-server-password returns while present.
+	EncryptedPassword string        `json:"encrypted_password,omitempty"`
+	ResetHistory      []ResetRecord `json:"reset_history"`
+	Created           time.Time     `json:"created"`
+	Updated           time.Time     `json:"updated"`
+}
+
+// ResetRecord describes one accepted password reset. It never holds the
+// password.
+type ResetRecord struct {
+	Time            time.Time `json:"time"`
+	API             string    `json:"api"`
+	IsCheckPassword bool      `json:"is_check_password"`
+	RequestID       string    `json:"request_id"`
+	AccessKey       string    `json:"access_key,omitempty"`
+}
+
+// Values of ServerState.LastResetAPI and ResetRecord.API.
+const (
+	resetAPIV1    = "v1"
+	resetAPIV21   = "v2.1"
+	resetAPIBatch = "batch"
+)
+
+// serverStatuses are the ECS statuses of contract §11.
+var serverStatuses = []string{
+	"ACTIVE", "SHUTOFF", "BUILD", "REBOOT", "HARD_REBOOT", "REBUILD", "MIGRATING", "RESIZE",
+	"VERIFY_RESIZE", "REVERT_RESIZE", "ERROR", "DELETED", "SHELVED", "SHELVED_OFFLOADED",
+	"SOFT_DELETED", "PAUSED", "SUSPENDED", "UNKNOWN",
+}
+
+// serverRecord is the mutable state of one server; it is guarded by
+// Simulator.mu.
+type serverRecord struct {
+	state     ServerState
+	publicKey *rsa.PublicKey
+}
+
+func (r *serverRecord) snapshot() ServerState {
+	st := r.state
+	st.ResetHistory = append([]ResetRecord{}, r.state.ResetHistory...)
+	return st
+}
+
+// resetBlocker reports why a reset must be refused, as a reason the API
+// handlers translate into their own error format.
+func (r *serverRecord) resetBlocker() resetBlock {
+	switch {
+	case r.state.Locked:
+		return blockLocked
+	case r.state.Status != "ACTIVE" && r.state.Status != "SHUTOFF":
+		return blockStatus
+	case !r.state.ResetPasswordSupported:
+		return blockNoPlugin
+	default:
+		return blockNone
+	}
+}
+
+type resetBlock int
+
+const (
+	blockNone resetBlock = iota
+	blockLocked
+	blockStatus
+	blockNoPlugin
+)
+
+// recordReset applies an accepted reset to the server.
+func (r *serverRecord) recordReset(password string, rec ResetRecord) {
+	r.state.Password = password
+	r.state.ResetCount++
+	r.state.LastResetAPI = rec.API
+	r.state.LastIsCheckPassword = rec.IsCheckPassword
+	r.state.ResetHistory = append(r.state.ResetHistory, rec)
+	r.state.Updated = rec.Time
+}
+
+// AddServer creates a server. It fails when the spec is invalid or the ID is
+// taken.
+func (s *Simulator) AddServer(spec ServerSpec) (ServerState, error) {
+	rec, err := s.newServerRecord(spec)
+	if err != nil {
+		return ServerState{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, exists := s.servers[rec.state.ID]; exists {
+		return ServerState{}, &conflictError{fmt.Sprintf("server %q already exists", rec.state.ID)}
+	}
+	s.servers[rec.state.ID] = rec
+	s.serverOrder = append(s.serverOrder, rec.state.ID)
+	return rec.snapshot(), nil
+}
+
+// conflictError marks control API errors that map to 409.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string { return e.msg }
+
+// notFoundError marks control API errors that map to 404.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+
+func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
+	id := spec.ID
+	if id == "" {
+		id = newUUID()
+	} else if err := validateServerID(id); err != nil {
+		return nil, err
+	}
+	name := spec.Name
+	if name == "" {
+		name = "ecs-" + prefix(id, 8)
+	}
+	status, err := normalizeStatus(spec.Status)
+	if err != nil {
+		return nil, err
+	}
+	osType, err := normalizeOSType(spec.OSType)
+	if err != nil {
+		return nil, err
+	}
+	ep := spec.EnterpriseProjectID
+	if ep == "" {
+		ep = "0"
+	}
+	supported := true
+	if spec.ResetPasswordSupported != nil {
+		supported = *spec.ResetPasswordSupported
+	}
+	now := s.now().UTC()
+	rec := &serverRecord{state: ServerState{
+		ID:                     id,
+		Name:                   name,
+		Status:                 status,
+		OSType:                 osType,
+		EnterpriseProjectID:    ep,
+		ResetPasswordSupported: supported,
+		Locked:                 spec.Locked,
+		KeyName:                spec.KeyName,
+		ResetHistory:           []ResetRecord{},
+		Created:                now,
+		Updated:                now,
+	}}
+	if spec.PublicKey != "" {
+		pub, err := parsePublicKey(spec.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("public_key: %w", err)
+		}
+		rec.publicKey = pub
+		if rec.state.KeyName == "" {
+			rec.state.KeyName = "KeyPair-" + prefix(id, 8)
+		}
+	}
+	if spec.WindowsPassword != "" {
+		if err := rec.storeWindowsPassword(spec.WindowsPassword); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+func (r *serverRecord) storeWindowsPassword(plain string) error {
+	if r.state.OSType != "Windows" {
+		return errors.New("windows_password needs os_type Windows")
+	}
+	if r.publicKey == nil {
+		return errors.New("windows_password needs public_key: the password is stored encrypted under it")
+	}
+	ct, err := encryptPassword(r.publicKey, plain)
+	if err != nil {
+		return err
+	}
+	r.state.EncryptedPassword = ct
+	r.state.WindowsPasswordPresent = true
+	return nil
+}
+
+func (r *serverRecord) clearWindowsPassword() {
+	r.state.EncryptedPassword = ""
+	r.state.WindowsPasswordPresent = false
+}
+
+// UpdateServer changes a server out of band, as PATCH /_sim/servers/{id}
+// does. Either every change applies or none does.
+func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.servers[id]
+	if !ok {
+		return ServerState{}, &notFoundError{fmt.Sprintf("server %q not found", id)}
+	}
+	next := &serverRecord{state: cur.snapshot(), publicKey: cur.publicKey}
+	if patch.Name != nil {
+		if *patch.Name == "" {
+			return ServerState{}, errors.New("name must not be empty")
+		}
+		next.state.Name = *patch.Name
+	}
+	if patch.Status != nil {
+		status, err := normalizeStatus(*patch.Status)
+		if err != nil {
+			return ServerState{}, err
+		}
+		next.state.Status = status
+	}
+	if patch.EnterpriseProjectID != nil {
+		if *patch.EnterpriseProjectID == "" {
+			return ServerState{}, errors.New(`enterprise_project_id must not be empty (the default enterprise project is "0")`)
+		}
+		next.state.EnterpriseProjectID = *patch.EnterpriseProjectID
+	}
+	if patch.ResetPasswordSupported != nil {
+		next.state.ResetPasswordSupported = *patch.ResetPasswordSupported
+	}
+	if patch.Locked != nil {
+		next.state.Locked = *patch.Locked
+	}
+	if patch.KeyName != nil {
+		next.state.KeyName = *patch.KeyName
+	}
+	if patch.PublicKey != nil {
+		if *patch.PublicKey == "" {
+			next.publicKey = nil
+		} else {
+			pub, err := parsePublicKey(*patch.PublicKey)
+			if err != nil {
+				return ServerState{}, fmt.Errorf("public_key: %w", err)
+			}
+			next.publicKey = pub
+			if next.state.KeyName == "" {
+				next.state.KeyName = "KeyPair-" + prefix(id, 8)
+			}
+		}
+	}
+	if patch.WindowsPassword != nil {
+		if *patch.WindowsPassword == "" {
+			next.clearWindowsPassword()
+		} else if err := next.storeWindowsPassword(*patch.WindowsPassword); err != nil {
+			return ServerState{}, err
+		}
+	}
+	next.state.Updated = s.now().UTC()
+	s.servers[id] = next
+	return next.snapshot(), nil
+}
+
+// Server returns the ground truth about a server.
+func (s *Simulator) Server(id string) (ServerState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.servers[id]
+	if !ok {
+		return ServerState{}, false
+	}
+	return rec.snapshot(), true
+}
+
+// Servers returns every server in creation order.
+func (s *Simulator) Servers() []ServerState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ServerState, 0, len(s.serverOrder))
+	for _, id := range s.serverOrder {
+		out = append(out, s.servers[id].snapshot())
+	}
+	return out
+}
+
+// DeleteServer removes a server as if it had been deleted outside Terraform;
+// it reports whether the server existed.
+func (s *Simulator) DeleteServer(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.servers[id]; !ok {
+		return false
+	}
+	delete(s.servers, id)
+	for i, v := range s.serverOrder {
+		if v == id {
+			s.serverOrder = append(s.serverOrder[:i], s.serverOrder[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+func validateServerID(id string) error {
+	if len(id) > 255 {
+		return errors.New("id must be at most 255 bytes")
+	}
+	if !utf8.ValidString(id) {
+		return errors.New("id must be valid UTF-8")
+	}
+	for _, r := range id {
+		if r == '/' || r == '?' || r == '#' || unicode.IsControl(r) {
+			return errors.New("id must not contain '/', '?', '#' or control characters")
+		}
+	}
+	return nil
+}
+
+func normalizeStatus(status string) (string, error) {
+	if status == "" {
+		return "ACTIVE", nil
+	}
+	up := strings.ToUpper(status)
+	for _, known := range serverStatuses {
+		if up == known {
+			return known, nil
+		}
+	}
+	return "", fmt.Errorf("status %q is not an ECS status (one of %s)", status, strings.Join(serverStatuses, ", "))
+}
+
+func normalizeOSType(osType string) (string, error) {
+	switch strings.ToLower(osType) {
+	case "", "linux":
+		return "Linux", nil
+	case "windows":
+		return "Windows", nil
+	default:
+		return "", fmt.Errorf("os_type %q must be Linux or Windows", osType)
+	}
+}
+
+// prefix returns the first n runes of s.
+func prefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails.
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
