@@ -167,11 +167,11 @@ func (cl *call) finalError(why error, ctxErr error) error {
 			method: method, path: path, status: cl.last.status, body: cl.last.body,
 			truncated: cl.last.truncated, requestID: cl.last.requestID, secrets: cl.req.secrets,
 		})
-		return fmt.Errorf("%s %s: %w (%w); last attempt: %w", method, path, why, ctxErr, last)
-	case cl.last.err != nil:
-		return fmt.Errorf("%s %s: %w (%w); last attempt: %w", method, path, why, ctxErr, cl.last.err)
+		return fmt.Errorf("%w; %w (%w)", last, why, ctxErr)
+	case cl.last.err != nil && !errors.Is(cl.last.err, ctxErr):
+		return fmt.Errorf("%s %s: %w; %w (%w)", method, path, cl.last.err, why, ctxErr)
 	}
-	return fmt.Errorf("%s %s: %w: %w", method, path, why, ctxErr)
+	return fmt.Errorf("%s %s: %w (%w)", method, path, why, ctxErr)
 }
 
 func requestIDSuffix(id string) string {
