@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+)
+
+// apiCall describes an API operation for a diagnostic.
+type apiCall struct {
+	// What is what was attempted, completing "Could not ...", e.g.
+	// "reset the password of".
+	What     string
+	ServerID string
+	// API is the API family used; empty for operations that exist on v1 only.
+	API ecsapi.API
+	// IAMAction is the permission the operation needs.
+	IAMAction string
+	// Secret, when set, is scrubbed from the detail in case a service
+	// message echoes it.
+	Secret string
+}
+
+// enterpriseProjectHint explains the most confusing 403 of the API family.
+const enterpriseProjectHint = "The native v2.1 API does not honour permissions granted through an enterprise project: " +
+	"only grants on the IAM project count there. If your permissions come from an enterprise project, set " +
+	"`api = \"v1\"`; the v1 API honours enterprise-project grants."
+
+// apiErrorDetail explains a failed call: what was attempted on which server,
+// the API error code, the request ID, and what to do next.
+func apiErrorDetail(call apiCall, err error) string {
+	var b strings.Builder
+	if call.API != "" {
+		fmt.Fprintf(&b, "Could not %s server %q through the %s API.\n\n", call.What, call.ServerID, call.API)
+	} else {
+		fmt.Fprintf(&b, "Could not %s server %q.\n\n", call.What, call.ServerID)
+	}
+
+	var apiErr *ecsapi.APIError
+	if errors.As(err, &apiErr) {
+		code := apiErr.Code
+		if code == "" {
+			code = "none (the response carried no error code)"
+		}
+		requestID := apiErr.RequestID
+		if requestID == "" {
+			requestID = "none (the response carried no request ID)"
+		}
+		fmt.Fprintf(&b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
+			code, requestID, apiErr.StatusCode, apiErr.Method, apiErr.Path)
+		if apiErr.Message != "" {
+			fmt.Fprintf(&b, "Message: %s\n", apiErr.Message)
+		}
+	} else {
+		b.WriteString("API error code: none (no response was received)\nRequest ID: none (no response was received)\n")
+		fmt.Fprintf(&b, "Error: %s\n", err)
+	}
+
+	if hint := errorHint(call, err); hint != "" {
+		b.WriteString("\n")
+		b.WriteString(hint)
+	}
+	return scrub(strings.TrimRight(b.String(), "\n"), call.Secret)
+}
+
+// errorHint says what to do about err, or "".
+func errorHint(call apiCall, err error) string {
+	var apiErr *ecsapi.APIError
+	isAPI := errors.As(err, &apiErr)
+	switch {
+	case ecsapi.IsNotFound(err):
+		return "No server with this ID exists in the configured project and region. Check `server_id`, " +
+			"`region` and `project_id`."
+	case ecsapi.IsForbidden(err) && call.API == ecsapi.APIV21:
+		return enterpriseProjectHint
+	case ecsapi.IsForbidden(err):
+		return fmt.Sprintf("The caller is not allowed to do this. It needs the IAM action `%s` on the project or on "+
+			"the server's enterprise project.", call.IAMAction)
+	case ecsapi.IsThrottled(err):
+		return "The API kept throttling the requests after every retry. Try again later, raise the provider's " +
+			"`max_retries`, or run Terraform with a lower `-parallelism`."
+	case isAPI && apiErr.StatusCode == 401:
+		return "The credentials were rejected. Check `access_key` and `secret_key` (or `token`, which expires " +
+			"after 24 hours) and that this machine's clock is correct: signed requests expire after 15 minutes."
+	case isAPI:
+		return codeHint(apiErr.Code)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The operation did not finish within its timeout. Raise the matching value in the `timeouts` block, " +
+			"or check why the API is slow to answer."
+	case errors.Is(err, context.Canceled):
+		return "The operation was cancelled."
+	case isNetworkError(err):
+		return "The API endpoint could not be reached. Check `region`, `cloud` and `endpoints` in the provider " +
+			"block (or their environment variables) and the network path (proxy, firewall, DNS)."
+	}
+	return ""
+}
+
+// codeHint explains the ECS error codes a password operation can meet.
+func codeHint(code string) string {
+	switch code {
+	case "Ecs.0613":
+		return "The one-click password reset plug-in is not installed in the server. " + pluginHint
+	case "Ecs.0612", "Ecs.0610":
+		return "The reset failed on the server. Check that the password reset plug-in is installed and running " +
+			"in the guest and that the server has network access, then try again."
+	case "Ecs.0011":
+		return "The password breaks the ECS password rules:\n" + passwordRulesMarkdown()
+	case "Ecs.0100":
+		return "The server is in a state that does not allow a password reset; it must be running (ACTIVE) or " +
+			"stopped (SHUTOFF)."
+	case "Ecs.0605":
+		return "The server is locked. Unlock it, then try again."
+	case "Ecs.0603":
+		return "Another operation is running on the server. Try again in a minute."
+	case "Ecs.0023", "Common.0018":
+		return "The project ID does not match the credentials. Check `project_id` and `region`."
+	}
+	return ""
+}
+
+// pluginHint explains the guest plug-in the reset APIs depend on.
+const pluginHint = "Password resets are carried out inside the guest by the one-click password reset plug-in " +
+	"(CloudResetPwdAgent), which public images include and private images need installed. Without it the API " +
+	"accepts a reset and silently does nothing, so the provider refuses to reset. Install the plug-in and wait " +
+	"until the server reports support, or set `verify_reset_support = false` to skip this check at your own risk."
+
+func isNetworkError(err error) bool {
+	var urlErr *url.Error
+	var netErr net.Error
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	return errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.As(err, &opErr) || errors.As(err, &dnsErr)
+}
+
+// scrub removes a secret from text. Very short values are left alone: they
+// would garble the text without protecting anything.
+func scrub(text, secret string) string {
+	if len(secret) < 4 {
+		return text
+	}
+	return strings.ReplaceAll(text, secret, "(redacted)")
+}
+
+// projectLookupDetail explains a failed IAM project lookup.
+func projectLookupDetail(region, iamEndpoint string, err error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "No project_id is configured, so the provider tried to look up the project named %q through "+
+		"IAM at %s and failed.\n\n", region, iamEndpoint)
+	var apiErr *ecsapi.APIError
+	if errors.As(err, &apiErr) {
+		code := apiErr.Code
+		if code == "" {
+			code = "none"
+		}
+		requestID := apiErr.RequestID
+		if requestID == "" {
+			requestID = "none"
+		}
+		fmt.Fprintf(&b, "API error code: %s\nRequest ID: %s\nHTTP status: %d\n", code, requestID, apiErr.StatusCode)
+		if apiErr.Message != "" {
+			fmt.Fprintf(&b, "Message: %s\n", apiErr.Message)
+		}
+	} else {
+		fmt.Fprintf(&b, "Error: %s\n", err)
+	}
+	b.WriteString("\n")
+	switch {
+	case isNetworkError(err) && !errors.As(err, &apiErr):
+		b.WriteString("The IAM endpoint could not be reached. Check `region`, `cloud` and `endpoints.iam` (or " +
+			envIAMEndpoint + ") and the network path.")
+	case ecsapi.IsForbidden(err):
+		b.WriteString("The caller may not list IAM projects. Set `project_id` (or " + envProjectID + ") instead.")
+	default:
+		b.WriteString("Set `project_id` (or " + envProjectID + ") to skip the lookup.")
+	}
+	return b.String()
+}

@@ -1,0 +1,367 @@
+// Package provider implements the `ecs` Terraform provider: the
+// ecs_server_password resource, the password-related data sources and the
+// Windows password ephemeral resource, on top of internal/ecsapi.
+package provider
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+)
+
+var (
+	_ provider.Provider                       = (*ecsProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*ecsProvider)(nil)
+)
+
+// projectLookupTimeout bounds the IAM call made while configuring, which has
+// no Terraform timeout of its own.
+const projectLookupTimeout = 2 * time.Minute
+
+// ecsProvider is the provider implementation.
+type ecsProvider struct {
+	version string
+	// getenv reads the environment; tests replace it so that they can run in
+	// parallel without touching the process environment.
+	getenv func(string) string
+}
+
+// ecsProviderModel maps the provider block.
+type ecsProviderModel struct {
+	Region        types.String `tfsdk:"region"`
+	ProjectID     types.String `tfsdk:"project_id"`
+	AccessKey     types.String `tfsdk:"access_key"`
+	SecretKey     types.String `tfsdk:"secret_key"`
+	SecurityToken types.String `tfsdk:"security_token"`
+	Token         types.String `tfsdk:"token"`
+	Cloud         types.String `tfsdk:"cloud"`
+	Endpoints     types.Object `tfsdk:"endpoints"`
+	Insecure      types.Bool   `tfsdk:"insecure"`
+	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+}
+
+// endpointsModel maps the endpoints attribute.
+type endpointsModel struct {
+	ECS types.String `tfsdk:"ecs"`
+	IAM types.String `tfsdk:"iam"`
+}
+
+// providerData is handed to every resource, data source and ephemeral
+// resource by Configure.
+type providerData struct {
+	client *ecsapi.Client
+}
+
+// New returns a constructor for the provider, as providerserver.Serve and the
+// tests expect.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &ecsProvider{version: version, getenv: os.Getenv}
+	}
+}
+
+// Metadata implements provider.Provider.
+func (p *ecsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "ecs"
+	resp.Version = p.version
+}
+
+// Schema implements provider.Provider.
+func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The `ecs` provider manages the login passwords of Huawei Cloud Elastic Cloud Servers (ECS): " +
+			"it resets them, reports whether a server can be reset, and fetches the encrypted initial password of " +
+			"Windows servers.\n\n" +
+			"Every attribute may be left out of the provider block and taken from an environment variable instead; " +
+			"a value in the block wins. Authenticate with an access key pair (optionally temporary, with a security " +
+			"token) or with an IAM token.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Region of the servers, such as `cn-north-4`. Required, here or through the `" +
+					envRegion + "` environment variable.",
+			},
+			"project_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "IAM project ID of the region. When omitted (and `" + envProjectID + "` is unset) " +
+					"the provider looks it up through IAM by the region name, which needs permission to list projects.",
+			},
+			"access_key": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Access key ID. Needs `secret_key`. Environment variable: `" + envAccessKey + "`.",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Secret access key belonging to `access_key`. Environment variable: `" + envSecretKey + "`.",
+			},
+			"security_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Security token of temporary credentials; use it together with the temporary " +
+					"`access_key` and `secret_key`. Environment variable: `" + envSecurityToken + "`.",
+			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "Project-scoped IAM token, used instead of an access key pair (set one or the " +
+					"other). Environment variable: `" + envToken + "`.",
+			},
+			"cloud": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Domain suffix of the cloud's endpoints (default: `" + defaultCloud + "`). The " +
+					"provider calls `https://ecs.{region}.{cloud}` and `https://iam.{region}.{cloud}`. " +
+					"Environment variable: `" + envCloud + "`.",
+			},
+			"endpoints": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Full endpoint URLs that replace the ones derived from `region` and `cloud`, " +
+					"for private clouds or a local ECS simulator.",
+				Attributes: map[string]schema.Attribute{
+					"ecs": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "ECS endpoint URL. Environment variable: `" + envECSEndpoint + "`.",
+					},
+					"iam": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "IAM endpoint URL, used only to look up `project_id`. Environment " +
+							"variable: `" + envIAMEndpoint + "`.",
+					},
+				},
+			},
+			"insecure": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Skip verification of the endpoints' TLS certificates (default: `false`). Only " +
+					"for test environments with self-signed certificates. Environment variable: `" + envInsecure + "`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many times a throttled or transiently failed API call is "+
+					"retried, with jittered exponential backoff that honours `Retry-After` (default: `%d`, at most "+
+					"`%d`). Environment variable: `%s`.", defaultMaxRetries, maxRetriesLimit, envMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
+			},
+		},
+	}
+}
+
+// Configure implements provider.Provider: it resolves the settings, builds
+// the API client and, when needed, looks up the project ID.
+func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	ctx = withLogMasking(ctx)
+
+	var model ecsProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	raw, unknown := rawFromModel(ctx, model)
+	for _, attr := range unknown {
+		resp.Diagnostics.AddAttributeError(attributePath(attr), "Unknown Provider Setting",
+			fmt.Sprintf("The value of `%s` is not known until apply, but the provider must be configured before "+
+				"planning. Use a value known at plan time (a literal, a variable or a data source that reads no "+
+				"resource created in the same run), or set it through the environment instead.", attr))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	getenv := p.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg, problems := resolveProviderConfig(raw, getenv)
+	for _, pr := range problems {
+		if pr.Attribute == "" {
+			resp.Diagnostics.AddError(pr.Summary, pr.Detail)
+		} else {
+			resp.Diagnostics.AddAttributeError(attributePath(pr.Attribute), pr.Summary, pr.Detail)
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := ecsapi.NewClient(ecsapi.Config{
+		ECSEndpoint: cfg.ECSEndpoint,
+		IAMEndpoint: cfg.IAMEndpoint,
+		Region:      cfg.Region,
+		ProjectID:   cfg.ProjectID,
+		Credentials: ecsapi.Credentials{
+			AccessKey:     cfg.AccessKey,
+			SecretKey:     cfg.SecretKey,
+			SecurityToken: cfg.SecurityToken,
+			Token:         cfg.Token,
+		},
+		HTTPClient: httpClientFor(cfg.Insecure),
+		MaxRetries: cfg.MaxRetries,
+		UserAgent:  userAgent(p.version, req.TerraformVersion),
+		Logger:     tflogLogger{},
+	})
+	if err != nil {
+		// NewClient's messages describe which setting is wrong, never its
+		// secret value.
+		resp.Diagnostics.AddError("Invalid Provider Configuration",
+			"The provider settings cannot be used: "+err.Error())
+		return
+	}
+
+	if client.ProjectID() == "" {
+		lookupCtx, cancel := context.WithTimeout(ctx, projectLookupTimeout)
+		defer cancel()
+		if err := client.ResolveProjectID(lookupCtx); err != nil {
+			resp.Diagnostics.AddError("Unable to Look Up the Project ID",
+				projectLookupDetail(cfg.Region, cfg.IAMEndpoint, err))
+			return
+		}
+		tflog.Debug(ctx, "looked up the project ID through IAM", map[string]any{
+			"region": cfg.Region, "project_id": client.ProjectID(),
+		})
+	}
+
+	data := &providerData{client: client}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// rawFromModel converts the provider block into rawProviderConfig and lists
+// the attributes whose values are unknown.
+func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, []string) {
+	var unknown []string
+	str := func(name string, v types.String) *string {
+		if v.IsUnknown() {
+			unknown = append(unknown, name)
+			return nil
+		}
+		if v.IsNull() {
+			return nil
+		}
+		s := v.ValueString()
+		return &s
+	}
+	raw := rawProviderConfig{
+		Region:        str("region", m.Region),
+		ProjectID:     str("project_id", m.ProjectID),
+		AccessKey:     str("access_key", m.AccessKey),
+		SecretKey:     str("secret_key", m.SecretKey),
+		SecurityToken: str("security_token", m.SecurityToken),
+		Token:         str("token", m.Token),
+		Cloud:         str("cloud", m.Cloud),
+	}
+	switch {
+	case m.Endpoints.IsUnknown():
+		unknown = append(unknown, "endpoints")
+	case !m.Endpoints.IsNull():
+		var ep endpointsModel
+		// The object's type comes from the schema, so As cannot fail.
+		_ = m.Endpoints.As(ctx, &ep, basetypes.ObjectAsOptions{})
+		raw.ECSEndpoint = str("endpoints.ecs", ep.ECS)
+		raw.IAMEndpoint = str("endpoints.iam", ep.IAM)
+	}
+	switch {
+	case m.Insecure.IsUnknown():
+		unknown = append(unknown, "insecure")
+	case !m.Insecure.IsNull():
+		b := m.Insecure.ValueBool()
+		raw.Insecure = &b
+	}
+	switch {
+	case m.MaxRetries.IsUnknown():
+		unknown = append(unknown, "max_retries")
+	case !m.MaxRetries.IsNull():
+		n := m.MaxRetries.ValueInt64()
+		raw.MaxRetries = &n
+	}
+	return raw, unknown
+}
+
+// attributePath turns "endpoints.ecs" into a framework path.
+func attributePath(dotted string) path.Path {
+	switch dotted {
+	case "endpoints.ecs":
+		return path.Root("endpoints").AtName("ecs")
+	case "endpoints.iam":
+		return path.Root("endpoints").AtName("iam")
+	}
+	return path.Root(dotted)
+}
+
+// httpClientFor returns nil (the client's pooled default) unless TLS
+// verification is to be skipped.
+func httpClientFor(insecure bool) *http.Client {
+	if !insecure {
+		return nil
+	}
+	transport := cleanhttp.DefaultPooledTransport()
+	transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicitly requested by `insecure`
+	return &http.Client{Transport: transport}
+}
+
+func userAgent(version, terraformVersion string) string {
+	ua := "terraform-provider-ecs/" + version
+	if terraformVersion != "" {
+		ua += " terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// Resources implements provider.Provider.
+func (p *ecsProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewServerPasswordResource,
+	}
+}
+
+// DataSources implements provider.Provider.
+func (p *ecsProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewServerPasswordResetFlagDataSource,
+		NewServerWindowsPasswordDataSource,
+	}
+}
+
+// EphemeralResources implements provider.ProviderWithEphemeralResources.
+func (p *ecsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewServerWindowsPasswordEphemeralResource,
+	}
+}
+
+// providerDataFrom extracts the client handed over by Configure; it reports
+// an internal error when the framework passed something else.
+func providerDataFrom(data any, diags interface {
+	AddError(summary, detail string)
+}) *providerData {
+	if data == nil {
+		// Terraform validates configuration before the provider is
+		// configured; there is nothing to do yet.
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data Type",
+			fmt.Sprintf("Expected *providerData, got %T. This is always a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd
+}

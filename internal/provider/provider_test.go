@@ -1,0 +1,196 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+)
+
+// noEnv hides the process environment from the provider under test, so that
+// HW_* variables on a developer's machine cannot change a test's outcome and
+// tests can run in parallel.
+func noEnv(string) string { return "" }
+
+// newTestProviderServer builds the provider the way Terraform runs it, minus
+// the environment.
+func newTestProviderServer() (tfprotov6.ProviderServer, error) {
+	return providerserver.NewProtocol6WithError(&ecsProvider{version: "test", getenv: noEnv})()
+}
+
+// testAccProtoV6ProviderFactories serves the provider under test to the
+// Terraform CLI.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"ecs": newTestProviderServer,
+}
+
+// testAccProtoV6ProviderFactoriesWithEcho adds the echo provider, which turns
+// an ephemeral value into state that a test can inspect.
+var testAccProtoV6ProviderFactoriesWithEcho = map[string]func() (tfprotov6.ProviderServer, error){
+	"ecs":  newTestProviderServer,
+	"echo": echoprovider.NewProviderServer(),
+}
+
+// newTestSimulator starts a simulator for one test, seeded with servers, and
+// returns it with a provider block that points at it.
+func newTestSimulator(t *testing.T, servers ...ecssim.ServerSpec) (*ecssim.Server, string) {
+	t.Helper()
+	sim, err := ecssim.NewServer(ecssim.Config{Seed: servers})
+	if err != nil {
+		t.Fatalf("start simulator: %v", err)
+	}
+	t.Cleanup(sim.Close)
+	return sim, providerBlock(sim.URL, providerOptions{})
+}
+
+// providerOptions varies the provider block of a test.
+type providerOptions struct {
+	AccessKey, SecretKey string // default: the simulator's default principal
+	OmitProjectID        bool   // look the project up through IAM
+	MaxRetries           *int   // default 3
+}
+
+func providerBlock(url string, o providerOptions) string {
+	ak, sk := o.AccessKey, o.SecretKey
+	if ak == "" {
+		ak, sk = ecssim.DefaultAccessKey, ecssim.DefaultSecretKey
+	}
+	projectLine := fmt.Sprintf("project_id = %q", ecssim.DefaultProjectID)
+	if o.OmitProjectID {
+		projectLine = ""
+	}
+	retries := 3
+	if o.MaxRetries != nil {
+		retries = *o.MaxRetries
+	}
+	return fmt.Sprintf(`
+provider "ecs" {
+  region      = %[1]q
+  %[2]s
+  access_key  = %[3]q
+  secret_key  = %[4]q
+  max_retries = %[6]d
+  endpoints = {
+    ecs = %[5]q
+    iam = %[5]q
+  }
+}
+`, ecssim.DefaultRegion, projectLine, ak, sk, url, retries)
+}
+
+// addServer seeds one server and returns its ID.
+func addServer(t *testing.T, sim *ecssim.Server, spec ecssim.ServerSpec) string {
+	t.Helper()
+	st, err := sim.AddServer(spec)
+	if err != nil {
+		t.Fatalf("add server: %v", err)
+	}
+	return st.ID
+}
+
+// serverState returns the simulator's ground truth about a server.
+func serverState(t *testing.T, sim *ecssim.Server, id string) ecssim.ServerState {
+	t.Helper()
+	st, ok := sim.Server(id)
+	if !ok {
+		t.Fatalf("server %s is not in the simulator", id)
+	}
+	return st
+}
+
+// simCheck runs a Go assertion against the simulator as a state check, after
+// the step has been applied.
+type simCheck func() error
+
+func (f simCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+func (f simCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f()
+}
+
+// expectServer asserts the simulator's ground truth about a server.
+func expectServer(sim *ecssim.Server, id string, want func(ecssim.ServerState) error) simCheck {
+	return func() error {
+		st, ok := sim.Server(id)
+		if !ok {
+			return fmt.Errorf("server %s is not in the simulator", id)
+		}
+		return want(st)
+	}
+}
+
+// expectResets asserts the password, reset count and API of the last reset.
+func expectResets(sim *ecssim.Server, id, password string, count int, api string) simCheck {
+	return expectServer(sim, id, func(st ecssim.ServerState) error {
+		switch {
+		case st.ResetCount != count:
+			return fmt.Errorf("server %s: reset_count = %d, want %d", id, st.ResetCount, count)
+		case st.Password != password:
+			return fmt.Errorf("server %s: the simulator holds a different password than expected", id)
+		case count > 0 && st.LastResetAPI != api:
+			return fmt.Errorf("server %s: last_reset_api = %q, want %q", id, st.LastResetAPI, api)
+		}
+		return nil
+	})
+}
+
+// secretAbsent asserts that a secret string appears nowhere in the JSON of a
+// plan or state, as `terraform show -json` prints them.
+type secretAbsent struct {
+	secret string
+}
+
+func (s secretAbsent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = s.check("state", req.State)
+}
+
+func (s secretAbsent) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = s.check("plan", req.Plan)
+}
+
+func (s secretAbsent) check(what string, v any) error {
+	if v == nil {
+		return fmt.Errorf("no %s to inspect", what)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", what, err)
+	}
+	if len(data) < 20 {
+		return fmt.Errorf("the %s JSON is suspiciously small: %s", what, data)
+	}
+	if strings.Contains(string(data), s.secret) {
+		return fmt.Errorf("the %s JSON contains the secret", what)
+	}
+	return nil
+}
+
+// secretPresent is the control for secretAbsent: it proves the check would
+// see the secret if it were there.
+type secretPresent struct {
+	secret string
+}
+
+func (s secretPresent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	data, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if !strings.Contains(string(data), s.secret) {
+		resp.Error = fmt.Errorf("the state JSON does not contain the expected value")
+	}
+}
+
+func intp(n int) *int { return &n }

@@ -1,0 +1,547 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+)
+
+var (
+	_ resource.Resource                     = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithConfigure        = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithImportState      = (*serverPasswordResource)(nil)
+)
+
+// Default operation timeouts. A reset is one or two quick API calls, but
+// throttling with retries can stretch it.
+const (
+	defaultCreateTimeout = 10 * time.Minute
+	defaultUpdateTimeout = 10 * time.Minute
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
+// supportedAPIs lists the API families in the order the docs present them;
+// the validator and the description both use it.
+var supportedAPIs = []string{string(ecsapi.APIV1), string(ecsapi.APIV21)}
+
+// serverIDPattern rejects IDs that could not be one URL path segment.
+var serverIDPattern = regexp.MustCompile(`^[^/\\\s]+$`)
+
+// IAM actions per operation, quoted in permission errors.
+const (
+	iamActionResetPassword     = "ecs:cloudServers:resetServerPwd"
+	iamActionGetServer         = "ecs:cloudServers:get"
+	iamActionResetFlag         = "ecs:cloudServers:showResetPasswordFlag"
+	iamActionShowPasswordV1    = "ecs:cloudServers:showServerPassword"
+	iamActionDeletePasswordV1  = "ecs:cloudServers:deletePassword"
+	iamActionServerPasswordsV2 = "ecs:serverPasswords:manage"
+)
+
+// NewServerPasswordResource returns the ecs_server_password resource.
+func NewServerPasswordResource() resource.Resource {
+	return &serverPasswordResource{}
+}
+
+// serverPasswordResource resets the password of an existing server.
+type serverPasswordResource struct {
+	client *ecsapi.Client
+}
+
+// serverPasswordResourceModel maps the resource schema.
+type serverPasswordResourceModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	ServerID                types.String   `tfsdk:"server_id"`
+	Password                types.String   `tfsdk:"password"`
+	PasswordWO              types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
+	API                     types.String   `tfsdk:"api"`
+	CheckPassword           types.Bool     `tfsdk:"check_password"`
+	VerifyResetSupport      types.Bool     `tfsdk:"verify_reset_support"`
+	DeletePasswordOnDestroy types.Bool     `tfsdk:"delete_password_on_destroy"`
+	LastResetAt             types.String   `tfsdk:"last_reset_at"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+}
+
+// Metadata implements resource.Resource.
+func (r *serverPasswordResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_server_password"
+}
+
+// Schema implements resource.Resource.
+func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Resets the login password (`root` on Linux, `Administrator` on Windows) of an existing " +
+			"Elastic Cloud Server.\n\n" +
+			"-> **The new password takes effect only after the server is started or restarted.** A running server " +
+			"keeps its old password until its next reboot; a stopped server gets the new one when it next boots. " +
+			"This resource does not restart the server.\n\n" +
+			"~> **The guest needs the one-click password reset plug-in** (CloudResetPwdAgent, included in public " +
+			"images). Without it the API accepts a reset and silently does nothing, so by default the provider " +
+			"first checks the server's reset flag and refuses with an error when the plug-in is missing " +
+			"(`verify_reset_support`).\n\n" +
+			"Give the password in exactly one of two ways:\n\n" +
+			"* `password_wo` with `password_wo_version` (**recommended**, Terraform 1.11 / OpenTofu 1.11 and later): " +
+			"the password is write-only and never stored in the plan or the state. Terraform cannot see a change " +
+			"of a write-only value, so change `password_wo_version` whenever the password changes; that is what " +
+			"triggers the reset.\n" +
+			"* `password`, for older Terraform and OpenTofu versions: the password is marked sensitive but **kept " +
+			"in the state file**. Changing it triggers the reset.\n\n" +
+			"Creating the resource resets the password; changing the password (or `password_wo_version`) resets it " +
+			"again, in place. Changing only `api` or one of the flags resets nothing. If a reset fails, the state " +
+			"keeps the previous values, so the next apply tries again.\n\n" +
+			"Refreshing reads the server; if it no longer exists the resource is removed from the state and the " +
+			"next plan creates it again.\n\n" +
+			"Destroying the resource cannot restore the old password. When `delete_password_on_destroy` is true " +
+			"(the default) it deletes the initial Windows password that the cloud keeps for the server (the " +
+			"encrypted password that `ecs_server_windows_password` reads), so it can no longer be retrieved; a " +
+			"server or password that is already gone counts as deleted.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The server ID (same as `server_id`).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"server_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "ID of the server whose password is reset. Changing it replaces the resource.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 255),
+					stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
+				},
+			},
+			"password": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "The new password, **stored in the state** (marked sensitive). For Terraform and " +
+					"OpenTofu older than 1.11; prefer `password_wo`. Exactly one of `password` and `password_wo` must " +
+					"be set. Changing it resets the password.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
+				},
+			},
+			"password_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "The new password, write-only: it is sent to the API and never stored in the " +
+					"plan or the state. Requires `password_wo_version`; a change of this value alone is invisible to " +
+					"Terraform, so change `password_wo_version` to reset the password again.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.AlsoRequires(path.MatchRoot("password_wo_version")),
+				},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Version of `password_wo`, required with it. Any change of the version resets " +
+					"the password to the current `password_wo`.",
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot("password_wo")),
+				},
+			},
+			"api": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(string(ecsapi.APIV1)),
+				MarkdownDescription: fmt.Sprintf("API family used to reset the password, read the server and delete "+
+					"the stored Windows password: one of %s (default: `%s`). `v1` honours permissions granted "+
+					"through enterprise projects; `v2.1` is the native, deprecated API, which does not and never "+
+					"checks the password's strength. Changing it resets nothing.",
+					quotedList(supportedAPIs), ecsapi.APIV1),
+				Validators: []validator.String{stringvalidator.OneOf(supportedAPIs...)},
+			},
+			"check_password": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Check the password against the ECS password rules (default: `true`): at plan " +
+					"time whenever the value is known, and on the `v1` API by asking it to check too " +
+					"(`is_check_password`). The rules:\n\n" + passwordRulesMarkdown() + "\n" +
+					"Changing it resets nothing.",
+			},
+			"verify_reset_support": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Read the server's password reset flag (`os-resetpwd-flag`) before each reset " +
+					"and fail when it is `False`, i.e. when the guest lacks the password reset plug-in and the reset " +
+					"would silently do nothing (default: `true`). Changing it resets nothing.",
+			},
+			"delete_password_on_destroy": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "On destroy, delete the initial Windows password the cloud stores for the " +
+					"server, through the chosen `api` (default: `true`). Harmless for Linux servers, which store " +
+					"none. Changing it resets nothing.",
+			},
+			"last_reset_at": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Time of the last successful reset by this resource, in RFC 3339 format. Null " +
+					"after import until the next reset.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+				Create: true,
+				Update: true,
+				Delete: true,
+				CreateDescription: fmt.Sprintf("How long creating (the first reset) may take, such as `\"15m\"` "+
+					"(default: `%s`).", defaultCreateTimeout),
+				UpdateDescription: fmt.Sprintf("How long an update (a further reset) may take (default: `%s`).",
+					defaultUpdateTimeout),
+				DeleteDescription: fmt.Sprintf("How long destroying (deleting the stored Windows password) may "+
+					"take (default: `%s`).", defaultDeleteTimeout),
+			}),
+		},
+	}
+}
+
+// Configure implements resource.ResourceWithConfigure.
+func (r *serverPasswordResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client = pd.client
+	}
+}
+
+// ConfigValidators implements resource.ResourceWithConfigValidators.
+func (r *serverPasswordResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("password"), path.MatchRoot("password_wo")),
+	}
+}
+
+// ValidateConfig implements resource.ResourceWithValidateConfig: it checks a
+// known password against the ECS password rules. It sees the configuration,
+// so it works for the write-only attribute too.
+func (r *serverPasswordResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg serverPasswordResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.CheckPassword.IsUnknown() || (!cfg.CheckPassword.IsNull() && !cfg.CheckPassword.ValueBool()) {
+		return
+	}
+	server := "the server"
+	if !cfg.ServerID.IsNull() && !cfg.ServerID.IsUnknown() {
+		server = fmt.Sprintf("server %q", cfg.ServerID.ValueString())
+	}
+	for _, a := range []struct {
+		name  string
+		value types.String
+	}{{"password", cfg.Password}, {"password_wo", cfg.PasswordWO}} {
+		if a.value.IsNull() || a.value.IsUnknown() {
+			continue
+		}
+		violations := checkPasswordRules(a.value.ValueString())
+		if len(violations) == 0 {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "The value of `%s` for %s breaks the ECS password rules:\n", a.name, server)
+		for _, v := range violations {
+			fmt.Fprintf(&b, "- %s\n", v)
+		}
+		b.WriteString("\nThe v1 API would reject it with error code Ecs.0011. Choose a password that follows the " +
+			"rules, or set `check_password = false` to skip this check and the API's (not recommended).")
+		resp.Diagnostics.AddAttributeError(path.Root(a.name), "Password Breaks the ECS Password Rules", b.String())
+	}
+}
+
+// ModifyPlan implements resource.ResourceWithModifyPlan. The ID is the server
+// ID, and last_reset_at changes only when a reset will happen.
+func (r *serverPasswordResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan serverPasswordResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !plan.ServerID.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ServerID)...)
+	}
+	if req.State.Raw.IsNull() {
+		return // create: last_reset_at stays unknown
+	}
+	var state serverPasswordResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resetPlanned(plan, state) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_reset_at"), types.StringUnknown())...)
+	} else {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_reset_at"), state.LastResetAt)...)
+	}
+}
+
+// resetPlanned reports whether an update must reset the password: when the
+// stored password or the write-only version changes, including the first
+// apply after an import, where both are null in the state.
+func resetPlanned(plan, state serverPasswordResourceModel) bool {
+	return !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
+}
+
+// Create implements resource.Resource: it resets the password.
+func (r *serverPasswordResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = withLogMasking(ctx)
+	var plan, cfg serverPasswordResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	resp.Diagnostics.Append(r.reset(ctx, plan, newPassword(plan, cfg))...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.ServerID
+	plan.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read implements resource.Resource: it checks that the server still exists.
+func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = withLogMasking(ctx)
+	var state serverPasswordResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	serverID := state.ServerID.ValueString()
+	api := apiOrDefault(state.API)
+	_, err := r.client.GetServer(ctx, api, serverID)
+	switch {
+	case ecsapi.IsNotFound(err):
+		tflog.Warn(ctx, "server no longer exists; removing the password resource from the state", map[string]any{
+			"server_id": serverID,
+		})
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to Read Server", apiErrorDetail(apiCall{
+			What: "read", ServerID: serverID, API: api, IAMAction: iamActionFor(api, iamActionGetServer),
+		}, err))
+		return
+	}
+	if state.ID.IsNull() {
+		state.ID = state.ServerID
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update implements resource.Resource: it resets the password again when the
+// password or its version changed, and otherwise only records the new
+// settings.
+func (r *serverPasswordResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = withLogMasking(ctx)
+	var plan, state, cfg serverPasswordResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if resetPlanned(plan, state) {
+		timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		// On failure the framework keeps the prior state because no new
+		// state is set, so the next apply retries the reset.
+		resp.Diagnostics.Append(r.reset(ctx, plan, newPassword(plan, cfg))...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		plan.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	} else {
+		plan.LastResetAt = state.LastResetAt
+	}
+	plan.ID = plan.ServerID
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete implements resource.Resource: it deletes the stored Windows
+// password when asked to. The password itself cannot be "un-reset".
+func (r *serverPasswordResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = withLogMasking(ctx)
+	var state serverPasswordResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !state.DeletePasswordOnDestroy.IsNull() && !state.DeletePasswordOnDestroy.ValueBool() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	serverID := state.ServerID.ValueString()
+	api := apiOrDefault(state.API)
+	err := r.client.DeleteServerPassword(ctx, api, serverID)
+	switch {
+	case err == nil:
+	case ecsapi.IsNotFound(err):
+		// The server or its stored password is already gone: the goal of
+		// the delete is reached.
+		tflog.Debug(ctx, "stored Windows password already gone", map[string]any{"server_id": serverID})
+	default:
+		resp.Diagnostics.AddError("Unable to Delete Stored Windows Password", apiErrorDetail(apiCall{
+			What: "delete the stored Windows password of", ServerID: serverID, API: api,
+			IAMAction: iamActionFor(api, iamActionDeletePasswordV1),
+		}, err))
+	}
+}
+
+// ImportState implements resource.ResourceWithImportState. The import ID is
+// the server ID; the password attributes stay null, so the next apply with a
+// password resets it.
+func (r *serverPasswordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := strings.TrimSpace(req.ID)
+	if id == "" || !serverIDPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID must be a server ID, such as `3b2f7c84-1d2e-4c6f-9a51-6f0c2f1e9d10`, without "+
+				"slashes or white space; got %q.", req.ID))
+		return
+	}
+	// The defaults are recorded so that a configuration that leaves these
+	// attributes out plans no change for them.
+	for name, value := range map[string]any{
+		"id":                         types.StringValue(id),
+		"server_id":                  types.StringValue(id),
+		"api":                        types.StringValue(string(ecsapi.APIV1)),
+		"check_password":             types.BoolValue(true),
+		"verify_reset_support":       types.BoolValue(true),
+		"delete_password_on_destroy": types.BoolValue(true),
+	} {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// reset checks the reset flag when asked to and resets the password through
+// the chosen API.
+func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordResourceModel, password string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ctx = withSecretMasked(ctx, password)
+	serverID := m.ServerID.ValueString()
+	api := apiOrDefault(m.API)
+
+	if m.VerifyResetSupport.IsNull() || m.VerifyResetSupport.ValueBool() {
+		flag, err := r.client.GetResetPasswordFlag(ctx, serverID)
+		if err != nil {
+			diags.AddError("Unable to Check Password Reset Support", apiErrorDetail(apiCall{
+				What: "read the password reset flag (os-resetpwd-flag) of", ServerID: serverID,
+				IAMAction: iamActionResetFlag,
+			}, err))
+			return diags
+		}
+		if !flag.Supported {
+			diags.AddError("Server Does Not Support Password Reset",
+				fmt.Sprintf("Server %q reports os-resetpwd-flag %q: the password reset plug-in is not available in "+
+					"the guest, so a reset would be accepted by the API and silently do nothing. No reset was "+
+					"sent.\n\n%s", serverID, flag.Raw, pluginHint))
+			return diags
+		}
+	}
+
+	var err error
+	switch api {
+	case ecsapi.APIV21:
+		err = r.client.ResetServerPasswordNative(ctx, serverID, password)
+	default:
+		check := m.CheckPassword.IsNull() || m.CheckPassword.ValueBool()
+		err = r.client.ResetServerPassword(ctx, serverID, password, check)
+	}
+	if err != nil {
+		diags.AddError("Unable to Reset Server Password", apiErrorDetail(apiCall{
+			What: "reset the password of", ServerID: serverID, API: api,
+			IAMAction: iamActionResetPassword, Secret: password,
+		}, err))
+		return diags
+	}
+	tflog.Info(ctx, "reset the server password", map[string]any{"server_id": serverID, "api": string(api)})
+	return diags
+}
+
+// newPassword picks the password to send: the state-stored one from the plan
+// or the write-only one, which only the configuration holds.
+func newPassword(plan, cfg serverPasswordResourceModel) string {
+	if !plan.Password.IsNull() {
+		return plan.Password.ValueString()
+	}
+	return cfg.PasswordWO.ValueString()
+}
+
+// apiOrDefault returns the configured API family, v1 when unset.
+func apiOrDefault(v types.String) ecsapi.API {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return ecsapi.APIV1
+	}
+	return ecsapi.API(v.ValueString())
+}
+
+// iamActionFor returns the action the native API needs instead of the v1 one.
+func iamActionFor(api ecsapi.API, v1Action string) string {
+	if api == ecsapi.APIV21 {
+		switch v1Action {
+		case iamActionShowPasswordV1, iamActionDeletePasswordV1:
+			return iamActionServerPasswordsV2
+		}
+	}
+	return v1Action
+}
+
+// quotedList renders values as "`a` or `b`" for descriptions.
+func quotedList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	if len(q) <= 1 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
