@@ -105,7 +105,7 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"the provider looks it up through IAM by the region name, which needs permission to list projects.",
 			},
 			"access_key": schema.StringAttribute{
-				Optional: true,
+				Optional:            true,
 				MarkdownDescription: "Access key ID. Needs `secret_key`. Environment variable: `" + envAccessKey + "`.",
 			},
 			"secret_key": schema.StringAttribute{
