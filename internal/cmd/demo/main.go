@@ -199,7 +199,7 @@ func (d *demo) run(ctx context.Context) error {
 	// dev_overrides make `init` unnecessary: the provider is loaded from the override directory
 	// and the configuration uses no other provider, so the demo goes straight to apply.
 	done = d.stepf("%s apply (examples/demo in %s)", cli.Name(), workDir)
-	if err := runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+	if err := runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
 		return err
 	}
 	done()
@@ -226,7 +226,7 @@ func (d *demo) run(ctx context.Context) error {
 	done()
 
 	done = d.stepf("%s destroy", cli.Name())
-	if err := runner.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+	if err := runner.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
 		return err
 	}
 	done()
