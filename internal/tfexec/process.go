@@ -55,8 +55,9 @@ func StartURLProcess(ctx context.Context, bin string, opts StartOptions) (*Proce
 	if logw == nil {
 		logw = io.Discard
 	}
-	// The process outlives ctx's use for starting it: it is stopped by Stop, not by ctx.
-	cmd := exec.Command(bin, opts.Args...)
+	// ctx bounds only the start: the process runs until Stop, so it gets a context that is
+	// never cancelled.
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), bin, opts.Args...)
 	if opts.Env != nil {
 		cmd.Env = append(os.Environ(), opts.Env...)
 	}
@@ -86,7 +87,10 @@ func StartURLProcess(ctx context.Context, bin string, opts StartOptions) (*Proce
 		select {
 		case line = <-firstLine.line:
 		default:
-			return nil, p.startError(bin, fmt.Errorf("exited before printing its URL (%v)", p.waitErr))
+			if p.waitErr == nil {
+				return nil, p.startError(bin, errors.New("exited (status 0) before printing its URL"))
+			}
+			return nil, p.startError(bin, fmt.Errorf("exited before printing its URL (%w)", p.waitErr))
 		}
 	case <-timer.C:
 		p.Stop()

@@ -63,6 +63,7 @@ func TestStartURLProcessFailures(t *testing.T) {
 		name, script, want string
 	}{
 		{"exits early", `echo "bind: address already in use" >&2; exit 3`, "address already in use"},
+		{"exits cleanly without output", `exit 0`, "exited (status 0) before printing its URL"},
 		{"not a URL", `echo "starting up"; sleep 300`, `"starting up" is not an http(s) URL`},
 		{"URL without host", `echo "http://"; sleep 300`, "is not an http(s) URL"},
 		{"wrong scheme", `echo "ftp://127.0.0.1:21"; sleep 300`, "is not an http(s) URL"},

@@ -173,7 +173,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var cliOut io.Writer = prefixWriter(d.out, "    | ")
+	cliOut := prefixWriter(d.out, "    | ")
 	if d.quiet {
 		cliOut = io.Discard
 	}
