@@ -1,0 +1,111 @@
+package ecsapi
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestBackoffBounds(t *testing.T) {
+	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
+	for retry := 0; retry < 70; retry++ {
+		ceiling := c.waitMax
+		if retry < 10 {
+			ceiling = min(c.waitMin<<retry, c.waitMax)
+		}
+		for i := 0; i < 50; i++ {
+			d := c.backoff(retry, nil)
+			if d < c.waitMin || d > c.waitMax || d > ceiling || d < ceiling/2 {
+				t.Fatalf("retry %d: wait %s outside [max(%s, %s), %s]", retry, d, c.waitMin, ceiling/2, ceiling)
+			}
+		}
+	}
+}
+
+func TestBackoffIsJittered(t *testing.T) {
+	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 20; i++ {
+		seen[c.backoff(4, nil)] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("20 waits for the same retry were all %v", seen)
+	}
+}
+
+func TestBackoffHonoursRetryAfter(t *testing.T) {
+	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
+	resp := &http.Response{Header: http.Header{"Retry-After": {"3"}}}
+	if d := c.backoff(0, resp); d != 3*time.Second {
+		t.Errorf("Retry-After 3: wait %s", d)
+	}
+	resp.Header.Set("Retry-After", "3600")
+	if d := c.backoff(0, resp); d != c.waitMax {
+		t.Errorf("Retry-After 3600: wait %s, want the %s cap", d, c.waitMax)
+	}
+	resp.Header.Set("Retry-After", "soon")
+	if d := c.backoff(0, resp); d < c.waitMin || d > c.waitMin {
+		t.Errorf("unparseable Retry-After: wait %s, want the normal first wait %s", d, c.waitMin)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"7", 7 * time.Second, true},
+		{" 12 ", 12 * time.Second, true},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"99999999999999", 24 * time.Hour, true},
+		{"Thu, 26 Nov 2026 08:00:30 GMT", 30 * time.Second, true},
+		{"Thursday, 26-Nov-26 08:01:00 GMT", time.Minute, true},
+		{"Thu, 26 Nov 2026 07:00:00 GMT", 0, true},
+		{"tomorrow", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestRetryReason(t *testing.T) {
+	tests := []struct {
+		method string
+		status int
+		code   string
+		retry  bool
+	}{
+		{"PUT", 429, "", true},
+		{"PUT", 429, "APIGW.0308", true},
+		{"GET", 503, "Common.1503", true},
+		{"PUT", 503, "", true},
+		{"PUT", 502, "", true},
+		{"PUT", 504, "", true},
+		{"PUT", 501, "Ecs.0603", true},
+		{"PUT", 501, "", false},
+		{"PUT", 202, "Common.0024", true},
+		{"PUT", 202, "", false},
+		{"GET", 500, "", true},
+		{"DELETE", 500, "", true},
+		{"PUT", 500, "", false},
+		{"PUT", 400, "APIGW.0308", false},
+		{"PUT", 401, "", false},
+		{"GET", 403, "Common.1503", false},
+		{"GET", 404, "", false},
+		{"PUT", 409, "", false},
+		{"GET", 200, "", false},
+	}
+	for _, tt := range tests {
+		if got := retryReason(tt.method, tt.status, tt.code) != ""; got != tt.retry {
+			t.Errorf("%s %d %q: retry=%v, want %v", tt.method, tt.status, tt.code, got, tt.retry)
+		}
+	}
+}
