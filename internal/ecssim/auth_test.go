@@ -1,0 +1,201 @@
+package ecssim
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestClockSkew(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	target := v1Path(srv.ID, "os-resetpwd-flag")
+	tests := []struct {
+		offset time.Duration
+		ok     bool
+	}{
+		{-maxClockSkew, true},
+		{maxClockSkew, true},
+		{-maxClockSkew - time.Second, false},
+		{maxClockSkew + time.Second, false},
+		{-24 * time.Hour, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.offset.String(), func(t *testing.T) {
+			r := newRequest(http.MethodGet, target, "")
+			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow.Add(tc.offset), nil)
+			res := h.serve(r)
+			if tc.ok {
+				if res.status != http.StatusOK {
+					t.Fatalf("status = %d, want 200; body %s", res.status, res.body)
+				}
+				return
+			}
+			msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed)
+			if msg != authMessagePrefix+authSignatureExpired {
+				t.Fatalf("message = %q", msg)
+			}
+		})
+	}
+}
+
+func TestAuthenticationFailures(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addPrincipal(Principal{AccessKey: "TEMPAK", SecretKey: "temp-sk", SecurityToken: "sec-token", Actions: []string{allActions}})
+	target := v1Path(srv.ID, "os-resetpwd-flag")
+
+	signed := func(mutate func(r *http.Request)) *http.Request {
+		r := newRequest(http.MethodGet, target, "")
+		signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, nil)
+		if mutate != nil {
+			mutate(r)
+		}
+		return r
+	}
+	validSig := func() string {
+		return signed(nil).Header.Get("Authorization")
+	}
+	tests := []struct {
+		name string
+		req  *http.Request
+		msg  string
+	}{
+		{"no credentials", newRequest(http.MethodGet, target, ""), authNoCredentials},
+		{"unknown access key", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			signTestRequest(r, nil, "NOSUCHAK", DefaultSecretKey, testNow, nil)
+			return r
+		}(), authUnknownAK},
+		{"wrong secret key", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey+"x", testNow, nil)
+			return r
+		}(), authBadSignature},
+		{"other algorithm", signed(func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(validSig(), "SDK-HMAC-SHA256", "AWS4-HMAC-SHA256", 1))
+		}), authBadSignature},
+		{"missing signature field", signed(func(r *http.Request) {
+			a := validSig()
+			r.Header.Set("Authorization", a[:strings.Index(a, ", Signature=")])
+		}), authBadSignature},
+		{"unknown field", signed(func(r *http.Request) {
+			r.Header.Set("Authorization", validSig()+", Extra=1")
+		}), authBadSignature},
+		{"x-sdk-date not signed", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			r.Header.Set("X-Project-Id", DefaultProjectID)
+			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, []string{"x-project-id"})
+			return r
+		}(), authBadSignature},
+		{"missing X-Sdk-Date", signed(func(r *http.Request) { r.Header.Del("X-Sdk-Date") }), authBadSignature},
+		{"malformed X-Sdk-Date", signed(func(r *http.Request) { r.Header.Set("X-Sdk-Date", "2026-11-26T08:15:00Z") }), authBadSignature},
+		{"temporary credential without security token", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			signTestRequest(r, nil, "TEMPAK", "temp-sk", testNow, nil)
+			return r
+		}(), authBadSignature},
+		{"temporary credential with wrong security token", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			signTestRequest(r, nil, "TEMPAK", "temp-sk", testNow, nil)
+			r.Header.Set("X-Security-Token", "sec-tokem") // unsigned, as golangsdk sends it
+			return r
+		}(), authBadSignature},
+		{"unknown token", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			r.Header.Set("X-Auth-Token", "MIInotissued")
+			return r
+		}(), authBadToken},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := h.serve(tc.req)
+			msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed)
+			if msg != authMessagePrefix+tc.msg {
+				t.Fatalf("message = %q, want %q", msg, authMessagePrefix+tc.msg)
+			}
+		})
+	}
+}
+
+func TestAuthenticationVariantsAccepted(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addPrincipal(Principal{AccessKey: "TEMPAK", SecretKey: "temp-sk", SecurityToken: "sec-token", Actions: []string{allActions}})
+	resetBody := `{"reset-password":{"new_password":"any"}}`
+	target := v1Path(srv.ID, "os-reset-password")
+
+	t.Run("temporary credential with unsigned security token", func(t *testing.T) {
+		r := newRequest(http.MethodPut, target, resetBody)
+		signTestRequest(r, []byte(resetBody), "TEMPAK", "temp-sk", testNow, nil)
+		r.Header.Set("X-Security-Token", "sec-token")
+		if res := h.serve(r); res.status != http.StatusNoContent {
+			t.Fatalf("status = %d; body %s", res.status, res.body)
+		}
+	})
+	t.Run("host content-type and project signed", func(t *testing.T) {
+		r := newRequest(http.MethodPut, target, resetBody)
+		r.Header.Set("Content-Type", "application/json;charset=UTF-8")
+		r.Header.Set("X-Project-Id", DefaultProjectID)
+		signTestRequest(r, []byte(resetBody), DefaultAccessKey, DefaultSecretKey, testNow,
+			[]string{"content-type", "host", "x-project-id", "x-sdk-date"})
+		if res := h.serve(r); res.status != http.StatusNoContent {
+			t.Fatalf("status = %d; body %s", res.status, res.body)
+		}
+		// The same signature no longer fits once a signed header changes.
+		r2 := newRequest(http.MethodPut, target, resetBody)
+		for k, v := range r.Header {
+			r2.Header[k] = v
+		}
+		r2.Header.Set("Content-Type", "application/json")
+		wantGatewayError(t, h.serve(r2), http.StatusUnauthorized, codeAuthFailed)
+	})
+	t.Run("unsigned payload", func(t *testing.T) {
+		r := newRequest(http.MethodPut, target, resetBody)
+		r.Header.Set("X-Sdk-Content-Sha256", "UNSIGNED-PAYLOAD")
+		signTestRequest(r, []byte("not the body"), DefaultAccessKey, DefaultSecretKey, testNow, nil)
+		if res := h.serve(r); res.status != http.StatusNoContent {
+			t.Fatalf("status = %d; body %s", res.status, res.body)
+		}
+	})
+	t.Run("trailing slash", func(t *testing.T) {
+		r := newRequest(http.MethodPut, target+"/", resetBody)
+		signTestRequest(r, []byte(resetBody), DefaultAccessKey, DefaultSecretKey, testNow, nil)
+		if res := h.serve(r); res.status != http.StatusNoContent {
+			t.Fatalf("status = %d; body %s", res.status, res.body)
+		}
+	})
+	st, _ := h.sim.Server(srv.ID)
+	if st.ResetCount != 4 {
+		t.Fatalf("reset_count = %d, want 4", st.ResetCount)
+	}
+}
+
+func TestProjectMismatch(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	other := "ffffffffffffffffffffffffffffffff"
+	h.addPrincipal(Principal{AccessKey: "OTHERAK", SecretKey: "other-sk", ProjectID: other, Actions: []string{allActions}})
+	otherCred := cred{ak: "OTHERAK", sk: "other-sk"}
+
+	// The default principal addressing another project.
+	wrongURL := strings.Replace(v1Path(srv.ID, "os-resetpwd-flag"), DefaultProjectID, other, 1)
+	wantV1Error(t, h.call(defaultCred(), http.MethodGet, wrongURL, ""), http.StatusBadRequest, "Ecs.0023")
+	wrongNative := strings.Replace(nativePath("v2.1", srv.ID, "os-server-password"), DefaultProjectID, other, 1)
+	wantNativeFault(t, h.call(defaultCred(), http.MethodGet, wrongNative, ""), http.StatusBadRequest, "badRequest")
+
+	// A principal of another project addressing the simulator's project.
+	wantV1Error(t, h.call(otherCred, http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), ""), http.StatusBadRequest, "Ecs.0023")
+
+	// X-Project-Id must agree with the credential too.
+	r := newRequest(http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), "")
+	r.Header.Set("X-Project-Id", other)
+	signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, nil)
+	wantV1Error(t, h.serve(r), http.StatusBadRequest, "Ecs.0023")
+
+	// In its own project, the other principal finds no servers: they all
+	// live in the simulator's project.
+	ownURL := strings.Replace(v1Path(srv.ID, "os-resetpwd-flag"), DefaultProjectID, other, 1)
+	wantV1Error(t, h.call(otherCred, http.MethodGet, ownURL, ""), http.StatusNotFound, "Ecs.0114")
+}
