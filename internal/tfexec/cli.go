@@ -54,16 +54,27 @@ func (c CLI) RegistryHost() string {
 	return TerraformRegistryHost
 }
 
-// Version runs `<cli> version` and returns its first line, e.g. "Terraform v1.11.4".
+// Version runs `<cli> version` and returns the line that names the product and version, e.g.
+// "Terraform v1.11.4". The caller's CLI configuration is left out: a missing one makes the CLI
+// print warnings ahead of the version.
 func (c CLI) Version(ctx context.Context) (string, error) {
 	cmd := exec.CommandContext(ctx, c.Path, "version")
-	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	cmd.Env = append(CleanEnv(os.Environ()), "CHECKPOINT_DISABLE=1")
 	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("%s version: %w", c.Path, err)
 	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(first), nil
+	first := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+			return line, nil
+		}
+		if first == "" {
+			first = line
+		}
+	}
+	return first, nil
 }
 
 // KindOf guesses the kind of a CLI from its file name: anything named like "tofu" is OpenTofu.

@@ -73,7 +73,7 @@ func TestFindCLIOrder(t *testing.T) {
 }
 
 func TestCLIVersionAndNames(t *testing.T) {
-	tofu := CLI{Path: writeScript(t, t.TempDir(), "tofu", "echo OpenTofu v1.12.6\necho on linux_amd64"), Kind: OpenTofu}
+	tofu := CLI{Path: writeScript(t, t.TempDir(), "tofu", "echo; echo 'Warning: Unable to open CLI configuration file'\necho OpenTofu v1.12.6\necho on linux_amd64"), Kind: OpenTofu}
 	v, err := tofu.Version(t.Context())
 	if err != nil {
 		t.Fatal(err)
