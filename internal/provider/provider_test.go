@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -194,3 +195,62 @@ func (s secretPresent) CheckState(_ context.Context, req statecheck.CheckStateRe
 }
 
 func intp(n int) *int { return &n }
+
+// expectRoute asserts how many API requests the simulator served on a route
+// template, such as "GET /v1/{project_id}/cloudservers/{server_id}".
+func expectRoute(sim *ecssim.Server, method, route string, want int) simCheck {
+	return func() error {
+		if got := sim.Stats().Requests[method+" "+route]; got != want {
+			return fmt.Errorf("%s %s was called %d times, want %d", method, route, got, want)
+		}
+		return nil
+	}
+}
+
+// expectRouteAtLeast is expectRoute for routes that refreshes call a
+// varying number of times.
+func expectRouteAtLeast(sim *ecssim.Server, method, route string, want int) simCheck {
+	return func() error {
+		if got := sim.Stats().Requests[method+" "+route]; got < want {
+			return fmt.Errorf("%s %s was called %d times, want at least %d", method, route, got, want)
+		}
+		return nil
+	}
+}
+
+// expectFaultsInjected asserts that every registered fault fired exactly
+// its count, which proves the behaviour under test met the fault.
+func expectFaultsInjected(sim *ecssim.Server, wantFaults int) simCheck {
+	return func() error {
+		faults := sim.Faults()
+		if len(faults) != wantFaults {
+			return fmt.Errorf("%d faults registered, want %d", len(faults), wantFaults)
+		}
+		for _, f := range faults {
+			if f.Injected != f.Count {
+				return fmt.Errorf("fault %d (%s %s %d) fired %d times, want %d", f.ID, f.Method, f.PathContains, f.Status, f.Injected, f.Count)
+			}
+		}
+		return nil
+	}
+}
+
+// wordsPattern matches the words in order, with any line wrapping or box
+// drawing Terraform puts between them.
+func wordsPattern(parts ...string) string {
+	quoted := make([]string, len(parts))
+	for i, p := range parts {
+		words := strings.Fields(p)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		quoted[i] = strings.Join(words, `[\s│]+`)
+	}
+	return `(?s)` + strings.Join(quoted, `.*`)
+}
+
+// apiErrorPattern matches a diagnostic that names the server, the API error
+// code and a request ID.
+func apiErrorPattern(summary, serverID, code string) *regexp.Regexp {
+	return regexp.MustCompile(wordsPattern(summary, serverID, "API error code: "+code) + `[\s│]+Request[\s│]+ID:[\s│]+[0-9a-zA-Z-]{8,}`)
+}
