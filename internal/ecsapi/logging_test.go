@@ -163,4 +163,3 @@ func TestConfigErrorsDoNotEchoSecrets(t *testing.T) {
 		}
 	}
 }
-
