@@ -1,0 +1,400 @@
+package ecssim
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+)
+
+// sleepRecorder replaces Simulator.sleep so delays are observed, not waited.
+type sleepRecorder struct {
+	mu     sync.Mutex
+	sleeps []time.Duration
+}
+
+func (r *sleepRecorder) sleep(_ context.Context, d time.Duration) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sleeps = append(r.sleeps, d)
+	return nil
+}
+
+func (r *sleepRecorder) take() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.sleeps
+	r.sleeps = nil
+	return out
+}
+
+func (h *harness) addFault(f Fault) {
+	h.t.Helper()
+	if err := h.sim.AddFault(f); err != nil {
+		h.t.Fatalf("AddFault(%+v): %v", f, err)
+	}
+}
+
+func TestFaultCount(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{Method: "put", PathContains: "/os-reset-password", Status: 503, Count: 2, RetryAfterSeconds: 7})
+	reset := func() response {
+		return h.call(defaultCred(), http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON("p", false))
+	}
+	for i := 0; i < 2; i++ {
+		res := reset()
+		wantV1Error(t, res, 503, "Common.1503")
+		if res.header.Get("Retry-After") != "7" {
+			t.Fatalf("Retry-After = %q", res.header.Get("Retry-After"))
+		}
+		// Requests that do not match are untouched.
+		if res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), ""); res.status != 200 {
+			t.Fatalf("unmatched request: %d", res.status)
+		}
+	}
+	if res := reset(); res.status != http.StatusNoContent {
+		t.Fatalf("third attempt: %d %s", res.status, res.body)
+	}
+	st, _ := h.sim.Server(srv.ID)
+	if st.ResetCount != 1 {
+		t.Fatalf("reset_count = %d, want 1 (faulted attempts change nothing)", st.ResetCount)
+	}
+	if n := h.sim.Stats().Requests["PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password"]; n != 3 {
+		t.Fatalf("stats count = %d, want 3 attempts", n)
+	}
+	faults := h.sim.Faults()
+	if len(faults) != 1 || faults[0].Injected != 2 || faults[0].Remaining == nil || *faults[0].Remaining != 0 || faults[0].Method != "PUT" {
+		t.Fatalf("faults = %+v", faults)
+	}
+	h.sim.ClearFaults()
+	if len(h.sim.Faults()) != 0 {
+		t.Fatal("ClearFaults left faults")
+	}
+}
+
+func TestFaultBodies(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	v1 := v1Path(srv.ID, "os-resetpwd-flag")
+	native := nativePath("v2.1", srv.ID, "os-server-password")
+	tests := []struct {
+		name   string
+		path   string
+		status int
+		check  func(t *testing.T, res response)
+	}{
+		{"429 v1", v1, 429, func(t *testing.T, res response) { wantGatewayError(t, res, 429, codeThrottled) }},
+		{"429 native", native, 429, func(t *testing.T, res response) { wantGatewayError(t, res, 429, codeThrottled) }},
+		{"503 v1", v1, 503, func(t *testing.T, res response) { wantV1Error(t, res, 503, "Common.1503") }},
+		{"503 native", native, 503, func(t *testing.T, res response) { wantNativeFault(t, res, 503, "serviceUnavailable") }},
+		{"500 v1", v1, 500, func(t *testing.T, res response) { wantV1Error(t, res, 500, "Common.0001") }},
+		{"500 native", native, 500, func(t *testing.T, res response) { wantNativeFault(t, res, 500, "computeFault") }},
+		{"501 v1", v1, 501, func(t *testing.T, res response) { wantV1Error(t, res, 501, "Ecs.0603") }},
+		{"202 v1", v1, 202, func(t *testing.T, res response) { wantV1Error(t, res, 202, "Common.0024") }},
+		{"202 native", native, 202, func(t *testing.T, res response) { wantV1Error(t, res, 202, "Common.0024") }},
+		{"401", v1, 401, func(t *testing.T, res response) { wantGatewayError(t, res, 401, codeAuthFailed) }},
+		{"404 native", native, 404, func(t *testing.T, res response) { wantNativeFault(t, res, 404, "itemNotFound") }},
+		{"502 v1", v1, 502, func(t *testing.T, res response) { wantV1Error(t, res, 502, "Common.0001") }},
+		{"429 iam", "/v3/projects", 429, func(t *testing.T, res response) { wantGatewayError(t, res, 429, codeThrottled) }},
+		{"503 iam", "/v3/projects", 503, func(t *testing.T, res response) {
+			if res.status != 503 || string(res.body) != `{"error":{"code":503,"message":"Api flow control Error because the request rate exceeds the limit","title":"Service Unavailable"}}` {
+				t.Fatalf("%d %s", res.status, res.body)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h.sim.ClearFaults()
+			h.addFault(Fault{Status: tc.status, Count: 1})
+			tc.check(t, h.call(defaultCred(), http.MethodGet, tc.path, ""))
+		})
+	}
+
+	t.Run("custom code", func(t *testing.T) {
+		h.sim.ClearFaults()
+		h.addFault(Fault{Status: 400, Code: "Ecs.0610", Count: 1})
+		wantV1Error(t, h.call(defaultCred(), http.MethodGet, v1, ""), 400, "Ecs.0610")
+		h.addFault(Fault{Status: 409, Code: "conflictingRequest", Count: 1})
+		wantNativeFault(t, h.call(defaultCred(), http.MethodGet, native, ""), 409, "conflictingRequest")
+	})
+	t.Run("custom body", func(t *testing.T) {
+		h.sim.ClearFaults()
+		h.addFault(Fault{Status: 500, Body: `{"weird":true}`, Count: 1})
+		res := h.call(defaultCred(), http.MethodGet, v1, "")
+		if res.status != 500 || string(res.body) != `{"weird":true}` {
+			t.Fatalf("%d %s", res.status, res.body)
+		}
+	})
+}
+
+// faultPattern returns which of n requests hit a 50% fault.
+func faultPattern(t *testing.T, seed uint64, n int) []bool {
+	h := newHarness(t, func(c *Config) { c.RandSeed = seed })
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{Status: 500, Rate: 0.5})
+	out := make([]bool, n)
+	for i := range out {
+		res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
+		out[i] = res.status == 500
+	}
+	return out
+}
+
+func TestFaultRate(t *testing.T) {
+	const n = 200
+	a := faultPattern(t, 42, n)
+	hits := 0
+	for _, hit := range a {
+		if hit {
+			hits++
+		}
+	}
+	// A fair coin over 200 throws lands in 60..140 with overwhelming
+	// probability; the seed makes the outcome fixed anyway.
+	if hits < 60 || hits > 140 {
+		t.Fatalf("%d of %d requests faulted at rate 0.5", hits, n)
+	}
+	b := faultPattern(t, 42, n)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, different outcome at request %d", i)
+		}
+	}
+	c := faultPattern(t, 43, n)
+	same := true
+	for i := range a {
+		same = same && a[i] == c[i]
+	}
+	if same {
+		t.Fatal("different seeds gave identical fault sequences")
+	}
+
+	// Count caps a rate-based fault.
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{Status: 500, Rate: 0.9, Count: 3})
+	hits = 0
+	for i := 0; i < 50; i++ {
+		if h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "").status == 500 {
+			hits++
+		}
+	}
+	if hits != 3 {
+		t.Fatalf("%d faults, want exactly count=3", hits)
+	}
+}
+
+func TestLatencyAndDelay(t *testing.T) {
+	rec := &sleepRecorder{}
+	h := newHarness(t, func(c *Config) { c.Latency = 150 * time.Millisecond })
+	h.sim.sleep = rec.sleep
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+
+	h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
+	if got := rec.take(); len(got) != 1 || got[0] != 150*time.Millisecond {
+		t.Fatalf("latency sleeps = %v", got)
+	}
+	h.control(http.MethodGet, "/_sim/health", "")
+	if got := rec.take(); len(got) != 0 {
+		t.Fatalf("control API was delayed: %v", got)
+	}
+
+	// A delay-only fault slows the request down and then serves it.
+	h.sim.SetLatency(0)
+	h.addFault(Fault{DelayMS: 2500, Count: 1})
+	if res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), ""); res.status != 200 {
+		t.Fatalf("delayed request: %d", res.status)
+	}
+	if got := rec.take(); len(got) != 1 || got[0] != 2500*time.Millisecond {
+		t.Fatalf("delay sleeps = %v", got)
+	}
+	// Delay with a status: wait, then fail.
+	h.addFault(Fault{DelayMS: 10, Status: 504, Count: 1})
+	wantV1Error(t, h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), ""), 504, "Common.0001")
+	if got := rec.take(); len(got) != 1 || got[0] != 10*time.Millisecond {
+		t.Fatalf("delay sleeps = %v", got)
+	}
+
+	// PUT /_sim/config changes latency over HTTP.
+	res := h.control(http.MethodPut, "/_sim/config", `{"latency_ms":75}`)
+	if res.status != 200 || string(res.body) != `{"latency_ms":75,"rate_limit":0}` {
+		t.Fatalf("config: %d %s", res.status, res.body)
+	}
+	h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
+	if got := rec.take(); len(got) != 1 || got[0] != 75*time.Millisecond {
+		t.Fatalf("latency sleeps = %v", got)
+	}
+}
+
+func TestDelayHonoursClientCancellation(t *testing.T) {
+	h := newHarness(t, nil)
+	h.addFault(Fault{DelayMS: int(maxFaultDelay.Milliseconds()), Status: 500})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := newRequest(http.MethodGet, v1Path("x", ""), "").WithContext(ctx)
+	res := h.serve(r)
+	// The client is gone: nothing is written, and the handler returns at
+	// once instead of sleeping for ten minutes.
+	if len(res.body) != 0 {
+		t.Fatalf("wrote %d %s to a cancelled client", res.status, res.body)
+	}
+	if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Status != 0 {
+		t.Fatalf("log = %+v", recs)
+	}
+}
+
+func TestFaultsNeverApplyToControlAPI(t *testing.T) {
+	h := newHarness(t, nil)
+	h.addFault(Fault{Status: 500})
+	h.addFault(Fault{ResetConnection: true})
+	if res := h.control(http.MethodGet, "/_sim/health", ""); res.status != 200 {
+		t.Fatalf("health: %d %s", res.status, res.body)
+	}
+}
+
+func TestFaultValidation(t *testing.T) {
+	h := newHarness(t, nil)
+	bad := map[string]Fault{
+		"nothing to do":       {},
+		"status 200":          {Status: 200},
+		"status 302":          {Status: 302},
+		"status 600":          {Status: 600},
+		"reset with status":   {ResetConnection: true, Status: 500},
+		"code without status": {DelayMS: 1, Code: "x"},
+		"negative count":      {Status: 500, Count: -1},
+		"rate above one":      {Status: 500, Rate: 1.5},
+		"negative rate":       {Status: 500, Rate: -0.1},
+		"negative retry":      {Status: 429, RetryAfterSeconds: -1},
+		"negative delay":      {DelayMS: -1},
+		"huge delay":          {DelayMS: 11 * 60 * 1000},
+		"bad method":          {Status: 500, Method: "GET /"},
+	}
+	for name, f := range bad {
+		t.Run(name, func(t *testing.T) {
+			if err := h.sim.AddFault(f); err == nil {
+				t.Fatal("accepted")
+			}
+		})
+	}
+	if len(h.sim.Faults()) != 0 {
+		t.Fatal("invalid faults were registered")
+	}
+}
+
+func TestResetConnectionFault(t *testing.T) {
+	srv, err := NewServer(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	if err := srv.AddFault(Fault{ResetConnection: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	get := func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v3/projects", nil)
+		signTestRequest(req, nil, DefaultAccessKey, DefaultSecretKey, time.Now(), nil)
+		return client.Do(req)
+	}
+	if res, err := get(); err == nil {
+		_ = res.Body.Close()
+		t.Fatalf("got status %d, want a transport error", res.StatusCode)
+	}
+	res, err := get()
+	if err != nil {
+		t.Fatalf("second request: %v", err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("second request status %d", res.StatusCode)
+	}
+	if st := srv.Stats(); st.ConnectionsAccepted != 2 || st.Requests["GET /v3/projects"] != 2 {
+		t.Fatalf("stats = %+v", st)
+	}
+	recs := srv.Requests()
+	if len(recs) != 2 || recs[0].Status != 0 || recs[1].Status != 200 {
+		t.Fatalf("log = %+v", recs)
+	}
+}
+
+func TestResetConnectionWithoutHijacker(t *testing.T) {
+	// httptest.ResponseRecorder cannot be hijacked; the fault degrades to
+	// a 502 instead of panicking.
+	h := newHarness(t, nil)
+	h.addFault(Fault{ResetConnection: true})
+	res := h.call(defaultCred(), http.MethodGet, "/v3/projects", "")
+	wantGatewayError(t, res, http.StatusBadGateway, "APIGW.0000")
+}
+
+func TestRateLimit(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.RateLimit = 2 })
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addPrincipal(Principal{AccessKey: "OTHER", SecretKey: "sk", Actions: []string{allActions}})
+	get := func(c cred) response { return h.call(c, http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), "") }
+
+	for i := 0; i < 2; i++ {
+		if res := get(defaultCred()); res.status != 200 {
+			t.Fatalf("request %d: %d", i, res.status)
+		}
+	}
+	res := get(defaultCred())
+	wantGatewayError(t, res, 429, codeThrottled)
+	if res.header.Get("Retry-After") != "1" {
+		t.Fatalf("Retry-After = %q, want 1", res.header.Get("Retry-After"))
+	}
+	// Another credential has its own bucket.
+	if res := get(cred{ak: "OTHER", sk: "sk"}); res.status != 200 {
+		t.Fatalf("other credential: %d", res.status)
+	}
+	// Half a second refills one token at 2/s.
+	h.clock.Advance(500 * time.Millisecond)
+	if res := get(defaultCred()); res.status != 200 {
+		t.Fatalf("after refill: %d", res.status)
+	}
+	wantGatewayError(t, get(defaultCred()), 429, codeThrottled)
+
+	// Slow rates advertise longer waits, rounded up.
+	h.sim.SetRateLimit(0.4)
+	if res := get(defaultCred()); res.status != 200 {
+		t.Fatalf("fresh bucket: %d", res.status)
+	}
+	res = get(defaultCred())
+	if res.status != 429 || res.header.Get("Retry-After") != "3" {
+		t.Fatalf("status %d Retry-After %q, want 429 and 3", res.status, res.header.Get("Retry-After"))
+	}
+
+	// Tokens are limited like AK/SK credentials.
+	h.sim.SetRateLimit(1)
+	tok, _ := h.login(`{"name":"cn-north-4"}`)
+	if res := get(cred{token: tok}); res.status != 200 {
+		t.Fatalf("token: %d", res.status)
+	}
+	wantGatewayError(t, get(cred{token: tok}), 429, codeThrottled)
+
+	// Over HTTP, and 0 lifts the limit.
+	if res := h.control(http.MethodPut, "/_sim/config", `{"rate_limit":0}`); res.status != 200 {
+		t.Fatalf("config: %d %s", res.status, res.body)
+	}
+	for i := 0; i < 20; i++ {
+		if res := get(defaultCred()); res.status != 200 {
+			t.Fatalf("unlimited request %d: %d", i, res.status)
+		}
+	}
+}
+
+func TestRetryAfterSeconds(t *testing.T) {
+	for d, want := range map[time.Duration]int{0: 1, time.Millisecond: 1, time.Second: 1, 1001 * time.Millisecond: 2, 10 * time.Second: 10} {
+		if got := retryAfterSeconds(d); got != want {
+			t.Errorf("retryAfterSeconds(%v) = %d, want %d", d, got, want)
+		}
+	}
+	// A vanishing rate cannot overflow the wait.
+	b := &bucket{last: testNow}
+	if ok, wait := b.take(testNow, 1e-300); ok || wait != maxRetryAfter {
+		t.Fatalf("take = %v, %v", ok, wait)
+	}
+}
