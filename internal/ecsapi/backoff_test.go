@@ -7,16 +7,24 @@ import (
 )
 
 func TestBackoffBounds(t *testing.T) {
-	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
-	for retry := 0; retry < 70; retry++ {
-		ceiling := c.waitMax
-		if retry < 10 {
-			ceiling = min(c.waitMin<<retry, c.waitMax)
-		}
-		for i := 0; i < 50; i++ {
-			d := c.backoff(retry, nil)
-			if d < c.waitMin || d > c.waitMax || d > ceiling || d < ceiling/2 {
-				t.Fatalf("retry %d: wait %s outside [max(%s, %s), %s]", retry, d, c.waitMin, ceiling/2, ceiling)
+	configs := []struct{ min, max time.Duration }{
+		{500 * time.Millisecond, 20 * time.Second},
+		{15 * time.Second, 20 * time.Second},
+		{time.Millisecond, time.Millisecond},
+		{time.Nanosecond, time.Hour},
+	}
+	for _, cfg := range configs {
+		c := &Client{waitMin: cfg.min, waitMax: cfg.max}
+		for retry := 0; retry < 70; retry++ {
+			ceiling := c.waitMax
+			if shifted := c.waitMin << (retry + 1); retry < 30 && shifted > 0 && shifted < c.waitMax {
+				ceiling = shifted
+			}
+			for i := 0; i < 50; i++ {
+				d := c.backoff(retry, nil)
+				if d < c.waitMin || d > c.waitMax || d > max(ceiling, c.waitMin) || d < ceiling/2 {
+					t.Fatalf("min %s max %s retry %d: wait %s outside [max(%s, %s), %s]", cfg.min, cfg.max, retry, d, c.waitMin, ceiling/2, ceiling)
+				}
 			}
 		}
 	}
@@ -26,7 +34,7 @@ func TestBackoffIsJittered(t *testing.T) {
 	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
 	seen := map[time.Duration]bool{}
 	for i := 0; i < 20; i++ {
-		seen[c.backoff(4, nil)] = true
+		seen[c.backoff(0, nil)] = true
 	}
 	if len(seen) < 2 {
 		t.Errorf("20 waits for the same retry were all %v", seen)
@@ -44,8 +52,8 @@ func TestBackoffHonoursRetryAfter(t *testing.T) {
 		t.Errorf("Retry-After 3600: wait %s, want the %s cap", d, c.waitMax)
 	}
 	resp.Header.Set("Retry-After", "soon")
-	if d := c.backoff(0, resp); d < c.waitMin || d > c.waitMin {
-		t.Errorf("unparseable Retry-After: wait %s, want the normal first wait %s", d, c.waitMin)
+	if d := c.backoff(0, resp); d < c.waitMin || d > 2*c.waitMin {
+		t.Errorf("unparseable Retry-After: wait %s, want the normal first wait in [%s, %s]", d, c.waitMin, 2*c.waitMin)
 	}
 }
 

@@ -252,6 +252,10 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 			c.logWarn(ctx, "ECS API request interrupted", fields)
 			return false, ctxErr
 		}
+		// Transport failures are retried for every method, resets
+		// included: a reset carries the complete new password, so a
+		// repeat that lands after a lost response only sets the same
+		// password again.
 		if !retryableTransportError(err) {
 			c.logWarn(ctx, "ECS API request failed", fields)
 			return false, nil
@@ -387,9 +391,10 @@ func retryableTransportError(err error) bool {
 }
 
 // backoff returns the wait before retry number retry+1: the server's
-// Retry-After when it sent one, otherwise exponential growth from waitMin
-// with "equal jitter" (half fixed, half random), always within
-// [0, waitMax] and, without Retry-After, at least waitMin.
+// Retry-After when it sent one (capped at waitMax), otherwise "equal
+// jitter" exponential backoff: the ceiling doubles from 2*waitMin up to
+// waitMax and the wait is drawn from its upper half, so it never drops
+// below waitMin and concurrent clients spread out from the first retry on.
 func (c *Client) backoff(retry int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -398,7 +403,7 @@ func (c *Client) backoff(retry int, resp *http.Response) time.Duration {
 	}
 	ceiling := c.waitMax
 	if retry < 32 {
-		if d := c.waitMin << uint(retry); d > 0 && d < c.waitMax {
+		if d := c.waitMin << uint(retry+1); d > 0 && d < c.waitMax {
 			ceiling = d
 		}
 	}
