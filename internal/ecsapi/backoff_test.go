@@ -17,7 +17,7 @@ func TestBackoffBounds(t *testing.T) {
 		c := &Client{waitMin: cfg.min, waitMax: cfg.max}
 		for retry := 0; retry < 70; retry++ {
 			ceiling := c.waitMax
-			if shifted := c.waitMin << (retry + 1); retry < 30 && shifted > 0 && shifted < c.waitMax {
+			if shifted := c.waitMin << (retry + 1); retry < 32 && shifted > 0 && shifted < c.waitMax {
 				ceiling = shifted
 			}
 			for i := 0; i < 50; i++ {
