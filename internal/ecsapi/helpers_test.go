@@ -94,7 +94,7 @@ func writeJSON(w http.ResponseWriter, status int, requestID, body string) {
 		w.Header().Set("X-Request-Id", requestID)
 	}
 	w.WriteHeader(status)
-	io.WriteString(w, body)
+	_, _ = io.WriteString(w, body)
 }
 
 func v1Error(code, message string) string {

@@ -287,7 +287,7 @@ func TestGetServerMalformedBodies(t *testing.T) {
 			f := newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", tt.contentType)
 				w.Header().Set("X-Request-Id", "rid-9")
-				io.WriteString(w, tt.body)
+				_, _ = io.WriteString(w, tt.body)
 			})
 			c := newTestClient(t, f.srv.URL)
 			_, err := c.GetServer(context.Background(), ecsapi.APIV1, testServer)
@@ -321,7 +321,7 @@ func TestErrorResponsesThatAreNotJSON(t *testing.T) {
 				}
 				w.Header().Set("X-Request-Id", "rid-x")
 				w.WriteHeader(tt.status)
-				io.WriteString(w, tt.body)
+				_, _ = io.WriteString(w, tt.body)
 			})
 			c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.MaxRetries = 0 })
 			err := c.DeleteServerPassword(context.Background(), ecsapi.APIV1, testServer)
@@ -345,7 +345,7 @@ func TestHTML404IsNotNotFound(t *testing.T) {
 	f := newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(404)
-		io.WriteString(w, "<html>no such route</html>")
+		_, _ = io.WriteString(w, "<html>no such route</html>")
 	})
 	c := newTestClient(t, f.srv.URL)
 	_, err := c.GetServer(context.Background(), ecsapi.APIV1, testServer)

@@ -201,7 +201,8 @@ func TestTransportErrorsExhausted(t *testing.T) {
 func waitsLogged(log *captureLogger) []string {
 	var out []string
 	for _, e := range log.retries() {
-		out = append(out, e.Fields["wait"].(string))
+		wait, _ := e.Fields["wait"].(string)
+		out = append(out, wait)
 	}
 	return out
 }

@@ -123,13 +123,12 @@ func apiErrorOf(t *testing.T, err error) *ecsapi.APIError {
 	return apiErr
 }
 
-func wantAPIError(t *testing.T, err error, status int, code string) *ecsapi.APIError {
+func wantAPIError(t *testing.T, err error, status int, code string) {
 	t.Helper()
 	apiErr := apiErrorOf(t, err)
 	if apiErr.StatusCode != status || apiErr.Code != code {
 		t.Errorf("got HTTP %d %s (%v), want HTTP %d %s", apiErr.StatusCode, apiErr.Code, err, status, code)
 	}
-	return apiErr
 }
 
 func simState(t *testing.T, srv *ecssim.Server, id string) ecssim.ServerState {
@@ -335,7 +334,8 @@ func TestSimBatchReset(t *testing.T) {
 	}
 
 	_, err = c.BatchResetServerPasswords(ctx, ecsapi.BatchResetRequest{NewPassword: simGoodPassword, ServerIDs: []string{srvLinux, srvNoPlugin, srvMissing}})
-	apiErr := wantAPIError(t, err, 400, "Ecs.0611")
+	wantAPIError(t, err, 400, "Ecs.0611")
+	apiErr := apiErrorOf(t, err)
 	failed := map[string]string{}
 	for _, f := range apiErr.Failures {
 		failed[f.ServerID] = f.Code
@@ -361,7 +361,12 @@ func issueSimToken(t *testing.T, srv *ecssim.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(srv.URL+"/v3/auth/tokens?nocatalog=true", "application/json", bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, srv.URL+"/v3/auth/tokens?nocatalog=true", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("token request: %v", err)
 	}
@@ -523,8 +528,8 @@ func TestSimEnterpriseProjectGrants(t *testing.T) {
 	} {
 		if !ecsapi.IsForbidden(err) || !errors.Is(err, ecsapi.ErrForbidden) {
 			t.Errorf("%s with an enterprise-project grant: %v", name, err)
-		} else {
-			apiErrorOf(t, err)
+		} else if apiErr := apiErrorOf(t, err); apiErr.Code != "forbidden" {
+			t.Errorf("%s: code %q, want the native fault name", name, apiErr.Code)
 		}
 	}
 	_, err = c.GetServerPassword(ctx, ecsapi.APIV21, srvWindows)
@@ -660,7 +665,8 @@ func TestSimPermanentServerError(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.GetResetPasswordFlag(ctx, srvLinux)
-	apiErr := wantAPIError(t, err, 500, "Common.0001")
+	wantAPIError(t, err, 500, "Common.0001")
+	apiErr := apiErrorOf(t, err)
 	if !strings.Contains(err.Error(), "HTTP 500 Common.0001") || !strings.Contains(err.Error(), apiErr.RequestID) {
 		t.Errorf("error text %q", err)
 	}
