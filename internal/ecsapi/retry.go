@@ -75,10 +75,13 @@ type attempt struct {
 // call holds the per-call state shared by the retryablehttp hooks. The
 // hooks of one call run sequentially, so it needs no locking.
 type call struct {
-	c        *Client
-	req      *apiRequest
-	path     string
-	last     attempt
+	c    *Client
+	req  *apiRequest
+	path string
+	last attempt
+	// prev is the attempt before last; it explains the failure when the
+	// context ends while the last attempt is still in flight.
+	prev     attempt
 	nextWait time.Duration
 	abort    *errRetryPastDeadline
 }
@@ -161,15 +164,19 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 // the context error reachable with errors.Is.
 func (cl *call) finalError(why error, ctxErr error) error {
 	method, path := cl.req.method, cl.path
+	a := cl.last
+	if a.status == 0 && (a.err == nil || errors.Is(a.err, ctxErr)) && cl.prev.number > 0 {
+		a = cl.prev
+	}
 	switch {
-	case cl.last.status != 0:
+	case a.status != 0:
 		last := cl.c.apiError(&apiResponse{
-			method: method, path: path, status: cl.last.status, body: cl.last.body,
-			truncated: cl.last.truncated, requestID: cl.last.requestID, secrets: cl.req.secrets,
+			method: method, path: path, status: a.status, body: a.body,
+			truncated: a.truncated, requestID: a.requestID, secrets: cl.req.secrets,
 		})
 		return fmt.Errorf("%w; %w (%w)", last, why, ctxErr)
-	case cl.last.err != nil && !errors.Is(cl.last.err, ctxErr):
-		return fmt.Errorf("%s %s: %w; %w (%w)", method, path, cl.last.err, why, ctxErr)
+	case a.err != nil && !errors.Is(a.err, ctxErr):
+		return fmt.Errorf("%s %s: %w; %w (%w)", method, path, a.err, why, ctxErr)
 	}
 	return fmt.Errorf("%s %s: %w (%w)", method, path, why, ctxErr)
 }
@@ -186,6 +193,9 @@ func requestIDSuffix(id string) string {
 // after long backoff with the original date could fall outside the
 // gateway's 15-minute window.
 func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, retry int) {
+	if cl.last.number > 0 {
+		cl.prev = cl.last
+	}
 	cl.last = attempt{number: retry + 1}
 	// retryablehttp reuses the previous attempt's header map in a shallow
 	// copy; cloning avoids writing to a map the transport may still read.

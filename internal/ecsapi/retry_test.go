@@ -385,3 +385,26 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Errorf("%d connections opened for sequential calls, want 1", n)
 	}
 }
+
+func TestDeadlineDuringARetryKeepsTheEarlierFailure(t *testing.T) {
+	f := newFakeService(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 0 {
+			writeJSON(w, 503, "rid-first", v1Error("Common.1503", "flow control"))
+			return
+		}
+		// Hold the retry until the client gives up.
+		<-r.Context().Done()
+	})
+	c := newTestClient(t, f.srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.GetResetPasswordFlag(ctx, testServer)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v does not report the deadline", err)
+	}
+	var apiErr *ecsapi.APIError
+	if !errors.As(err, &apiErr) || apiErr.RequestID != "rid-first" || apiErr.StatusCode != 503 {
+		t.Errorf("the first attempt's failure was lost: %v", err)
+	}
+	t.Logf("error: %v", err)
+}
