@@ -626,3 +626,31 @@ func TestCustomHTTPClientIsUsed(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestEchoedAuthorizationIsScrubbed(t *testing.T) {
+	const token = "echoed-token-value-0123456789"
+	for name, creds := range map[string]ecsapi.Credentials{
+		"signature": {AccessKey: testAccessKey, SecretKey: testSecretKey},
+		"token":     {Token: token},
+	} {
+		var echoed string
+		f := newFakeService(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+			echoed = r.Header.Get("Authorization") + r.Header.Get("X-Auth-Token")
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, "<pre>"+echoed+"</pre>")
+		})
+		c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.Credentials = creds; cfg.MaxRetries = 0 })
+		err := c.DeleteServerPassword(context.Background(), ecsapi.APIV1, testServer)
+		if err == nil || echoed == "" {
+			t.Fatalf("%s: error %v, echoed %q", name, err, echoed)
+		}
+		secret := token
+		if name == "signature" {
+			_, secret, _ = strings.Cut(echoed, "Signature=")
+		}
+		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
+			t.Errorf("%s: error quotes the credential: %v", name, err)
+		}
+	}
+}

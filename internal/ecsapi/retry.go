@@ -218,6 +218,11 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, retry int
 		})
 		if err == nil {
 			r.Header.Set(headerAuthorization, auth)
+			// A proxy error page may echo request headers; the signature
+			// is scrubbed from anything quoted back, like other secrets.
+			if _, sig, ok := strings.Cut(auth, "Signature="); ok {
+				cl.req.secrets = append(cl.req.secrets, sig)
+			}
 		}
 	}
 	c.logDebug(r.Context(), "sending ECS API request", map[string]any{
