@@ -369,3 +369,20 @@ func TestV1BatchResetErrors(t *testing.T) {
 		wantV1Error(t, h.call(cred{ak: "GETONLY", sk: "sk"}, http.MethodPut, batchPath, batchJSON("p", false, a.ID)), 403, "Pdp.0001")
 	})
 }
+
+func TestResetHistoryIsBounded(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	var ids []string
+	for i := 0; i < maxResetHistory+5; i++ {
+		res := h.call(defaultCred(), http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON("p", false))
+		ids = append(ids, res.header.Get("X-Request-Id"))
+	}
+	st, _ := h.sim.Server(srv.ID)
+	if st.ResetCount != maxResetHistory+5 || len(st.ResetHistory) != maxResetHistory {
+		t.Fatalf("reset_count %d, history %d", st.ResetCount, len(st.ResetHistory))
+	}
+	if st.ResetHistory[0].RequestID != ids[5] || st.ResetHistory[maxResetHistory-1].RequestID != ids[len(ids)-1] {
+		t.Fatal("history does not hold the most recent resets in order")
+	}
+}

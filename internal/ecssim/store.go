@@ -79,10 +79,12 @@ type ServerState struct {
 	// is stored (it goes away when a client deletes it).
 	WindowsPasswordPresent bool `json:"windows_password_present"`
 	// EncryptedPassword is what GET os-server-password returns while present.
-	EncryptedPassword string        `json:"encrypted_password,omitempty"`
-	ResetHistory      []ResetRecord `json:"reset_history"`
-	Created           time.Time     `json:"created"`
-	Updated           time.Time     `json:"updated"`
+	EncryptedPassword string `json:"encrypted_password,omitempty"`
+	// ResetHistory lists the most recent accepted resets (up to 100),
+	// oldest first.
+	ResetHistory []ResetRecord `json:"reset_history"`
+	Created      time.Time     `json:"created"`
+	Updated      time.Time     `json:"updated"`
 }
 
 // ResetRecord describes one accepted password reset. It never holds the
@@ -146,12 +148,20 @@ const (
 	blockNoPlugin
 )
 
+// maxResetHistory bounds the reset history kept per server so that a
+// long-running simulator does not grow without limit; ResetCount keeps
+// counting.
+const maxResetHistory = 100
+
 // recordReset applies an accepted reset to the server.
 func (r *serverRecord) recordReset(password string, rec ResetRecord) {
 	r.state.Password = password
 	r.state.ResetCount++
 	r.state.LastResetAPI = rec.API
 	r.state.LastIsCheckPassword = rec.IsCheckPassword
+	if len(r.state.ResetHistory) >= maxResetHistory {
+		r.state.ResetHistory = append(r.state.ResetHistory[:0], r.state.ResetHistory[1:]...)
+	}
 	r.state.ResetHistory = append(r.state.ResetHistory, rec)
 	r.state.Updated = rec.Time
 }

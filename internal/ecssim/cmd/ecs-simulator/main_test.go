@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+)
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test to share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.json")
+	badSeed := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(badSeed, []byte(`[{"name":"a","colour":"red"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := map[string]struct {
+		args []string
+		code int
+	}{
+		"unknown flag":     {[]string{"-bogus"}, 2},
+		"extra argument":   {[]string{"serve"}, 2},
+		"negative latency": {[]string{"-latency", "-1s"}, 2},
+		"negative rate":    {[]string{"-rate-limit", "-3"}, 2},
+		"missing seed":     {[]string{"-seed", missing}, 2},
+		"bad seed":         {[]string{"-seed", badSeed}, 2},
+		"help":             {[]string{"-h"}, 0},
+		"bad address":      {[]string{"-addr", "256.1.1.1:1"}, 1},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			if code := run(context.Background(), tc.args, &stdout, &stderr); code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			if stdout.String() != "" {
+				t.Fatalf("stdout = %q, want nothing", stdout.String())
+			}
+			if tc.code != 0 && stderr.String() == "" {
+				t.Fatal("no explanation on stderr")
+			}
+		})
+	}
+}
+
+// sign adds an SDK-HMAC-SHA256 signature over x-sdk-date (contract §2.4).
+func sign(r *http.Request, body []byte, ak, sk string) {
+	date := time.Now().UTC().Format("20060102T150405Z")
+	r.Header.Set("X-Sdk-Date", date)
+	uri := r.URL.Path
+	if !strings.HasSuffix(uri, "/") {
+		uri += "/"
+	}
+	sum := sha256.Sum256(body)
+	canonical := strings.Join([]string{r.Method, uri, "", "x-sdk-date:" + date, "", "x-sdk-date", hex.EncodeToString(sum[:])}, "\n")
+	crSum := sha256.Sum256([]byte(canonical))
+	mac := hmac.New(sha256.New, []byte(sk))
+	mac.Write([]byte("SDK-HMAC-SHA256\n" + date + "\n" + hex.EncodeToString(crSum[:])))
+	r.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=x-sdk-date, Signature=%s", ak, hex.EncodeToString(mac.Sum(nil))))
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	seed := filepath.Join(t.TempDir(), "seed.json")
+	if err := os.WriteFile(seed, []byte(`[{"id":"srv-1","name":"web","os_type":"Linux"},{"name":"db","os_type":"Windows","locked":true}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed", seed, "-secret-key", "cmd-secret", "-project-id", "p123"}, stdoutW, &stderr)
+		_ = stdoutW.Close()
+	}()
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v; stderr:\n%s", err, stderr.String())
+	}
+	base := strings.TrimSpace(line)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
+		t.Fatalf("first line = %q", line)
+	}
+
+	res, err := http.Get(base + "/_sim/servers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Servers []ecssim.ServerState `json:"servers"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&list)
+	_ = res.Body.Close()
+	if err != nil || len(list.Servers) != 2 || list.Servers[0].ID != "srv-1" || !list.Servers[1].Locked {
+		t.Fatalf("seeded servers = %+v (%v)", list.Servers, err)
+	}
+
+	// The flags define the default principal and project.
+	body := []byte(`{"reset-password":{"new_password":"Nw0Pass!word"}}`)
+	req, _ := http.NewRequest(http.MethodPut, base+"/v1/p123/cloudservers/srv-1/os-reset-password", bytes.NewReader(body))
+	sign(req, body, ecssim.DefaultAccessKey, "cmd-secret")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusNoContent {
+		t.Fatalf("reset status %d", res.StatusCode)
+	}
+	reqID := res.Header.Get("X-Request-Id")
+
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, "PUT /v1/p123/cloudservers/srv-1/os-reset-password 204 request_id="+reqID) {
+		t.Fatalf("request not logged:\n%s", logs)
+	}
+	for _, secret := range []string{"cmd-secret", "Nw0Pass!word", "Signature="} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("log contains %q:\n%s", secret, logs)
+		}
+	}
+}
+
+// TestBinaryExitsOnSIGINT builds the command and runs it as users do.
+func TestBinaryExitsOnSIGINT(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go tool is needed to build the command: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "ecs-simulator")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// The deadline only stops a hung process from blocking the test run.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatalf("reading the URL: %v; stderr:\n%s", err, stderr.String())
+	}
+	base := strings.TrimSpace(line)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		_ = cmd.Process.Kill()
+		t.Fatalf("first line = %q", line)
+	}
+	res, err := http.Get(base + "/_sim/health")
+	if err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	health, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(health) != `{"status":"ok"}` {
+		_ = cmd.Process.Kill()
+		t.Fatalf("health: %d %s", res.StatusCode, health)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "GET /_sim/health 200 request_id=") {
+		t.Fatalf("stderr:\n%s", stderr.String())
+	}
+}
