@@ -171,8 +171,9 @@ func (s secretAbsent) check(what string, v any) error {
 	if len(data) < 20 {
 		return fmt.Errorf("the %s JSON is suspiciously small: %s", what, data)
 	}
-	if strings.Contains(string(data), s.secret) {
-		return fmt.Errorf("the %s JSON contains the secret", what)
+	if i := strings.Index(string(data), s.secret); i >= 0 {
+		// Show what leads up to the secret, never the secret itself.
+		return fmt.Errorf("the %s JSON contains the secret after: %s", what, data[max(0, i-200):i])
 	}
 	return nil
 }
@@ -184,14 +185,22 @@ type secretPresent struct {
 }
 
 func (s secretPresent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	data, err := json.Marshal(req.State)
+	resp.Error = s.check("state", req.State)
+}
+
+func (s secretPresent) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = s.check("plan", req.Plan)
+}
+
+func (s secretPresent) check(what string, v any) error {
+	data, err := json.Marshal(v)
 	if err != nil {
-		resp.Error = err
-		return
+		return err
 	}
 	if !strings.Contains(string(data), s.secret) {
-		resp.Error = fmt.Errorf("the state JSON does not contain the expected value")
+		return fmt.Errorf("the %s JSON does not contain the expected value", what)
 	}
+	return nil
 }
 
 func intp(n int) *int { return &n }
@@ -250,7 +259,11 @@ func wordsPattern(parts ...string) string {
 }
 
 // apiErrorPattern matches a diagnostic that names the server, the API error
-// code and a request ID.
-func apiErrorPattern(summary, serverID, code string) *regexp.Regexp {
-	return regexp.MustCompile(wordsPattern(summary, serverID, "API error code: "+code) + `[\s│]+Request[\s│]+ID:[\s│]+[0-9a-zA-Z-]{8,}`)
+// code and a request ID, followed by the phrases in more, in order.
+func apiErrorPattern(summary, serverID, code string, more ...string) *regexp.Regexp {
+	pattern := wordsPattern(summary, serverID, "API error code: "+code) + `[\s│]+Request[\s│]+ID:[\s│]+[0-9a-zA-Z-]{8,}`
+	if len(more) > 0 {
+		pattern += `.*` + strings.TrimPrefix(wordsPattern(more...), `(?s)`)
+	}
+	return regexp.MustCompile(pattern)
 }

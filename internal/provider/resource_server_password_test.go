@@ -681,3 +681,342 @@ func TestAccServerPasswordResource_failedCreateRecordsNothing(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServerPasswordResource_planTimeRules proves that each password rule
+// fails the plan, for the state-stored and the write-only attribute, before
+// anything reaches the API.
+func TestAccServerPasswordResource_planTimeRules(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+
+	rules := []struct {
+		password string
+		rule     string
+	}{
+		{"Qz9!Kp2", "rule 1 (length)"},
+		{"Qz9!Kp2@\tLw", "rule 2 (allowed characters)"},
+		{"Qz9#Kp2@Lw", "rule 3 (forbidden characters)"},
+		{"qzkpwlxvbn", "rule 4 (character classes)"},
+		{"Qz9!root2@", "rule 5 (user names)"},
+		{"Qz9!kTOR2@", "rule 6 (consecutive characters of Administrator)"},
+	}
+	var steps []resource.TestStep
+	for _, r := range rules {
+		steps = append(steps,
+			resource.TestStep{
+				Config:      testAccServerPasswordConfig_password(provider, id, r.password, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(wordsPattern("Password Breaks the ECS Password Rules", "`password`", id, r.rule)),
+			},
+			resource.TestStep{
+				Config:      testAccServerPasswordConfig_wo(provider, id, r.password, 1, ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(wordsPattern("Password Breaks the ECS Password Rules", "`password_wo`", id, r.rule)),
+			},
+		)
+	}
+	// Nothing was sent: validation happens before planning.
+	steps = append(steps, resource.TestStep{
+		Config:             testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{expectResets(sim, id, "", 0, ""), expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 0)},
+		},
+	})
+
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccServerPasswordResource_checkPasswordFalse proves that
+// check_password = false skips the plan-time check and tells the API not to
+// check either.
+func TestAccServerPasswordResource_checkPasswordFalse(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	const weak = "password"
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_password(provider, id, weak, "  check_password = false"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectResets(sim, id, weak, 1, "v1"),
+					expectLastCheckPassword(sim, id, false),
+				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_unknownPasswordCheckedAtApply proves that a
+// password unknown at plan time passes the plan and is checked as soon as it
+// is known, during apply, before any reset is sent.
+func TestAccServerPasswordResource_unknownPasswordCheckedAtApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: provider + fmt.Sprintf(`
+resource "terraform_data" "pw" {
+  input = "administrator-1"
+}
+
+resource "ecs_server_password" "test" {
+  server_id = %q
+  password  = terraform_data.pw.output
+}
+`, id),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate),
+						plancheck.ExpectUnknownValue(testResource, tfjsonpath.New("password")),
+					},
+				},
+				ExpectError: regexp.MustCompile(wordsPattern("Password Breaks the ECS Password Rules", id, "rule 5 (user names)")),
+			},
+			{
+				Config: provider,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectResets(sim, id, "", 0, "")},
+				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_resetFlagFalse proves that a server without
+// the reset plug-in is refused before any reset is sent, with an explanation,
+// and that verify_reset_support = false skips the check.
+func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	unsupported, supported := false, true
+	id := addServer(t, sim, ecssim.ServerSpec{ResetPasswordSupported: &unsupported})
+	const pw = "Kq7!vRm2@Lp9"
+	const flagRoute = "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag"
+	const resetRoute = "/v1/{project_id}/cloudservers/{server_id}/os-reset-password"
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
+				ExpectError: regexp.MustCompile(wordsPattern("Server Does Not Support Password Reset", id,
+					`os-resetpwd-flag "False"`, "silently do nothing", "No reset was sent", "plug-in", "verify_reset_support = false")),
+			},
+			{
+				// Without the check the reset is sent, and this simulator,
+				// unlike the real API, refuses it.
+				PreConfig: func() {
+					if err := expectRoute(sim, "PUT", resetRoute, 0)(); err != nil {
+						t.Error(err)
+					}
+				},
+				Config:      testAccServerPasswordConfig_password(provider, id, pw, "  verify_reset_support = false"),
+				ExpectError: apiErrorPattern("Unable to Reset Server Password", id, "Ecs.0613"),
+			},
+			{
+				PreConfig: func() {
+					if _, err := sim.UpdateServer(id, ecssim.ServerPatch{ResetPasswordSupported: &supported}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectResets(sim, id, pw, 1, "v1"),
+					// One flag read in step 1, none in step 2, one now.
+					expectRoute(sim, "GET", flagRoute, 2),
+					expectRoute(sim, "PUT", resetRoute, 2),
+				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_enterpriseProject proves that a caller whose
+// grants come from an enterprise project can reset through v1, and that the
+// 403 of the native API is explained.
+func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
+	t.Parallel()
+	sim, _ := newTestSimulator(t)
+	const epAK, epSK = "EPUSERACCESSKEY00001", "enterprise-project-user-secret-key"
+	if err := sim.AddPrincipal(ecssim.Principal{
+		AccessKey: epAK, SecretKey: epSK, ProjectID: ecssim.DefaultProjectID,
+		Actions: []string{"ecs:*:*"}, EnterpriseProjectIDs: []string{"ep-web"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	id := addServer(t, sim, ecssim.ServerSpec{EnterpriseProjectID: "ep-web"})
+	provider := providerBlock(sim.URL, providerOptions{AccessKey: epAK, SecretKey: epSK})
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3"
+
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            testAccServerPasswordConfig_wo(provider, id, pw1, 1, ""),
+				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw1, 1, "v1")},
+			},
+			{
+				Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, `  api = "v2.1"`),
+				ExpectError: apiErrorPattern("Unable to Reset Server Password", id, "forbidden",
+					"HTTP status: 403", "does not honour permissions granted through an enterprise project", `api = "v1"`),
+			},
+			{
+				Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{expectResets(sim, id, pw1, 1, "v1")},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw2, 2, "v1")},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_throttled proves that throttling (429) and
+// flow control (503) are absorbed by retries: the apply succeeds and the
+// simulator saw every injected fault.
+func TestAccServerPasswordResource_throttled(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	const pw = "Kq7!vRm2@Lp9"
+	for _, f := range []ecssim.Fault{
+		{Method: "GET", PathContains: "/os-resetpwd-flag", Status: 503, Count: 2},
+		{Method: "PUT", PathContains: "/os-reset-password", Status: 429, Count: 2, RetryAfterSeconds: 0},
+	} {
+		if err := sim.AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectResets(sim, id, pw, 1, "v1"),
+					expectFaultsInjected(sim, 2),
+				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_throttledBeyondRetries proves that throttling
+// that outlasts max_retries fails with advice, the code and the request ID.
+func TestAccServerPasswordResource_throttledBeyondRetries(t *testing.T) {
+	t.Parallel()
+	sim, err := ecssim.NewServer(ecssim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	provider := providerBlock(sim.URL, providerOptions{MaxRetries: intp(1)})
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 429, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
+				ExpectError: apiErrorPattern("Unable to Reset Server Password", id, "APIGW.0308", "max_retries"),
+			},
+		},
+	})
+}
+
+// testAccServerPasswordConfig_woLocal passes the write-only password through
+// a local value. `terraform show -json` repeats literal arguments of the
+// configuration (configuration...expressions...constant_value, the
+// provider's secret_key included), so a literal would be found there
+// whatever the provider does; locals are not repeated.
+func testAccServerPasswordConfig_woLocal(provider, serverID, password string, version int) string {
+	return provider + fmt.Sprintf(`
+locals {
+  password = %[2]q
+}
+
+resource "ecs_server_password" "test" {
+  server_id           = %[1]q
+  password_wo         = local.password
+  password_wo_version = %[3]d
+}
+`, serverID, password, version)
+}
+
+// TestAccServerPasswordResource_writeOnlyNotStored proves that the
+// write-only password appears in neither the plan nor the state as
+// `terraform show -json` prints them, while it did reach the server.
+func TestAccServerPasswordResource_writeOnlyNotStored(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	const pw1, pw2 = "Wo7!secretPw@1", "Wo8!secretPw@2"
+
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_woLocal(provider, id, pw1, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{secretAbsent{pw1}},
+					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent{pw1}},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					secretAbsent{pw1},
+					expectResets(sim, id, pw1, 1, "v1"),
+				},
+			},
+			{
+				Config: testAccServerPasswordConfig_woLocal(provider, id, pw2, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{secretAbsent{pw2}, secretAbsent{pw1}},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					secretAbsent{pw2},
+					expectResets(sim, id, pw2, 2, "v1"),
+				},
+			},
+			{
+				// The control: the same checks see a state-stored password
+				// given the same way.
+				Config: provider + fmt.Sprintf(`
+locals {
+  password = %[2]q
+}
+
+resource "ecs_server_password" "test" {
+  server_id = %[1]q
+  password  = local.password
+}
+`, id, pw1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{secretPresent{pw1}},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					secretPresent{pw1},
+					expectResets(sim, id, pw1, 3, "v1"),
+				},
+			},
+		},
+	})
+}
