@@ -936,7 +936,7 @@ func TestAccServerPasswordResource_throttledBeyondRetries(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
+				Config:      testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
 				ExpectError: apiErrorPattern("Unable to Reset Server Password", id, "APIGW.0308", "max_retries"),
 			},
 		},
