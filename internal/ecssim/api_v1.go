@@ -3,7 +3,6 @@ package ecssim
 import (
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // Actions each operation accepts; the first one is named in denials. The
@@ -100,8 +99,9 @@ func (s *Simulator) withServer(c *call, errs errorSet, actions []string, fn func
 	return fn(rec)
 }
 
-func (c *call) resetRecord(api string, check bool, now func() time.Time) ResetRecord {
-	return ResetRecord{Time: now().UTC(), API: api, IsCheckPassword: check, RequestID: c.reqID, AccessKey: c.id.accessKey}
+// resetRecord describes a reset accepted for call c.
+func (s *Simulator) resetRecord(c *call, api string, check bool) ResetRecord {
+	return ResetRecord{Time: s.now().UTC(), API: api, IsCheckPassword: check, RequestID: c.reqID, AccessKey: c.id.accessKey}
 }
 
 // handleV1Reset is op 1: PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password.
@@ -133,7 +133,7 @@ func (s *Simulator) reset(c *call, errs errorSet, api string) {
 			e := errs.blocked(rec, why)
 			return &e
 		}
-		rec.recordReset(req.newPassword, c.resetRecord(api, check, s.now))
+		rec.recordReset(req.newPassword, s.resetRecord(c, api, check))
 		return nil
 	}); e != nil {
 		c.fail(*e)
@@ -287,7 +287,7 @@ func (s *Simulator) handleV1BatchReset(c *call) {
 	}
 	if !denied && len(failures) == 0 && !req.dryRun {
 		for _, rec := range records {
-			rec.recordReset(req.newPassword, c.resetRecord(resetAPIBatch, false, s.now))
+			rec.recordReset(req.newPassword, s.resetRecord(c, resetAPIBatch, false))
 		}
 	}
 	s.mu.Unlock()

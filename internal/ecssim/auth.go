@@ -83,14 +83,20 @@ func (p Principal) view() principalView {
 // AddPrincipal registers an AK/SK credential, replacing any principal with
 // the same access key (so a test can change permissions mid-run).
 func (s *Simulator) AddPrincipal(p Principal) error {
+	_, err := s.addPrincipal(p)
+	return err
+}
+
+// addPrincipal registers p and returns it as stored.
+func (s *Simulator) addPrincipal(p Principal) (Principal, error) {
 	p, err := s.normalizePrincipal(p)
 	if err != nil {
-		return err
+		return p, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.principals[p.AccessKey] = p
-	return nil
+	return p, nil
 }
 
 func (s *Simulator) normalizePrincipal(p Principal) (Principal, error) {
@@ -196,8 +202,19 @@ type authResult struct {
 	id *identity
 	// failure is one of the auth* messages when id is nil.
 	failure string
-	// accessKey is the key the request claimed, for the request log.
-	accessKey string
+}
+
+// claimedAccessKey is the access key an AK/SK request names, whether or not
+// it is valid; "" for other requests.
+func claimedAccessKey(r *http.Request) string {
+	if r.Header.Get(headerToken) != "" {
+		return ""
+	}
+	p, ok := parseAuthorization(r.Header.Get("Authorization"))
+	if !ok {
+		return ""
+	}
+	return p.accessKey
 }
 
 // authenticate checks the X-Auth-Token or the AK/SK signature of r, whose
@@ -293,7 +310,7 @@ func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []
 	if !ok {
 		return authResult{failure: authBadSignature}
 	}
-	res := authResult{accessKey: params.accessKey}
+	var res authResult
 	if !slices.Contains(params.signedHeaders, "x-sdk-date") {
 		res.failure = authBadSignature
 		return res

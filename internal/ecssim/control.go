@@ -218,16 +218,12 @@ func (s *Simulator) controlAddPrincipal(w http.ResponseWriter, r *http.Request) 
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	p, err := s.normalizePrincipal(p)
+	stored, err := s.addPrincipal(p)
 	if err != nil {
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := s.AddPrincipal(p); err != nil {
-		writeControlError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	writeControlJSON(w, http.StatusCreated, p.view())
+	writeControlJSON(w, http.StatusCreated, stored.view())
 }
 
 func (s *Simulator) controlAddFault(w http.ResponseWriter, r *http.Request) {

@@ -159,11 +159,14 @@ func isControlPath(p string) bool {
 	return p == "/_sim" || strings.HasPrefix(p, "/_sim/")
 }
 
-// serveAPI runs one API request through the simulated gateway (faults,
-// latency, body limit, authentication, rate limit, routing) and the API.
+// serveAPI runs one API request through the simulated gateway (latency,
+// faults, body limit, authentication, rate limit, routing) and the API.
 // It returns the matched route template and the claimed access key for the
 // request log.
 func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (routeTemplate, accessKey string) {
+	// Until authentication succeeds, the log shows the key the request
+	// claims, which helps to tell apart requests that never got that far.
+	accessKey = claimedAccessKey(r)
 	m := s.match(r.Method, r.URL)
 	fam := familyOf(r.URL.Path)
 	if m.route != nil {
@@ -174,12 +177,12 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 
 	if d := s.currentLatency(); d > 0 {
 		if s.sleep(r.Context(), d) != nil {
-			return routeTemplate, ""
+			return routeTemplate, accessKey
 		}
 	}
 	if f := s.pickFault(r); f != nil {
 		if s.applyFault(w, r, f, fam, reqID) {
-			return routeTemplate, ""
+			return routeTemplate, accessKey
 		}
 	}
 
@@ -191,13 +194,12 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 		}
 		// Any other read error means the client is gone; nobody is left to
 		// receive a response.
-		return routeTemplate, ""
+		return routeTemplate, accessKey
 	}
 
 	var id *identity
 	if m.route == nil || m.route.authenticated {
 		res := s.authenticate(r, body)
-		accessKey = res.accessKey
 		if res.id == nil {
 			writeGatewayError(w, http.StatusUnauthorized, codeAuthFailed, authMessagePrefix+res.failure, reqID)
 			return routeTemplate, accessKey

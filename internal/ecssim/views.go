@@ -122,7 +122,7 @@ func imageFor(osType string) (id, name string) {
 	return "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", "Ubuntu 22.04 server 64bit"
 }
 
-func (s *Simulator) serverMetadata(st ServerState) map[string]string {
+func serverMetadata(st ServerState) map[string]string {
 	imageID, imageName := imageFor(st.OSType)
 	return map[string]string{
 		"os_type":           st.OSType,
@@ -162,7 +162,7 @@ func (s *Simulator) v1ServerView(rec *serverRecord) v1Server {
 		UserID:              simUserID,
 		Locked:              st.Locked,
 		KeyName:             optionalString(st.KeyName),
-		Metadata:            s.serverMetadata(st),
+		Metadata:            serverMetadata(st),
 		EnterpriseProjectID: st.EnterpriseProjectID,
 		SysTags:             []sysTag{{Key: "_sys_enterprise_project_id", Value: st.EnterpriseProjectID}},
 		VMState:             ps.vm,
@@ -190,7 +190,7 @@ func (s *Simulator) nativeServerView(rec *serverRecord, baseURL string) nativeSe
 		UserID:           simUserID,
 		Locked:           st.Locked,
 		KeyName:          optionalString(st.KeyName),
-		Metadata:         s.serverMetadata(st),
+		Metadata:         serverMetadata(st),
 		HostID:           "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00",
 		VMState:          ps.vm,
 		TaskState:        optionalString(ps.task),
