@@ -159,7 +159,7 @@ func decodeStrictJSON(body []byte, dst any) error {
 		if errors.Is(err, io.EOF) {
 			return errors.New("body is empty; a JSON object is required")
 		}
-		return fmt.Errorf("body is not valid: %v", err)
+		return fmt.Errorf("body is not valid: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("body holds data after the JSON value")

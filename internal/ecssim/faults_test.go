@@ -295,7 +295,7 @@ func TestResetConnectionFault(t *testing.T) {
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	get := func() (*http.Response, error) {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v3/projects", nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/v3/projects", nil)
 		signTestRequest(req, nil, DefaultAccessKey, DefaultSecretKey, time.Now(), nil)
 		return client.Do(req)
 	}

@@ -1,6 +1,7 @@
 package ecssim
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -111,7 +112,7 @@ func newRequest(method, target, body string) *http.Request {
 	if err != nil {
 		panic(err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(body))
+	r := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/", strings.NewReader(body))
 	r.Method = method
 	r.URL = u
 	r.RequestURI = u.RequestURI()

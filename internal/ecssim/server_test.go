@@ -32,7 +32,7 @@ func TestNewServerEndToEnd(t *testing.T) {
 	}
 
 	body := resetJSON("Nw0Pass!word", true)
-	req, _ := http.NewRequest(http.MethodPut, srv.URL+v1Path("seeded", "os-reset-password"), strings.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, srv.URL+v1Path("seeded", "os-reset-password"), strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	signTestRequest(req, []byte(body), DefaultAccessKey, DefaultSecretKey, time.Now(), nil)
 	res, err := http.DefaultClient.Do(req)
@@ -47,7 +47,7 @@ func TestNewServerEndToEnd(t *testing.T) {
 		t.Fatalf("state = %+v", st)
 	}
 
-	res, err = http.Get(srv.URL + "/_sim/servers/seeded")
+	res, err = httpGet(t, srv.URL+"/_sim/servers/seeded")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,15 @@ func TestNewServerEndToEnd(t *testing.T) {
 	if len(seen) != 2 || seen[0].Status != 204 || seen[1].Path != "/_sim/servers/seeded" || seen[1].Status != 200 {
 		t.Fatalf("OnRequest saw %+v", seen)
 	}
+}
+
+// httpGet is http.Get bound to the test's context.
+func httpGet(t *testing.T, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
 }
 
 func TestInvalidSeed(t *testing.T) {
@@ -91,7 +100,7 @@ func TestListenAndServe(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("ListenAndServe returned early: %v", err)
 	}
-	res, err := http.Get(url + "/_sim/health")
+	res, err := httpGet(t, url+"/_sim/health")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func vectorRequest(t *testing.T, v signingVector) *http.Request {
 		t.Fatal(err)
 	}
 	u := &url.URL{Path: v.Path, RawQuery: url.Values(v.Query).Encode()}
-	r := httptest.NewRequest(http.MethodGet, "/", strings.NewReader(v.Body))
+	r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", strings.NewReader(v.Body))
 	r.Method = v.Method
 	r.URL = u
 	r.RequestURI = u.RequestURI()

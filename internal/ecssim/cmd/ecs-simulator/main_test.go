@@ -41,6 +41,15 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// httpGet is http.Get bound to the test's context.
+func httpGet(t *testing.T, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
+}
+
 func TestRunUsageErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.json")
 	badSeed := filepath.Join(t.TempDir(), "bad.json")
@@ -115,7 +124,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("first line = %q", line)
 	}
 
-	res, err := http.Get(base + "/_sim/servers")
+	res, err := httpGet(t, base+"/_sim/servers")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +139,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 
 	// The flags define the default principal and project.
 	body := []byte(`{"reset-password":{"new_password":"Nw0Pass!word"}}`)
-	req, _ := http.NewRequest(http.MethodPut, base+"/v1/p123/cloudservers/srv-1/os-reset-password", bytes.NewReader(body))
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, base+"/v1/p123/cloudservers/srv-1/os-reset-password", bytes.NewReader(body))
 	sign(req, body, ecssim.DefaultAccessKey, "cmd-secret")
 	res, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -164,7 +173,7 @@ func TestBinaryExitsOnSIGINT(t *testing.T) {
 		t.Fatalf("the go tool is needed to build the command: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "ecs-simulator")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build := exec.CommandContext(t.Context(), goTool, "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -192,7 +201,7 @@ func TestBinaryExitsOnSIGINT(t *testing.T) {
 		_ = cmd.Process.Kill()
 		t.Fatalf("first line = %q", line)
 	}
-	res, err := http.Get(base + "/_sim/health")
+	res, err := httpGet(t, base+"/_sim/health")
 	if err != nil {
 		_ = cmd.Process.Kill()
 		t.Fatal(err)
