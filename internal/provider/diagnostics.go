@@ -85,8 +85,7 @@ func errorHint(call apiCall, err error) string {
 		return "The API kept throttling the requests after every retry. Try again later, raise the provider's " +
 			"`max_retries`, or run Terraform with a lower `-parallelism`."
 	case isAPI && apiErr.StatusCode == 401:
-		return "The credentials were rejected. Check `access_key` and `secret_key` (or `token`, which expires " +
-			"after 24 hours) and that this machine's clock is correct: signed requests expire after 15 minutes."
+		return credentialsHint
 	case isAPI:
 		return codeHint(apiErr.Code)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -123,6 +122,10 @@ func codeHint(code string) string {
 	}
 	return ""
 }
+
+// credentialsHint explains a 401.
+const credentialsHint = "The credentials were rejected. Check `access_key` and `secret_key` (or `token`, which " +
+	"expires after 24 hours) and that this machine's clock is correct: signed requests expire after 15 minutes."
 
 // pluginHint explains the guest plug-in the reset APIs depend on.
 const pluginHint = "Password resets are carried out inside the guest by the one-click password reset plug-in " +
@@ -174,6 +177,8 @@ func projectLookupDetail(region, iamEndpoint string, err error) string {
 	case isNetworkError(err) && !errors.As(err, &apiErr):
 		b.WriteString("The IAM endpoint could not be reached. Check `region`, `cloud` and `endpoints.iam` (or " +
 			envIAMEndpoint + ") and the network path.")
+	case errors.As(err, &apiErr) && apiErr.StatusCode == 401:
+		b.WriteString(credentialsHint)
 	case ecsapi.IsForbidden(err):
 		b.WriteString("The caller may not list IAM projects. Set `project_id` (or " + envProjectID + ") instead.")
 	default:

@@ -4,15 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
@@ -266,4 +274,290 @@ func apiErrorPattern(summary, serverID, code string, more ...string) *regexp.Reg
 		pattern += `.*` + strings.TrimPrefix(wordsPattern(more...), `(?s)`)
 	}
 	return regexp.MustCompile(pattern)
+}
+
+// configureDirect calls the provider's Configure the way the framework does,
+// with the given attribute values (others null) and environment.
+func configureDirect(t *testing.T, attrs map[string]tftypes.Value, env map[string]string) provider.ConfigureResponse {
+	t.Helper()
+	ctx := context.Background()
+	p := &ecsProvider{version: "test", getenv: func(k string) string { return env[k] }}
+	var schemaResp provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
+	objType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("provider schema is not an object")
+	}
+	values := map[string]tftypes.Value{}
+	for name, typ := range objType.AttributeTypes {
+		if v, ok := attrs[name]; ok {
+			values[name] = v
+		} else {
+			values[name] = tftypes.NewValue(typ, nil)
+		}
+	}
+	var resp provider.ConfigureResponse
+	p.Configure(ctx, provider.ConfigureRequest{
+		Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objType, values)},
+	}, &resp)
+	return resp
+}
+
+func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+
+func tfEndpoints(ecs, iam tftypes.Value) tftypes.Value {
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"ecs": tftypes.String, "iam": tftypes.String}}
+	return tftypes.NewValue(typ, map[string]tftypes.Value{"ecs": ecs, "iam": iam})
+}
+
+// diagText renders diagnostics for matching and for leak checks.
+func diagText(diags diag.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		fmt.Fprintf(&b, "[%s] %s: %s", d.Severity(), d.Summary(), d.Detail())
+		if wp, ok := d.(diag.DiagnosticWithPath); ok {
+			fmt.Fprintf(&b, " (at %s)", wp.Path())
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// TestProviderConfigure calls Configure directly, so that it can check what
+// the diagnostics say and, as important, what they never say.
+func TestProviderConfigure(t *testing.T) {
+	t.Parallel()
+	sim, err := ecssim.NewServer(ecssim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	closedURL := closedEndpoint(t)
+	const wrongSecret = "wrong-secret-key-value-0123456789"
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+
+	simAttrs := func(extra map[string]tftypes.Value) map[string]tftypes.Value {
+		m := map[string]tftypes.Value{
+			"region":     tfString(ecssim.DefaultRegion),
+			"access_key": tfString(ecssim.DefaultAccessKey),
+			"secret_key": tfString(ecssim.DefaultSecretKey),
+			"endpoints":  tfEndpoints(tfString(sim.URL), tfString(sim.URL)),
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+
+	cases := []struct {
+		name      string
+		attrs     map[string]tftypes.Value
+		env       map[string]string
+		wantError string // regexp over diagText; "" means success
+		secrets   []string
+	}{
+		{
+			name:  "project ID looked up through IAM",
+			attrs: simAttrs(nil),
+		},
+		{
+			name:  "everything from the environment",
+			attrs: map[string]tftypes.Value{},
+			env: map[string]string{
+				envRegion: ecssim.DefaultRegion, envAccessKey: ecssim.DefaultAccessKey, envSecretKey: ecssim.DefaultSecretKey,
+				envECSEndpoint: sim.URL, envIAMEndpoint: sim.URL, envProjectID: ecssim.DefaultProjectID,
+			},
+		},
+		{
+			name:      "unknown secret key",
+			attrs:     simAttrs(map[string]tftypes.Value{"secret_key": unknown}),
+			wantError: `Unknown Provider Setting: The value of .secret_key. is not known.*\(at secret_key\)`,
+		},
+		{
+			name: "unknown endpoint",
+			attrs: simAttrs(map[string]tftypes.Value{
+				"endpoints": tfEndpoints(unknown, tfString(sim.URL)),
+			}),
+			wantError: `Unknown Provider Setting: The value of .endpoints\.ecs.*\(at endpoints\.ecs\)`,
+		},
+		{
+			name:      "access key without secret key",
+			attrs:     simAttrs(map[string]tftypes.Value{"secret_key": tftypes.NewValue(tftypes.String, nil)}),
+			wantError: `Incomplete Credentials: An access key is set but its secret key is not.*\(at secret_key\)`,
+		},
+		{
+			name:      "token together with an access key pair",
+			attrs:     simAttrs(map[string]tftypes.Value{"token": tfString(testTokenValue)}),
+			wantError: `Conflicting Credentials.*\(at token\)`,
+			secrets:   []string{testTokenValue, ecssim.DefaultSecretKey},
+		},
+		{
+			name:      "no credentials at all",
+			attrs:     map[string]tftypes.Value{"region": tfString(ecssim.DefaultRegion)},
+			wantError: `Missing Credentials`,
+		},
+		{
+			name: "unreachable IAM endpoint",
+			attrs: simAttrs(map[string]tftypes.Value{
+				"endpoints":   tfEndpoints(tfString(closedURL), tfString(closedURL)),
+				"max_retries": tftypes.NewValue(tftypes.Number, 0),
+			}),
+			wantError: `Unable to Look Up the Project ID: .*` + regexp.QuoteMeta(closedURL) + `.*could not be reached`,
+			secrets:   []string{ecssim.DefaultSecretKey},
+		},
+		{
+			name:      "rejected credentials",
+			attrs:     simAttrs(map[string]tftypes.Value{"secret_key": tfString(wrongSecret)}),
+			wantError: `Unable to Look Up the Project ID: .*API error code: \S+.*Request ID: [0-9a-f]{8,}.*credentials were rejected`,
+			secrets:   []string{wrongSecret},
+		},
+		{
+			name:      "bad endpoint URL",
+			attrs:     simAttrs(map[string]tftypes.Value{"endpoints": tfEndpoints(tfString("ecs.example.com"), tfString(sim.URL))}),
+			wantError: `Invalid Endpoint URL.*\(at endpoints\.ecs\)`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			resp := configureDirect(t, tc.attrs, tc.env)
+			text := diagText(resp.Diagnostics)
+			for _, s := range append(tc.secrets, ecssim.DefaultSecretKey, testTokenValue) {
+				if strings.Contains(text, s) {
+					t.Errorf("diagnostics echo a secret:\n%s", text)
+				}
+			}
+			if tc.wantError == "" {
+				if resp.Diagnostics.HasError() {
+					t.Fatalf("unexpected diagnostics:\n%s", text)
+				}
+				pd, ok := resp.ResourceData.(*providerData)
+				if !ok || pd.client == nil {
+					t.Fatalf("ResourceData = %T, want *providerData", resp.ResourceData)
+				}
+				if pd.client.ProjectID() != ecssim.DefaultProjectID {
+					t.Errorf("project ID = %q, want %q", pd.client.ProjectID(), ecssim.DefaultProjectID)
+				}
+				if resp.DataSourceData != resp.ResourceData || resp.EphemeralResourceData != resp.ResourceData {
+					t.Error("resources, data sources and ephemeral resources must share one client")
+				}
+				return
+			}
+			if !resp.Diagnostics.HasError() {
+				t.Fatalf("Configure succeeded, want an error matching %q", tc.wantError)
+			}
+			if !regexp.MustCompile(`(?s)` + tc.wantError).MatchString(text) {
+				t.Errorf("diagnostics do not match %q:\n%s", tc.wantError, text)
+			}
+			if resp.ResourceData != nil {
+				t.Error("a failed Configure must not hand out a client")
+			}
+		})
+	}
+}
+
+// closedEndpoint returns a loopback URL on which nothing listens.
+func closedEndpoint(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// TestAccProvider_projectLookup runs a whole plan and apply with the project
+// ID looked up through IAM.
+func TestAccProvider_projectLookup(t *testing.T) {
+	t.Parallel()
+	sim, err := ecssim.NewServer(ecssim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	provider := providerBlock(sim.URL, providerOptions{OmitProjectID: true})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccResetFlagDataSourceConfig(provider, id),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s0", tfjsonpath.New("supported"), knownvalue.Bool(true)),
+					expectRouteAtLeast(sim, "GET", "/v3/projects", 1),
+				},
+			},
+		},
+	})
+}
+
+// TestAccProvider_configErrors proves that configuration mistakes reach the
+// CLI as clear errors.
+func TestAccProvider_configErrors(t *testing.T) {
+	t.Parallel()
+	sim, err := ecssim.NewServer(ecssim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Close)
+	closedURL := closedEndpoint(t)
+	data := `
+data "ecs_server_password_reset_flag" "s0" {
+  server_id = "6d0f3f3e-0000-4000-8000-000000000003"
+}
+`
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "ecs" {
+  region     = %q
+  access_key = "AKONLY"
+}
+`, ecssim.DefaultRegion) + data,
+				ExpectError: regexp.MustCompile(wordsPattern("Incomplete Credentials", "secret_key", envSecretKey)),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "ecs" {
+  region     = %q
+  access_key = %q
+  secret_key = %q
+  max_retries = 0
+  endpoints = {
+    ecs = %q
+    iam = %q
+  }
+}
+`, ecssim.DefaultRegion, ecssim.DefaultAccessKey, ecssim.DefaultSecretKey, closedURL, closedURL) + data,
+				ExpectError: regexp.MustCompile(wordsPattern("Unable to Look Up the Project ID", "could not be reached")),
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordResource_unreachableEndpoint proves that a dead ECS
+// endpoint fails a reset with a diagnostic that says so.
+func TestAccServerPasswordResource_unreachableEndpoint(t *testing.T) {
+	t.Parallel()
+	closedURL := closedEndpoint(t)
+	provider := providerBlock(closedURL, providerOptions{MaxRetries: intp(0)})
+	const id = "6d0f3f3e-0000-4000-8000-000000000004"
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
+				ExpectError: regexp.MustCompile(wordsPattern("Unable to Check Password Reset Support", id,
+					"API error code: none (no response was received)", "Request ID: none", "could not be reached")),
+			},
+		},
+	})
 }
