@@ -86,6 +86,11 @@ func errorHint(call apiCall, err error) string {
 			"`max_retries`, or run Terraform with a lower `-parallelism`."
 	case isAPI && apiErr.StatusCode == 401:
 		return credentialsHint
+	case isAPI && apiErr.StatusCode == 404:
+		// A 404 without an ECS error body comes from something other than
+		// the ECS API, such as a proxy or a wrong base URL.
+		return "The endpoint answered 404 without an ECS error, which suggests a wrong endpoint URL. Check " +
+			"`region`, `cloud` and `endpoints` in the provider block."
 	case isAPI:
 		return codeHint(apiErr.Code)
 	case errors.Is(err, context.DeadlineExceeded):

@@ -1,0 +1,101 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+)
+
+func TestAPIErrorDetail(t *testing.T) {
+	t.Parallel()
+	const serverID = "5f1c2a9e-1111-4222-8333-444455556666"
+	const password = "Kq7!vRm2@Lp9"
+	apiErr := func(status int, code, msg string) error {
+		return &ecsapi.APIError{Method: "PUT", Path: "/v1/p/cloudservers/" + serverID + "/os-reset-password",
+			StatusCode: status, Code: code, Message: msg, RequestID: "req-0123456789"}
+	}
+	v1 := apiCall{What: "reset the password of", ServerID: serverID, API: ecsapi.APIV1, IAMAction: iamActionResetPassword, Secret: password}
+	v21 := v1
+	v21.API = ecsapi.APIV21
+	flag := apiCall{What: "read the password reset flag of", ServerID: serverID, IAMAction: iamActionResetFlag}
+
+	cases := []struct {
+		name string
+		call apiCall
+		err  error
+		want []string
+	}{
+		// A 404 the client could not attribute to the ECS API (the
+		// acceptance tests cover the recognised one).
+		{"unrecognised 404", v1, apiErr(404, "", "<html>not found</html>"),
+			[]string{`server "` + serverID + `" through the v1 API`, "Request ID: req-0123456789", "HTTP status: 404", "wrong endpoint URL"}},
+		{"forbidden on v2.1", v21, apiErr(403, "forbidden", "Policy doesn't allow it."),
+			[]string{"through the v2.1 API", "API error code: forbidden", "does not honour permissions granted through an enterprise project", "`api = \"v1\"`"}},
+		{"forbidden on v1", v1, apiErr(403, "Pdp.0001", "Policy doesn't allow it."),
+			[]string{"API error code: Pdp.0001", "`" + iamActionResetPassword + "`"}},
+		{"throttled", v1, apiErr(429, "APIGW.0308", "throttled"), []string{"max_retries", "-parallelism"}},
+		{"unauthorized", v1, apiErr(401, "APIGW.0301", "bad signature"), []string{"credentials were rejected"}},
+		{"plug-in missing", v1, apiErr(400, "Ecs.0613", "no plug-in"), []string{"CloudResetPwdAgent", "verify_reset_support = false"}},
+		{"complexity", v1, apiErr(400, "Ecs.0011", "too weak"), []string{"password rules", "8 to 26 characters"}},
+		{"locked", v1, apiErr(400, "Ecs.0605", "locked"), []string{"locked"}},
+		{"bad state", v1, apiErr(400, "Ecs.0100", "state"), []string{"ACTIVE", "SHUTOFF"}},
+		{"no code, no request ID", v1, &ecsapi.APIError{Method: "PUT", Path: "/x", StatusCode: 502, Message: "bad gateway"},
+			[]string{"API error code: none (the response carried no error code)", "Request ID: none (the response carried no request ID)"}},
+		{"v1-only operation", flag, apiErr(404, "Ecs.0114", "missing"), []string{`Could not read the password reset flag of server "` + serverID + `".`}},
+		{"deadline", v1, fmt.Errorf("ecsapi: %w", context.DeadlineExceeded),
+			[]string{"API error code: none (no response was received)", "Request ID: none", "`timeouts`"}},
+		{"network", v1, &url.Error{Op: "Put", URL: "https://ecs.example", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}},
+			[]string{"could not be reached", "`endpoints`"}},
+		{"service echoes the password", v1, apiErr(400, "Ecs.0005", "bad value "+password),
+			[]string{"bad value (redacted)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := apiErrorDetail(tc.call, tc.err)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("detail lacks %q:\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, password) {
+				t.Errorf("detail contains the password:\n%s", got)
+			}
+		})
+	}
+}
+
+func TestScrub(t *testing.T) {
+	t.Parallel()
+	if got := scrub("a secret-value b secret-value", "secret-value"); got != "a (redacted) b (redacted)" {
+		t.Errorf("scrub = %q", got)
+	}
+	if got := scrub("abc", "b"); got != "abc" {
+		t.Errorf("very short secrets must be left alone, got %q", got)
+	}
+}
+
+func TestIAMActionFor(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		api    ecsapi.API
+		action string
+		want   string
+	}{
+		{ecsapi.APIV1, iamActionDeletePasswordV1, iamActionDeletePasswordV1},
+		{ecsapi.APIV21, iamActionDeletePasswordV1, iamActionServerPasswordsV2},
+		{ecsapi.APIV21, iamActionShowPasswordV1, iamActionServerPasswordsV2},
+		{ecsapi.APIV21, iamActionGetServer, iamActionGetServer},
+	}
+	for _, tc := range cases {
+		if got := iamActionFor(tc.api, tc.action); got != tc.want {
+			t.Errorf("iamActionFor(%s, %s) = %s, want %s", tc.api, tc.action, got, tc.want)
+		}
+	}
+}
