@@ -154,9 +154,10 @@ func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasour
 	defer cancel()
 
 	serverID := m.ServerID.ValueString()
+	ctx, requestID := withRequestIDRecorder(ctx)
 	encrypted, err := fetchWindowsPassword(ctx, d.client, api, serverID, wait)
 	if err != nil {
-		summary, detail := windowsPasswordFetchError(ctx, d.client, api, serverID, err)
+		summary, detail := windowsPasswordFetchError(ctx, d.client, api, serverID, err, requestID)
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
@@ -215,7 +216,7 @@ func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi
 // windowsPasswordFetchError turns a failed fetch into a diagnostic. When the
 // password never appeared it reads the server to say why, as far as can be
 // told from the outside.
-func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error) (string, string) {
+func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error, requestID *requestIDRecorder) (string, string) {
 	var waitErr *passwordWaitError
 	if !errors.As(err, &waitErr) {
 		return "Unable to Read Windows Password", apiErrorDetail(apiCall{
@@ -223,9 +224,14 @@ func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api e
 			IAMAction: iamActionFor(api, iamActionShowPasswordV1),
 		}, err)
 	}
-	return "Windows Password Not Available", fmt.Sprintf("Server %q has no stored Windows password: %s.%s\n\n%s "+
+	// The recorder is read before the precondition check makes a call of
+	// its own.
+	lastRequestID := requestID.Last()
+	return "Windows Password Not Available", fmt.Sprintf("Server %q has no stored Windows password: %s (%s API).%s"+
+		"\n\nAPI error code: none (the API answered that no password is stored)\nRequest ID: %s\n\n%s "+
 		"Raise `timeouts` if the server booted only recently.",
-		serverID, waitErr, serverPasswordPrecondition(ctx, client, api, serverID), plainMarkdown(windowsPasswordPreconditions))
+		serverID, waitErr, api, serverPasswordPrecondition(ctx, client, api, serverID), lastRequestID,
+		plainMarkdown(windowsPasswordPreconditions))
 }
 
 // serverPasswordPrecondition names a visible reason why a server has no

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"sync/atomic"
 	"testing"
 
@@ -196,9 +195,9 @@ func TestAccServerWindowsPasswordDataSource_waitTimeout(t *testing.T) {
     read = "2s"
   }
 `, pemPKCS1(key)),
-				ExpectError: regexp.MustCompile(wordsPattern("Windows Password Not Available", id,
-					"no password was stored after waiting", "created without a key pair", "Cloudbase-Init", "with a key pair",
-					"5 to 10 minutes after the first boot")),
+				ExpectError: answeredPattern([]string{"Windows Password Not Available", id,
+					"no password was stored after waiting", "created without a key pair"},
+					"Cloudbase-Init", "with a key pair", "5 to 10 minutes after the first boot"),
 			},
 		},
 	})

@@ -150,7 +150,7 @@ func TestAccServerWindowsPasswordEphemeral_errors(t *testing.T) {
 		{id, encrypted, regexp.MustCompile(wordsPattern("Private Key Is Encrypted", id, "passphrase"))},
 		{id, "not a key at all", regexp.MustCompile(wordsPattern("Private Key Is Not PEM", id))},
 		{id, pemPKCS1(otherKey), regexp.MustCompile(wordsPattern("Private Key Does Not Match the Encrypted Password", id, "different key pair"))},
-		{empty, pemPKCS1(key), regexp.MustCompile(wordsPattern("No Windows Password Stored", empty, "Cloudbase-Init", "wait_for_password = true"))},
+		{empty, pemPKCS1(key), answeredPattern([]string{"No Windows Password Stored", empty}, "Cloudbase-Init", "wait_for_password = true")},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {

@@ -266,6 +266,17 @@ func wordsPattern(parts ...string) string {
 	return `(?s)` + strings.Join(quoted, `.*`)
 }
 
+// answeredPattern matches a diagnostic about a call that succeeded but
+// returned something unusable: no API error code, yet a request ID. The
+// phrases in before come ahead of the code, those in after follow the ID.
+func answeredPattern(before []string, after ...string) *regexp.Regexp {
+	pattern := wordsPattern(append(before, "API error code: none")...) + `.*?Request[\s│]+ID:[\s│]+[0-9a-f]{8,}`
+	if len(after) > 0 {
+		pattern += `.*` + strings.TrimPrefix(wordsPattern(after...), `(?s)`)
+	}
+	return regexp.MustCompile(pattern)
+}
+
 // apiErrorPattern matches a diagnostic that names the server, the API error
 // code and a request ID, followed by the phrases in more, in order.
 func apiErrorPattern(summary, serverID, code string, more ...string) *regexp.Regexp {

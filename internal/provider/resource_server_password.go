@@ -470,7 +470,8 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 	api := apiOrDefault(m.API)
 
 	if m.VerifyResetSupport.IsNull() || m.VerifyResetSupport.ValueBool() {
-		flag, err := r.client.GetResetPasswordFlag(ctx, serverID)
+		flagCtx, requestID := withRequestIDRecorder(ctx)
+		flag, err := r.client.GetResetPasswordFlag(flagCtx, serverID)
 		if err != nil {
 			diags.AddError("Unable to Check Password Reset Support", apiErrorDetail(apiCall{
 				What: "read the password reset flag (os-resetpwd-flag) of", ServerID: serverID,
@@ -482,7 +483,8 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 			diags.AddError("Server Does Not Support Password Reset",
 				fmt.Sprintf("Server %q reports os-resetpwd-flag %q: the password reset plug-in is not available in "+
 					"the guest, so a reset would be accepted by the API and silently do nothing. No reset was "+
-					"sent.\n\n%s", serverID, flag.Raw, pluginHint))
+					"sent.\n\nAPI error code: none (the flag was read successfully)\nRequest ID: %s\n\n%s",
+					serverID, flag.Raw, requestID.Last(), pluginHint))
 			return diags
 		}
 	}

@@ -813,8 +813,9 @@ func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
-				ExpectError: regexp.MustCompile(wordsPattern("Server Does Not Support Password Reset", id,
-					`os-resetpwd-flag "False"`, "silently do nothing", "No reset was sent", "plug-in", "verify_reset_support = false")),
+				ExpectError: answeredPattern([]string{"Server Does Not Support Password Reset", id,
+					`os-resetpwd-flag "False"`, "silently do nothing", "No reset was sent"},
+					"plug-in", "verify_reset_support = false"),
 			},
 			{
 				// Without the check the reset is sent, and this simulator,
