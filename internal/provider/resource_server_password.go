@@ -117,7 +117,10 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Destroying the resource cannot restore the old password. When `delete_password_on_destroy` is true " +
 			"(the default) it deletes the initial Windows password that the cloud keeps for the server (the " +
 			"encrypted password that `ecs_server_windows_password` reads), so it can no longer be retrieved; a " +
-			"server or password that is already gone counts as deleted.",
+			"server or password that is already gone counts as deleted.\n\n" +
+			"Import takes the server ID, with `terraform import` or an `import` block. The password cannot be " +
+			"read back, so after import `password`, `password_wo_version` and `last_reset_at` are null, and the " +
+			"next apply with a password in the configuration resets the password.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -1021,3 +1021,49 @@ resource "ecs_server_password" "test" {
 		},
 	})
 }
+
+// TestAccServerPasswordResource_configValidation proves the schema-level
+// rules: exactly one way to give the password, the version with the
+// write-only password, the API values and the server ID format.
+func TestAccServerPasswordResource_configValidation(t *testing.T) {
+	t.Parallel()
+	sim, provider := newTestSimulator(t)
+	id := addServer(t, sim, ecssim.ServerSpec{})
+	block := func(body string) string {
+		return provider + fmt.Sprintf("\nresource \"ecs_server_password\" \"test\" {\n%s\n}\n", body)
+	}
+	const pw = "Kq7!vRm2@Lp9"
+
+	cases := []struct {
+		body string
+		want string
+	}{
+		{fmt.Sprintf("server_id = %q", id), `(?s)Exactly one of these attributes must be configured:.*password,password_wo`},
+		{fmt.Sprintf("server_id = %q\npassword = %q\npassword_wo = %q\npassword_wo_version = 1", id, pw, pw), `(?s)Exactly one of these attributes must be configured:.*password,password_wo`},
+		{fmt.Sprintf("server_id = %q\npassword_wo = %q", id, pw), `(?s)password_wo_version.*must be specified when.*password_wo`},
+		{fmt.Sprintf("server_id = %q\npassword = %q\npassword_wo_version = 1", id, pw), `(?s)password_wo.*must be specified when.*password_wo_version`},
+		{fmt.Sprintf("server_id = %q\npassword = %q\napi = \"v3\"", id, pw), `(?s)value must be one of.*v1.*v2\.1`},
+		{fmt.Sprintf("server_id = \"a/b\"\npassword = %q", pw), `(?s)must not contain slashes or white space`},
+	}
+	var steps []resource.TestStep
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      block(tc.body),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(tc.want),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		Config:        block(fmt.Sprintf("server_id = %q\npassword = %q", id, pw)),
+		ResourceName:  testResource,
+		ImportState:   true,
+		ImportStateId: "servers/" + id,
+		ExpectError:   regexp.MustCompile(wordsPattern("Invalid Import ID", "must be a server ID")),
+	})
+
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}

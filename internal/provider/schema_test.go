@@ -32,7 +32,7 @@ func TestSchemasAreValid(t *testing.T) {
 		t.Fatalf("resource schema: %v", diags)
 	}
 	checkDescriptions(t, "ecs_server_password", r.Schema.MarkdownDescription, r.Schema.Attributes)
-	for _, want := range []string{"started or restarted", "plug-in", "write-only", "kept in the state file", "Destroying"} {
+	for _, want := range []string{"started or restarted", "plug-in", "write-only", "kept in the state file", "Destroying", "after import"} {
 		if !strings.Contains(r.Schema.MarkdownDescription, want) {
 			t.Errorf("resource description does not mention %q", want)
 		}
