@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -98,6 +100,8 @@ func errorHint(call apiCall, err error) string {
 			"or check why the API is slow to answer."
 	case errors.Is(err, context.Canceled):
 		return "The operation was cancelled."
+	case isCertificateError(err):
+		return certificateHint
 	case isNetworkError(err):
 		return "The API endpoint could not be reached. Check `region`, `cloud` and `endpoints` in the provider " +
 			"block (or their environment variables) and the network path (proxy, firewall, DNS)."
@@ -137,6 +141,21 @@ const pluginHint = "Password resets are carried out inside the guest by the one-
 	"(CloudResetPwdAgent), which public images include and private images need installed. Without it the API " +
 	"accepts a reset and silently does nothing, so the provider refuses to reset. Install the plug-in and wait " +
 	"until the server reports support, or set `verify_reset_support = false` to skip this check at your own risk."
+
+// certificateHint explains a TLS verification failure.
+const certificateHint = "The endpoint's TLS certificate could not be verified. Install the issuing CA on this " +
+	"machine, or, for a test environment only, set `insecure = true`."
+
+func isCertificateError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		invalid          x509.CertificateInvalidError
+		hostname         x509.HostnameError
+		verification     *tls.CertificateVerificationError
+	)
+	return errors.As(err, &unknownAuthority) || errors.As(err, &invalid) || errors.As(err, &hostname) ||
+		errors.As(err, &verification)
+}
 
 func isNetworkError(err error) bool {
 	var urlErr *url.Error
@@ -179,6 +198,8 @@ func projectLookupDetail(region, iamEndpoint string, err error) string {
 	}
 	b.WriteString("\n")
 	switch {
+	case isCertificateError(err):
+		b.WriteString(certificateHint)
 	case isNetworkError(err) && !errors.As(err, &apiErr):
 		b.WriteString("The IAM endpoint could not be reached. Check `region`, `cloud` and `endpoints.iam` (or " +
 			envIAMEndpoint + ") and the network path.")

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -571,4 +574,53 @@ func TestAccServerPasswordResource_unreachableEndpoint(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestProviderConfigureInsecure proves that `insecure` (or HW_INSECURE)
+// decides whether a self-signed certificate is accepted.
+func TestProviderConfigureInsecure(t *testing.T) {
+	t.Parallel()
+	tlsServer := httptest.NewUnstartedServer(ecssim.New(ecssim.Config{}).Handler())
+	// The refused handshakes are expected; keep them out of the test log.
+	tlsServer.Config.ErrorLog = log.New(io.Discard, "", 0)
+	tlsServer.StartTLS()
+	t.Cleanup(tlsServer.Close)
+
+	attrs := func(extra map[string]tftypes.Value) map[string]tftypes.Value {
+		m := map[string]tftypes.Value{
+			"region":      tfString(ecssim.DefaultRegion),
+			"access_key":  tfString(ecssim.DefaultAccessKey),
+			"secret_key":  tfString(ecssim.DefaultSecretKey),
+			"max_retries": tftypes.NewValue(tftypes.Number, 0),
+			"endpoints":   tfEndpoints(tfString(tlsServer.URL), tfString(tlsServer.URL)),
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name    string
+		attrs   map[string]tftypes.Value
+		env     map[string]string
+		wantErr bool
+	}{
+		{"verified by default", attrs(nil), nil, true},
+		{"insecure = true", attrs(map[string]tftypes.Value{"insecure": tftypes.NewValue(tftypes.Bool, true)}), nil, false},
+		{"HW_INSECURE=true", attrs(nil), map[string]string{envInsecure: "true"}, false},
+		{"insecure = false wins over HW_INSECURE", attrs(map[string]tftypes.Value{"insecure": tftypes.NewValue(tftypes.Bool, false)}), map[string]string{envInsecure: "true"}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			resp := configureDirect(t, tc.attrs, tc.env)
+			text := diagText(resp.Diagnostics)
+			if resp.Diagnostics.HasError() != tc.wantErr {
+				t.Fatalf("error = %v, want %v:\n%s", resp.Diagnostics.HasError(), tc.wantErr, text)
+			}
+			if tc.wantErr && !strings.Contains(text, "insecure = true") {
+				t.Errorf("the error does not mention the certificate:\n%s", text)
+			}
+		})
+	}
 }
