@@ -108,7 +108,7 @@ func (d *serverWindowsPasswordDataSource) Schema(ctx context.Context, _ datasour
 				Computed: true,
 				MarkdownDescription: "Wait until the password is stored, polling with backoff, instead of returning " +
 					"`available = false` at once (default: `false`). Fails when `timeouts.read` (default: `" +
-					defaultWindowsPasswordWait.String() + "`) passes first. Useful right after creating the server.",
+					durationText(defaultWindowsPasswordWait) + "`) passes first. Useful right after creating the server.",
 			},
 			"encrypted_password": schema.StringAttribute{
 				Computed:  true,
@@ -122,7 +122,7 @@ func (d *serverWindowsPasswordDataSource) Schema(ctx context.Context, _ datasour
 			},
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				ReadDescription: "How long `wait_for_password` may wait, such as `\"20m\"` (default: `" +
-					defaultWindowsPasswordWait.String() + "`).",
+					durationText(defaultWindowsPasswordWait) + "`).",
 			}),
 		},
 	}

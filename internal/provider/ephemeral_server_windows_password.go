@@ -85,7 +85,7 @@ func (e *serverWindowsPasswordEphemeralResource) Schema(ctx context.Context, _ e
 				Optional: true,
 				Computed: true,
 				MarkdownDescription: "Wait until the password is stored, polling with backoff (default: `false`). " +
-					"Fails when `timeouts.open` (default: `" + defaultWindowsPasswordWait.String() + "`) passes first.",
+					"Fails when `timeouts.open` (default: `" + durationText(defaultWindowsPasswordWait) + "`) passes first.",
 			},
 			"password": schema.StringAttribute{
 				Computed:            true,
@@ -94,7 +94,7 @@ func (e *serverWindowsPasswordEphemeralResource) Schema(ctx context.Context, _ e
 			},
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
 				OpenDescription: "How long `wait_for_password` may wait, such as `\"20m\"` (default: `" +
-					defaultWindowsPasswordWait.String() + "`).",
+					durationText(defaultWindowsPasswordWait) + "`).",
 			}),
 		},
 	}

@@ -213,11 +213,11 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Update: true,
 				Delete: true,
 				CreateDescription: fmt.Sprintf("How long creating (the first reset) may take, such as `\"15m\"` "+
-					"(default: `%s`).", defaultCreateTimeout),
+					"(default: `%s`).", durationText(defaultCreateTimeout)),
 				UpdateDescription: fmt.Sprintf("How long an update (a further reset) may take (default: `%s`).",
-					defaultUpdateTimeout),
+					durationText(defaultUpdateTimeout)),
 				DeleteDescription: fmt.Sprintf("How long destroying (deleting the stored Windows password) may "+
-					"take (default: `%s`).", defaultDeleteTimeout),
+					"take (default: `%s`).", durationText(defaultDeleteTimeout)),
 			}),
 		},
 	}
@@ -537,6 +537,19 @@ func iamActionFor(api ecsapi.API, v1Action string) string {
 		}
 	}
 	return v1Action
+}
+
+// durationText renders a duration the way users write timeouts: "15m"
+// rather than Go's "15m0s".
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // quotedList renders values as "`a` or `b`" for descriptions.
