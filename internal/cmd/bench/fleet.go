@@ -1,0 +1,349 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+)
+
+// fleetHCL is the benchmarked configuration: one ecs_server_password per server, with
+// write-only passwords from an ephemeral variable.
+const fleetHCL = `terraform {
+  required_providers {
+    ecs = {
+      source = "terraform-provider-ecs/ecs"
+    }
+  }
+}
+
+provider "ecs" {
+  region     = %[1]q
+  project_id = %[2]q
+  access_key = %[3]q
+  secret_key = %[4]q
+  endpoints = {
+    ecs = %[5]q
+    iam = %[5]q
+  }
+}
+
+variable "servers" {
+  type = list(string)
+}
+
+variable "passwords" {
+  type      = list(string)
+  sensitive = true
+  ephemeral = true
+}
+
+variable "verify_reset_support" {
+  type    = bool
+  default = true
+}
+
+resource "ecs_server_password" "fleet" {
+  count                = length(var.servers)
+  server_id            = var.servers[count.index]
+  password_wo          = var.passwords[count.index]
+  password_wo_version  = 1
+  verify_reset_support = var.verify_reset_support
+}
+`
+
+// Character sets of generated passwords; the letters avoid every letter of "Administrator" and
+// "root", so no password can break the name rules.
+const (
+	pwUpper   = "BCEFGHJKLPQUVWXYZ"
+	pwLower   = "bcefghjklpquvwxyz"
+	pwDigits  = "23456789"
+	pwSpecial = "!@%-_=+.:/?"
+)
+
+func newPassword() string {
+	pattern := []string{pwUpper, pwLower, pwLower, pwDigits, pwSpecial, pwUpper, pwLower, pwDigits,
+		pwLower, pwUpper, pwSpecial, pwLower, pwDigits, pwUpper}
+	b := make([]byte, len(pattern))
+	for i, set := range pattern {
+		b[i] = set[rand.IntN(len(set))]
+	}
+	return string(b)
+}
+
+// fleetDir is a root module for one fleet, with its own state.
+type fleetDir struct {
+	dir       string
+	ids       []string
+	passwords []string
+	runner    *tfexec.Runner
+	output    *bytes.Buffer
+}
+
+// newFleetDir writes the configuration and variables for the servers into a new directory.
+func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, error) {
+	dir := filepath.Join(b.tmp, "work", name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	hcl := fmt.Sprintf(fleetHCL, ecssim.DefaultRegion, ecssim.DefaultProjectID, ecssim.DefaultAccessKey,
+		ecssim.DefaultSecretKey, b.sim.base)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
+		return nil, err
+	}
+	f := &fleetDir{dir: dir, ids: ids, passwords: make([]string, len(ids)), output: &bytes.Buffer{}}
+	for i := range ids {
+		f.passwords[i] = newPassword()
+	}
+	vars, err := json.Marshal(map[string]any{"servers": ids, "passwords": f.passwords, "verify_reset_support": verify})
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), vars, 0o600); err != nil {
+		return nil, err
+	}
+	f.runner = &tfexec.Runner{
+		CLI: b.cli, Dir: dir,
+		// Logging off: a developer's TF_LOG would slow the CLI down and skew the numbers.
+		Env:    []string{b.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="},
+		Stdout: f.output, Stderr: f.output,
+	}
+	return f, nil
+}
+
+// command returns the arguments of a phase.
+func (b *bench) command(phase string) []string {
+	p := fmt.Sprintf("-parallelism=%d", b.opts.parallelism)
+	switch phase {
+	case phasePlan:
+		return []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", p}
+	case phaseDestroy:
+		return []string{"destroy", "-auto-approve", "-input=false", "-no-color", p}
+	default:
+		return []string{"apply", "-auto-approve", "-input=false", "-no-color", p}
+	}
+}
+
+// timed runs one phase and measures it with simulator snapshots before and after. A
+// no-change plan exits with 0 thanks to -detailed-exitcode; 2 would mean a change was planned.
+func (b *bench) timed(ctx context.Context, f *fleetDir, phase string, latency time.Duration) (sample, error) {
+	before, err := b.sim.stats(ctx)
+	if err != nil {
+		return sample{}, err
+	}
+	f.output.Reset()
+	args := b.command(phase)
+	start := time.Now()
+	runErr := f.runner.Run(ctx, args...)
+	wall := time.Since(start)
+	if runErr != nil {
+		return sample{}, fmt.Errorf("%w\n%s", runErr, tailText(f.output.String(), 4000))
+	}
+	after, err := b.sim.stats(ctx)
+	if err != nil {
+		return sample{}, err
+	}
+	return sample{
+		N: len(f.ids), Latency: latency, Phase: phase, Wall: wall,
+		Calls: statsDelta(before.Requests, after.Requests),
+		// The snapshot request after the command opened one connection of its own.
+		Conns: after.ConnectionsAccepted - before.ConnectionsAccepted - 1,
+	}, nil
+}
+
+// verifyApplied checks the ground truth after an apply: every server holds its password and
+// was reset exactly once. Numbers of a run that did the wrong thing would be worthless.
+func (b *bench) verifyApplied(ctx context.Context, f *fleetDir) error {
+	truth, err := b.sim.servers(ctx)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for i, id := range f.ids {
+		st, ok := truth[id]
+		if !ok || st.ResetCount != 1 || st.Password != f.passwords[i] {
+			bad = append(bad, id)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%d of %d servers do not hold their new password after one reset (first: %s)", len(bad), len(f.ids), bad[0])
+	}
+	return nil
+}
+
+func tailText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// runFleet benchmarks apply, a no-change plan and destroy of n resources at one latency.
+func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run int) ([]sample, error) {
+	if err := b.sim.configure(ctx, latency, 0); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("n%d-l%dms-r%d", n, latency.Milliseconds(), run)
+	ids, err := b.sim.addServers(ctx, name, n)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	f, err := b.newFleetDir(name, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []sample
+	for _, phase := range []string{phaseApply, phasePlan, phaseDestroy} {
+		s, err := b.timed(ctx, f, phase, latency)
+		if err != nil {
+			return out, fmt.Errorf("N=%d latency=%s %s: %w", n, latency, phase, err)
+		}
+		b.progress(s, run)
+		out = append(out, s)
+		if phase == phaseApply {
+			if err := b.verifyApplied(ctx, f); err != nil {
+				return out, fmt.Errorf("N=%d latency=%s: %w", n, latency, err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// runNoVerify measures an apply that skips the reset-support check (one call per resource
+// expected), then destroys without measuring.
+func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
+	if err := b.sim.configure(ctx, 0, 0); err != nil {
+		return sample{}, err
+	}
+	name := fmt.Sprintf("n%d-noverify", n)
+	ids, err := b.sim.addServers(ctx, name, n)
+	if err != nil {
+		return sample{}, err
+	}
+	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	f, err := b.newFleetDir(name, ids, false)
+	if err != nil {
+		return sample{}, err
+	}
+	s, err := b.timed(ctx, f, phaseApply, 0)
+	if err != nil {
+		return sample{}, fmt.Errorf("N=%d without verify_reset_support: %w", n, err)
+	}
+	s.Phase = phaseApplyNoVerify
+	b.progress(s, 1)
+	if err := b.verifyApplied(ctx, f); err != nil {
+		return s, err
+	}
+	if err := f.runner.Run(ctx, b.command(phaseDestroy)...); err != nil {
+		return s, fmt.Errorf("%w\n%s", err, tailText(f.output.String(), 4000))
+	}
+	return s, nil
+}
+
+// runThrottled applies and destroys n resources while the simulator allows rate requests per
+// second for the credential, and counts the answers.
+func (b *bench) runThrottled(ctx context.Context, n int, rate float64) ([]throttleResult, error) {
+	if err := b.sim.configure(ctx, 0, 0); err != nil {
+		return nil, err
+	}
+	ids, err := b.sim.addServers(ctx, "throttled", n)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	f, err := b.newFleetDir("throttled", ids, true)
+	if err != nil {
+		return nil, err
+	}
+	// Setting the limit refills every credential's bucket, so both phases start alike.
+	defer func() { _ = b.sim.configure(context.WithoutCancel(ctx), 0, 0) }()
+	var out []throttleResult
+	for _, phase := range []string{phaseApply, phaseDestroy} {
+		if err := b.sim.configure(ctx, 0, rate); err != nil {
+			return out, err
+		}
+		if err := b.sim.clearRequests(ctx); err != nil {
+			return out, err
+		}
+		f.output.Reset()
+		start := time.Now()
+		runErr := f.runner.Run(ctx, b.command(phase)...)
+		wall := time.Since(start)
+		res := throttleResult{N: n, Rate: rate, Phase: phase, Wall: wall}
+		if runErr != nil {
+			res.ExitCode = 1
+			if ctx.Err() != nil {
+				return out, runErr
+			}
+		}
+		reqs, err := b.sim.requests(ctx)
+		if err != nil {
+			return out, err
+		}
+		for _, r := range reqs {
+			if !strings.Contains(r.Path, "/cloudservers/") && !strings.Contains(r.Path, "/servers/") {
+				continue
+			}
+			switch {
+			case r.Status >= 200 && r.Status < 300:
+				res.Succeeded++
+			case r.Status == 429:
+				res.Throttled++
+			default:
+				res.Failed++
+			}
+		}
+		b.logf("[throttled %s N=%d rate=%g/s] %.1f s, %d calls succeeded, %d answered 429, %d failed, exit %d",
+			phase, n, rate, wall.Seconds(), res.Succeeded, res.Throttled, res.Failed, res.ExitCode)
+		out = append(out, res)
+		if runErr != nil {
+			return out, fmt.Errorf("throttled %s: %w\n%s", phase, runErr, tailText(f.output.String(), 4000))
+		}
+		if phase == phaseApply {
+			if err := b.verifyApplied(ctx, f); err != nil {
+				return out, fmt.Errorf("throttled apply: %w", err)
+			}
+		}
+	}
+	return out, nil
+}
+
+// schemaTime measures `providers schema -json` (median of runs) and checks its output.
+func (b *bench) schemaTime(ctx context.Context, runs int) (time.Duration, error) {
+	dir := filepath.Join(b.tmp, "work", "schema")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return 0, err
+	}
+	main := "terraform {\n  required_providers {\n    ecs = {\n      source = \"terraform-provider-ecs/ecs\"\n    }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {
+		return 0, err
+	}
+	r := &tfexec.Runner{CLI: b.cli, Dir: dir, Env: []string{b.cliConfig, "TF_LOG="}}
+	var walls []time.Duration
+	for range runs {
+		start := time.Now()
+		out, err := r.Output(ctx, "providers", "schema", "-json")
+		wall := time.Since(start)
+		if err != nil {
+			return 0, err
+		}
+		var doc struct {
+			ProviderSchemas map[string]json.RawMessage `json:"provider_schemas"`
+		}
+		if err := json.Unmarshal(out, &doc); err != nil || len(doc.ProviderSchemas) == 0 {
+			return 0, errors.New("providers schema -json printed no provider schema")
+		}
+		walls = append(walls, wall)
+	}
+	return medianDuration(walls), nil
+}

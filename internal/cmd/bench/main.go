@@ -1,0 +1,394 @@
+// Command bench measures the provider with the real Terraform (or OpenTofu) CLI against the
+// ecs-simulator command: apply, a no-change plan and destroy of N ecs_server_password resources
+// at several simulated API latencies, API calls per resource, TCP connections per command, the
+// ratio of wall time to an ideal derived from the zero-latency run, a throttled run, the
+// provider's size, the time of `providers schema -json`, and the Go micro-benchmarks of the API
+// client and the simulator. It prints one Markdown report. Run it with `make bench`.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+)
+
+// options are the command-line settings.
+type options struct {
+	sizes        []int
+	latencies    []time.Duration
+	parallelism  int
+	runs         int
+	throttleRate float64
+	throttleSize int
+	noVerifySize int
+	schemaRuns   int
+	out          string
+	cliPath      string
+	skipGoBench  bool
+	keep         bool
+	args         []string
+}
+
+func parseOptions(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &options{args: args}
+	sizes := fs.String("sizes", "10,100,500", "comma-separated numbers of ecs_server_password resources")
+	latencies := fs.String("latency", "0,50ms", "comma-separated simulated API latencies; 0 is always measured, as the baseline of the ideal")
+	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
+	fs.IntVar(&o.runs, "runs", 3, "runs of every (N, latency); the report shows the median wall time")
+	fs.Float64Var(&o.throttleRate, "throttle-rate", 20, "requests per second the simulator allows in the throttled run; 0 skips it")
+	fs.IntVar(&o.throttleSize, "throttle-size", 200, "resources in the throttled run")
+	fs.IntVar(&o.noVerifySize, "no-verify-size", 100, "resources in the apply with verify_reset_support = false; 0 skips it")
+	fs.IntVar(&o.schemaRuns, "schema-runs", 5, "runs of `providers schema -json`; 0 skips it")
+	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
+	fs.StringVar(&o.cliPath, "cli", "", "Terraform or OpenTofu binary (default: TF_ACC_TERRAFORM_PATH, terraform or tofu on PATH, else OpenTofu built by .ci/opentofu.sh)")
+	fs.BoolVar(&o.skipGoBench, "skip-go-bench", false, "do not run the Go benchmarks")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, states, simulator log)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	var err error
+	if o.sizes, err = parseSizes(*sizes); err != nil {
+		return nil, err
+	}
+	if o.latencies, err = parseLatencies(*latencies); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.parallelism < 1:
+		return nil, errors.New("-parallelism must be at least 1")
+	case o.runs < 1:
+		return nil, errors.New("-runs must be at least 1")
+	case o.throttleRate < 0 || o.throttleSize < 0 || o.noVerifySize < 0 || o.schemaRuns < 0:
+		return nil, errors.New("-throttle-rate, -throttle-size, -no-verify-size and -schema-runs must not be negative")
+	case o.throttleRate > 0 && o.throttleSize == 0:
+		return nil, errors.New("-throttle-size must be positive when -throttle-rate is")
+	}
+	return o, nil
+}
+
+// parseSizes reads "10,100,500".
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-sizes: %q is not a positive whole number", f)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// parseLatencies reads "0,50ms" and always includes 0, the baseline of the ideal.
+func parseLatencies(s string) ([]time.Duration, error) {
+	out := []time.Duration{0}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "0" {
+			continue
+		}
+		d, err := time.ParseDuration(f)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("-latency: %q is not a duration such as 50ms", f)
+		}
+		if d > 10*time.Minute {
+			return nil, fmt.Errorf("-latency: %s is longer than the simulator allows (10m)", d)
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// bench holds the state of one benchmark run.
+type bench struct {
+	opts      *options
+	stderr    io.Writer
+	start     time.Time
+	root      string
+	tmp       string
+	cli       tfexec.CLI
+	cliConfig string
+	simProc   *tfexec.Process
+	simLog    *os.File
+	sim       *simControl
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	opts, err := parseOptions(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	b := &bench{opts: opts, stderr: stderr, start: time.Now()}
+	rep, err := b.run(ctx)
+	b.cleanup()
+	if rep != nil {
+		rep.render(stdout)
+		if opts.out != "" {
+			if werr := writeReport(opts.out, rep); werr != nil {
+				fmt.Fprintf(stderr, "bench: %v\n", werr)
+				return 1
+			}
+		}
+		for _, t := range rep.missed() {
+			fmt.Fprintf(stderr, "bench: target missed: %s\n", t.Text)
+		}
+	}
+	switch {
+	case err == nil:
+		b.logf("done")
+		return 0
+	case ctx.Err() != nil:
+		fmt.Fprintf(stderr, "bench: interrupted: %v\n", err)
+		return 130
+	default:
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
+}
+
+func writeReport(path string, rep *report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	rep.render(w)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// logf prints progress to standard error with the elapsed time.
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.stderr, "[%6.1fs] %s\n", time.Since(b.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func (b *bench) progress(s sample, run int) {
+	b.logf("[%s N=%d latency=%s run %d/%d] %.2f s, %s API calls/resource, %d connections",
+		s.Phase, s.N, latencyText(s.Latency), run, b.opts.runs, s.Wall.Seconds(),
+		formatFloat(perResource(apiCalls(s.Calls), s.N)), s.Conns)
+}
+
+// cleanup stops the simulator and removes the temporary directory (unless -keep).
+func (b *bench) cleanup() {
+	if b.simProc != nil {
+		b.simProc.Stop()
+		b.simProc = nil
+	}
+	if b.simLog != nil {
+		_ = b.simLog.Close()
+	}
+	if b.tmp == "" {
+		return
+	}
+	if b.opts.keep {
+		b.logf("kept %s", b.tmp)
+		return
+	}
+	if err := os.RemoveAll(b.tmp); err != nil {
+		fmt.Fprintf(b.stderr, "bench: removing %s: %v\n", b.tmp, err)
+	}
+}
+
+// run does the whole benchmark. It returns the report so far even when a step fails.
+func (b *bench) run(ctx context.Context) (*report, error) {
+	o := b.opts
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	if b.root, err = tfexec.ModuleRoot(wd); err != nil {
+		return nil, err
+	}
+	if b.tmp, err = os.MkdirTemp("", "ecs-bench-"); err != nil {
+		return nil, err
+	}
+
+	explicit := o.cliPath
+	if explicit == "" {
+		explicit = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	}
+	b.cli, err = tfexec.FindCLI(ctx, tfexec.FindOptions{
+		Explicit: explicit, OpenTofuScript: filepath.Join(b.root, ".ci", "opentofu.sh"), Stderr: b.stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cliVersion, err := b.cli.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &report{
+		Command:     commandLine(o.args),
+		Date:        time.Now(),
+		Machine:     machine(),
+		GoVersion:   runtime.Version(),
+		CLIVersion:  cliVersion,
+		Parallelism: o.parallelism,
+	}
+	b.logf("%s at %s", cliVersion, b.cli.Path)
+
+	b.logf("building the provider and ecs-simulator")
+	providerDir := filepath.Join(b.tmp, "provider")
+	providerBin := filepath.Join(providerDir, tfexec.ProviderBinaryName())
+	if err := tfexec.GoBuild(ctx, b.root, tfexec.ProviderPackage, providerBin, "-X main.version=0.0.0-bench"); err != nil {
+		return rep, err
+	}
+	releaseBin := filepath.Join(b.tmp, "release", tfexec.ProviderBinaryName())
+	if err := tfexec.GoBuild(ctx, b.root, tfexec.ProviderPackage, releaseBin, "-s -w -X main.version=0.0.0-bench"); err != nil {
+		return rep, err
+	}
+	simBin := filepath.Join(b.tmp, "sim", tfexec.SimulatorBinaryName())
+	if err := tfexec.GoBuild(ctx, b.root, tfexec.SimulatorPackage, simBin, ""); err != nil {
+		return rep, err
+	}
+	if rep.ProviderSize, err = fileSize(providerBin); err != nil {
+		return rep, err
+	}
+	if rep.ReleaseSize, err = fileSize(releaseBin); err != nil {
+		return rep, err
+	}
+	if b.cliConfig, err = tfexec.WriteDevOverrides(filepath.Join(b.tmp, "cli.tfrc"), providerDir); err != nil {
+		return rep, err
+	}
+
+	if b.simLog, err = os.Create(filepath.Join(b.tmp, "ecs-simulator.log")); err != nil {
+		return rep, err
+	}
+	b.simProc, err = tfexec.StartURLProcess(ctx, simBin, tfexec.StartOptions{
+		Args: []string{"-addr", "127.0.0.1:0"},
+		Log:  b.simLog,
+	})
+	if err != nil {
+		return rep, err
+	}
+	b.sim = newSimControl(b.simProc.URL)
+	b.logf("ecs-simulator at %s", b.simProc.URL)
+
+	if o.schemaRuns > 0 {
+		if rep.SchemaTime, err = b.schemaTime(ctx, o.schemaRuns); err != nil {
+			return rep, fmt.Errorf("providers schema -json: %w", err)
+		}
+		rep.SchemaRuns = o.schemaRuns
+		b.logf("providers schema -json: %.2f s (median of %d)", rep.SchemaTime.Seconds(), o.schemaRuns)
+	}
+
+	var samples []sample
+	finish := func() {
+		rep.Rows = summarise(samples, o.parallelism)
+		rep.Targets = evaluateTargets(rep.Rows, rep.Throttle, o.parallelism)
+	}
+	for _, latency := range o.latencies {
+		for _, n := range o.sizes {
+			for r := 1; r <= o.runs; r++ {
+				ss, err := b.runFleet(ctx, n, latency, r)
+				samples = append(samples, ss...)
+				if err != nil {
+					finish()
+					return rep, err
+				}
+			}
+		}
+	}
+	if o.noVerifySize > 0 {
+		s, err := b.runNoVerify(ctx, o.noVerifySize)
+		if err != nil {
+			finish()
+			return rep, err
+		}
+		samples = append(samples, s)
+	}
+	if o.throttleRate > 0 {
+		t, err := b.runThrottled(ctx, o.throttleSize, o.throttleRate)
+		rep.Throttle = t
+		if err != nil {
+			finish()
+			return rep, err
+		}
+	}
+	finish()
+
+	if !o.skipGoBench {
+		b.logf("running the Go benchmarks")
+		rep.GoBench, err = runGoBenchmarks(ctx, b.root)
+		if err != nil {
+			if ctx.Err() != nil {
+				return rep, err
+			}
+			// Another package's benchmarks failing does not invalidate the CLI numbers.
+			rep.GoBenchError = err.Error()
+			b.logf("%v", err)
+		}
+	}
+	return rep, nil
+}
+
+func fileSize(p string) (int64, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// commandLine is how the report names the command that produced it.
+func commandLine(args []string) string {
+	s := "go run ./internal/cmd/bench"
+	if len(args) > 0 {
+		s += " " + strings.Join(args, " ")
+	}
+	return s
+}
+
+// machine describes the host: OS, architecture, logical CPUs and, on Linux, the CPU model.
+func machine() string {
+	desc := fmt.Sprintf("%s/%s, %d logical CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				desc += ", " + strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return desc
+}

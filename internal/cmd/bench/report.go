@@ -1,0 +1,198 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// report is everything the bench prints.
+type report struct {
+	Command     string
+	Date        time.Time
+	Machine     string
+	GoVersion   string
+	CLIVersion  string
+	Parallelism int
+
+	ProviderSize, ReleaseSize int64
+	SchemaTime                time.Duration
+	SchemaRuns                int
+
+	Rows     []row
+	Throttle []throttleResult
+	GoBench  []string
+	// GoBenchError explains why the Go benchmarks are missing or incomplete.
+	GoBenchError string
+	Targets      []target
+}
+
+// target is one goal of the benchmark and whether this run met it.
+type target struct {
+	Met  bool
+	Text string
+}
+
+// Targets of the benchmark.
+const (
+	maxCreateCalls         = 2.0  // reset-support check + reset
+	maxCreateCallsNoVerify = 1.0  // reset only
+	wantRefreshCalls       = 1.0  // show server
+	maxDestroyCalls        = 2.0  // refresh + delete stored password
+	maxRatio               = 1.25 // wall / ideal with latency, N ≥ 100
+	minRatioN              = 100
+	maxThrottleRatio       = 1.3 // wall / quota time
+	extraConns             = 2   // connections per command beyond -parallelism
+)
+
+// evaluateTargets checks rows and the throttled run against the benchmark's goals.
+func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []target {
+	var out []target
+	callTarget := func(phase, what string, ok func(float64) bool, goal string) {
+		var worst []string
+		met, seen := true, false
+		for _, r := range rows {
+			if r.Phase != phase {
+				continue
+			}
+			seen = true
+			if !ok(r.CallsPerResource) {
+				met = false
+				worst = append(worst, fmt.Sprintf("N=%d latency %s: %s", r.N, r.Latency, formatFloat(r.CallsPerResource)))
+			}
+		}
+		if !seen {
+			return
+		}
+		text := fmt.Sprintf("%s: API calls per resource %s in every run", what, goal)
+		if !met {
+			text += " — missed: " + strings.Join(worst, "; ")
+		}
+		out = append(out, target{Met: met, Text: text})
+	}
+	callTarget(phaseApply, "create with verify_reset_support", func(f float64) bool { return f <= maxCreateCalls }, "≤ 2")
+	callTarget(phaseApplyNoVerify, "create without verify_reset_support", func(f float64) bool { return f <= maxCreateCallsNoVerify }, "≤ 1")
+	callTarget(phasePlan, "refresh (no-change plan)", func(f float64) bool { return f == wantRefreshCalls }, "= 1")
+	callTarget(phaseDestroy, "destroy (refresh + delete)", func(f float64) bool { return f <= maxDestroyCalls }, "≤ 1 + 1")
+
+	for _, r := range rows {
+		if r.Latency == 0 || r.N < minRatioN || r.Ideal == 0 || r.Phase == phaseApplyNoVerify {
+			continue
+		}
+		out = append(out, target{
+			Met:  r.Ratio <= maxRatio,
+			Text: fmt.Sprintf("N=%d %s at latency %s: wall/ideal %.2f (≤ %.2f)", r.N, r.Phase, r.Latency, r.Ratio, maxRatio),
+		})
+	}
+
+	limit := int64(parallelism + extraConns)
+	byPhase := map[string]int64{}
+	var phases []string
+	for _, r := range rows {
+		if _, ok := byPhase[r.Phase]; !ok {
+			phases = append(phases, r.Phase)
+		}
+		byPhase[r.Phase] = max(byPhase[r.Phase], r.Conns)
+	}
+	for _, p := range phases {
+		out = append(out, target{
+			Met:  byPhase[p] <= limit,
+			Text: fmt.Sprintf("%s: at most %d TCP connections per CLI command (≤ parallelism + %d = %d)", p, byPhase[p], extraConns, limit),
+		})
+	}
+
+	for _, t := range throttled {
+		ok := t.ExitCode == 0 && t.Failed == 0 && t.Ratio() <= maxThrottleRatio
+		out = append(out, target{
+			Met: ok,
+			Text: fmt.Sprintf("throttled %s of %d resources at %g requests/s: exit status %d, %d errors, wall/quota %.2f (≤ %.1f)",
+				t.Phase, t.N, t.Rate, t.ExitCode, t.Failed, t.Ratio(), maxThrottleRatio),
+		})
+	}
+	return out
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// render writes the report as Markdown.
+func (r *report) render(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("# Benchmark results\n\n")
+	p("- Command: `%s`\n", r.Command)
+	p("- Date: %s\n", r.Date.UTC().Format("2006-01-02 15:04 MST"))
+	p("- Machine: %s\n", r.Machine)
+	p("- Toolchain: %s; CLI: %s; default `-parallelism=%d`\n", r.GoVersion, r.CLIVersion, r.Parallelism)
+	p("- Provider binary: %s as built for development, %s with the release flags (`-ldflags \"-s -w\"`)\n",
+		megabytes(r.ProviderSize), megabytes(r.ReleaseSize))
+	if r.SchemaRuns > 0 {
+		p("- `providers schema -json`: %s s (median of %d runs)\n", seconds(r.SchemaTime), r.SchemaRuns)
+	}
+
+	p("\n## Apply, no-change plan and destroy against ecs-simulator\n\n")
+	p("| N | latency | phase | wall s | ideal s | wall / ideal | API calls / resource | by operation | TCP connections |\n")
+	p("|--:|--:|---|--:|--:|--:|--:|---|--:|\n")
+	for _, row := range r.Rows {
+		ideal, ratio := "baseline", "—"
+		if row.Latency > 0 && row.Ideal > 0 {
+			ideal, ratio = seconds(row.Ideal), fmt.Sprintf("%.2f", row.Ratio)
+		} else if row.Latency > 0 {
+			ideal = "—"
+		}
+		p("| %d | %s | %s | %s | %s | %s | %s | %s | %d |\n", row.N, latencyText(row.Latency), row.Phase,
+			seconds(row.Wall), ideal, ratio, formatFloat(row.CallsPerResource), row.Operations, row.Conns)
+	}
+	runs := 1
+	for _, row := range r.Rows {
+		runs = max(runs, row.Runs)
+	}
+	p("\nWall times are the median of %d run(s); connections the highest count. The ideal for latency L is the "+
+		"wall time of the same phase at L = 0 (the CLI's own cost) plus ceil(N / %d) × API calls per resource × L. "+
+		"Connections are TCP connections the simulator accepted during the command; every command starts "+
+		"fresh provider processes, and destroy refreshes and deletes in two of them.\n", runs, r.Parallelism)
+
+	if len(r.Throttle) > 0 {
+		p("\n## Throttled run\n\n")
+		p("| N | limit | phase | wall s | quota s | wall / quota | successful calls | 429 answers | other errors | exit status |\n")
+		p("|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, t := range r.Throttle {
+			p("| %d | %g/s | %s | %s | %s | %.2f | %d | %d | %d | %d |\n", t.N, t.Rate, t.Phase, seconds(t.Wall),
+				seconds(t.QuotaTime()), t.Ratio(), t.Succeeded, t.Throttled, t.Failed, t.ExitCode)
+		}
+		p("\nThe simulator allows the limit per credential (a token bucket with a burst of one second's worth) and " +
+			"answers anything over it with 429 APIGW.0308 and Retry-After. The quota time is successful calls / limit.\n")
+	}
+
+	p("\n## Targets\n\n")
+	for _, t := range r.Targets {
+		mark := "met"
+		if !t.Met {
+			mark = "**MISSED**"
+		}
+		p("- %s: %s\n", mark, t.Text)
+	}
+
+	p("\n## Go benchmarks\n\n")
+	p("`go test -run '^$' -bench . -benchmem %s`\n\n", strings.Join(goBenchPackages, " "))
+	if len(r.GoBench) > 0 {
+		p("```\n%s\n```\n", strings.Join(r.GoBench, "\n"))
+	}
+	if r.GoBenchError != "" {
+		p("\nThe Go benchmarks did not complete:\n\n```\n%s\n```\n", strings.TrimSpace(r.GoBenchError))
+	}
+}
+
+func latencyText(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	return d.String()
+}
+
+// missed lists the targets not met.
+func (r *report) missed() []target {
+	return slices.DeleteFunc(slices.Clone(r.Targets), func(t target) bool { return t.Met })
+}
