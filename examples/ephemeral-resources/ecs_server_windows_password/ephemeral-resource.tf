@@ -6,7 +6,7 @@ ephemeral "ecs_server_windows_password" "app" {
   private_key       = file(var.private_key_path)
   wait_for_password = true
   timeouts = {
-    read = "15m"
+    open = "15m"
   }
 }
 
