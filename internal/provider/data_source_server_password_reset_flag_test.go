@@ -44,7 +44,7 @@ func TestAccServerPasswordResetFlagDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s0", tfjsonpath.New("id"), knownvalue.StringExact(withPlugin)),
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s1", tfjsonpath.New("supported"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s1", tfjsonpath.New("flag"), knownvalue.StringExact("False")),
-					expectRouteAtLeast(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 2),
+					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 2),
 				},
 			},
 		},

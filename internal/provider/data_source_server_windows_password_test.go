@@ -52,7 +52,7 @@ func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("wait_for_password"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownOutputValue("decrypted", knownvalue.StringExact(plaintext)),
-					expectRouteAtLeast(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
+					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
 					// Reading never deletes the stored password.
 					expectServer(sim, id, func(st ecssim.ServerState) error {
 						if !st.WindowsPasswordPresent {
@@ -82,7 +82,7 @@ func TestAccServerWindowsPasswordDataSource_apiV21(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("decrypted", knownvalue.StringExact(plaintext)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("api"), knownvalue.StringExact("v2.1")),
-					expectRouteAtLeast(sim, "GET", "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
+					expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
 					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 0),
 				},
 			},

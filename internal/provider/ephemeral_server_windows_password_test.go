@@ -56,7 +56,7 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, pemPKCS1(key), ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data"), knownvalue.StringExact(plaintext)),
-					expectRouteAtLeast(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
+					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
 				},
 			},
 			{
@@ -65,7 +65,7 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, pemPKCS8(t, key), `  api = "v2.1"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						expectRouteAtLeast(sim, "GET", "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
+						expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -52,11 +52,11 @@ var testAccProtoV6ProviderFactoriesWithEcho = map[string]func() (tfprotov6.Provi
 	"echo": echoprovider.NewProviderServer(),
 }
 
-// newTestSimulator starts a simulator for one test, seeded with servers, and
-// returns it with a provider block that points at it.
-func newTestSimulator(t *testing.T, servers ...ecssim.ServerSpec) (*ecssim.Server, string) {
+// newTestSimulator starts a simulator for one test and returns it with a
+// provider block that points at it.
+func newTestSimulator(t *testing.T) (*ecssim.Server, string) {
 	t.Helper()
-	sim, err := ecssim.NewServer(ecssim.Config{Seed: servers})
+	sim, err := ecssim.NewServer(ecssim.Config{})
 	if err != nil {
 		t.Fatalf("start simulator: %v", err)
 	}
@@ -227,12 +227,12 @@ func expectRoute(sim *ecssim.Server, method, route string, want int) simCheck {
 	}
 }
 
-// expectRouteAtLeast is expectRoute for routes that refreshes call a
+// expectGETAtLeast is expectRoute for reads, which refreshes repeat a
 // varying number of times.
-func expectRouteAtLeast(sim *ecssim.Server, method, route string, want int) simCheck {
+func expectGETAtLeast(sim *ecssim.Server, route string, want int) simCheck {
 	return func() error {
-		if got := sim.Stats().Requests[method+" "+route]; got < want {
-			return fmt.Errorf("%s %s was called %d times, want at least %d", method, route, got, want)
+		if got := sim.Stats().Requests["GET "+route]; got < want {
+			return fmt.Errorf("GET %s was called %d times, want at least %d", route, got, want)
 		}
 		return nil
 	}
@@ -473,7 +473,8 @@ func TestProviderConfigure(t *testing.T) {
 // closedEndpoint returns a loopback URL on which nothing listens.
 func closedEndpoint(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +504,7 @@ func TestAccProvider_projectLookup(t *testing.T) {
 				Config: testAccResetFlagDataSourceConfig(provider, id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s0", tfjsonpath.New("supported"), knownvalue.Bool(true)),
-					expectRouteAtLeast(sim, "GET", "/v3/projects", 1),
+					expectGETAtLeast(sim, "/v3/projects", 1),
 				},
 			},
 		},

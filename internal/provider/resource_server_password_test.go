@@ -238,7 +238,7 @@ func TestAccServerPasswordResource_apiV21(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectEmptyPlan(),
-						expectRouteAtLeast(sim, "GET", "/v2.1/{project_id}/servers/{server_id}", 1),
+						expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}", 1),
 						expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}", 0),
 					},
 				},
