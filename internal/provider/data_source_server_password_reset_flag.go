@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
@@ -57,10 +55,7 @@ func (d *serverPasswordResetFlagDataSource) Schema(_ context.Context, _ datasour
 			"server_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "ID of the server.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 255),
-					stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
-				},
+				Validators:          serverIDValidators(),
 			},
 			"supported": schema.BoolAttribute{
 				Computed:            true,

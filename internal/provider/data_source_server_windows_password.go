@@ -90,18 +90,13 @@ func (d *serverWindowsPasswordDataSource) Schema(ctx context.Context, _ datasour
 			"server_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "ID of the Windows server.",
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 255),
-					stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
-				},
+				Validators:          serverIDValidators(),
 			},
 			"api": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				MarkdownDescription: fmt.Sprintf("API family to read the password with: one of %s (default: `%s`). "+
-					"`v1` honours permissions granted through enterprise projects; the native `v2.1` API does not.",
-					quotedList(supportedAPIs), ecsapi.APIV1),
-				Validators: []validator.String{stringvalidator.OneOf(supportedAPIs...)},
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: readAPIDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(supportedAPIs...)},
 			},
 			"wait_for_password": schema.BoolAttribute{
 				Optional: true,

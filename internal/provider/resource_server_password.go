@@ -50,6 +50,19 @@ var supportedAPIs = []string{string(ecsapi.APIV1), string(ecsapi.APIV21)}
 // serverIDPattern rejects IDs that could not be one URL path segment.
 var serverIDPattern = regexp.MustCompile(`^[^/\\\s]+$`)
 
+// serverIDValidators check every server_id attribute.
+func serverIDValidators() []validator.String {
+	return []validator.String{
+		stringvalidator.LengthBetween(1, 255),
+		stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
+	}
+}
+
+// readAPIDescription documents the api attribute of the password readers.
+var readAPIDescription = fmt.Sprintf("API family to read the password with: one of %s (default: `%s`). `v1` "+
+	"honours permissions granted through enterprise projects; the native `v2.1` API does not.",
+	quotedList(supportedAPIs), ecsapi.APIV1)
+
 // IAM actions per operation, quoted in permission errors.
 const (
 	iamActionResetPassword     = "ecs:cloudServers:resetServerPwd"
@@ -131,10 +144,7 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required:            true,
 				MarkdownDescription: "ID of the server whose password is reset. Changing it replaces the resource.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 255),
-					stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
-				},
+				Validators:          serverIDValidators(),
 			},
 			"password": schema.StringAttribute{
 				Optional:  true,
