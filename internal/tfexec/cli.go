@@ -139,7 +139,15 @@ func runBuildScript(ctx context.Context, script string, stderr io.Writer) (strin
 	cmd.Stdout = &stdout
 	cmd.Stderr = stderr
 	setProcessGroup(cmd)
-	if err := cmd.Run(); err != nil {
+	// On cancellation the whole group (bash and the go build under it) is asked to stop, so the
+	// script's cleanup trap runs; whatever is left afterwards is killed.
+	cmd.Cancel = func() error { return signalGroup(cmd.Process, terminateSignal) }
+	cmd.WaitDelay = StopGrace
+	err := cmd.Run()
+	if cmd.Process != nil {
+		_ = signalGroup(cmd.Process, os.Kill)
+	}
+	if err != nil {
 		return "", err
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")

@@ -3,11 +3,13 @@
 package tfexec
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFindCLIOrder(t *testing.T) {
@@ -101,5 +103,41 @@ func TestKindOf(t *testing.T) {
 		if got := KindOf(path); got != want {
 			t.Errorf("KindOf(%q) = %s, want %s", path, got, want)
 		}
+	}
+}
+
+func TestFindCLIBuildCancelled(t *testing.T) {
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "child.pid")
+	marker := filepath.Join(dir, "cleaned-up")
+	// Like .ci/opentofu.sh: a long build running under bash with a cleanup trap.
+	script := writeScript(t, dir, "opentofu.sh", `trap 'touch "`+marker+`"' EXIT
+trap 'exit 143' TERM
+sleep 300 &
+echo $! > "`+pidFile+`"
+echo "building" >&2
+wait`)
+	ctx, cancel := context.WithCancel(t.Context())
+	stderr := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := FindCLI(ctx, FindOptions{PathList: t.TempDir(), OpenTofuScript: script, Stderr: stderr})
+		done <- err
+	}()
+	for i := 0; !strings.Contains(stderr.String(), "building"); i++ {
+		if i > 400 {
+			t.Fatal("the build script did not start")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, ErrNoCLI) {
+		t.Errorf("err = %v, want ErrNoCLI", err)
+	}
+	if !gone(readPid(t, pidFile)) {
+		t.Error("the build's child process survived the cancellation")
+	}
+	if _, err := os.Stat(marker); err != nil {
+		t.Error("the script's cleanup trap did not run")
 	}
 }
