@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestNewPasswordFollowsThePolicy(t *testing.T) {
@@ -241,4 +243,51 @@ func TestCopyTFFiles(t *testing.T) {
 	if err := copyTFFiles(t.TempDir(), filepath.Join(t.TempDir(), "w")); err == nil {
 		t.Error("an empty example directory was accepted")
 	}
+}
+
+func TestStepProgress(t *testing.T) {
+	out := &lockedBuffer{}
+	d := &demo{out: out, start: time.Now(), beat: time.Millisecond}
+	done := d.stepf("Building %s", "things")
+	for i := 0; !strings.Contains(out.String(), "still working"); i++ {
+		if i > 1000 {
+			t.Fatalf("no progress line while the step ran:\n%s", out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	done()
+	got := out.String()
+	if !strings.Contains(got, "==> [1/9] Building things\n") || !strings.Contains(got, "    done in ") {
+		t.Errorf("unexpected step output:\n%s", got)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if out.String() != got {
+		t.Errorf("progress lines continued after the step ended:\n%s", out.String())
+	}
+
+	// A failed step never calls done; the cleanup has to stop its progress lines.
+	d.stepf("Failing")
+	d.removeAll()
+	after := out.String()
+	time.Sleep(20 * time.Millisecond)
+	if out.String() != after {
+		t.Errorf("progress lines continued after cleanup:\n%s", out.String())
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -68,22 +69,65 @@ type demo struct {
 	keep    bool
 	quiet   bool
 	start   time.Time
+	beat    time.Duration // progress interval; zero means heartbeat
 
-	step    int
-	tmp     string
-	sim     *tfexec.Process
-	simLog  *os.File
-	cleanup func()
+	step     int
+	tmp      string
+	sim      *tfexec.Process
+	simLog   *os.File
+	cleanup  func()
+	stopBeat func()
 }
 
 const totalSteps = 9
 
-// stepf prints a numbered step header and returns a function that prints its duration.
+// stepf prints a numbered step header and returns a function that prints its duration. While the
+// step runs, a line every heartbeat tells that it is still going (a cold OpenTofu or provider build
+// is silent for minutes).
 func (d *demo) stepf(format string, args ...any) func() {
 	d.step++
 	t := time.Now()
 	fmt.Fprintf(d.out, "\n==> [%d/%d] %s\n", d.step, totalSteps, fmt.Sprintf(format, args...))
-	return func() { fmt.Fprintf(d.out, "    done in %s (total %s)\n", since(t), since(d.start)) }
+	d.stopHeartbeat()
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	var once sync.Once
+	d.stopBeat = func() {
+		once.Do(func() {
+			close(stop)
+			<-finished
+		})
+	}
+	go func() {
+		defer close(finished)
+		every := d.beat
+		if every <= 0 {
+			every = heartbeat
+		}
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				fmt.Fprintf(d.out, "    ... still working (%s)\n", since(t))
+			}
+		}
+	}()
+	return func() {
+		d.stopHeartbeat()
+		fmt.Fprintf(d.out, "    done in %s (total %s)\n", since(t), since(d.start))
+	}
+}
+
+const heartbeat = 30 * time.Second
+
+// stopHeartbeat ends the current step's progress lines, also when the step failed.
+func (d *demo) stopHeartbeat() {
+	if d.stopBeat != nil {
+		d.stopBeat()
+	}
 }
 
 func since(t time.Time) string {
@@ -247,6 +291,7 @@ func (d *demo) run(ctx context.Context) error {
 
 // removeAll stops the simulator and deletes the temporary directory (unless -keep).
 func (d *demo) removeAll() {
+	d.stopHeartbeat()
 	if d.sim != nil {
 		d.sim.Stop()
 		if err := d.sim.Err(); err != nil {
