@@ -184,9 +184,35 @@ func TestEvaluateTargets(t *testing.T) {
 		}
 	}
 	joined := strings.Join(missed, "\n")
+	if strings.Count(joined, "TCP connections") != 3 {
+		t.Errorf("want a connection target missed for each of the three phases:\n%s", joined)
+	}
 	for _, want := range []string{"create with verify_reset_support", "wall/ideal", "TCP connections", "throttled apply"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no missed target mentions %q; missed:\n%s", want, joined)
+		}
+	}
+}
+
+func TestConnectionLimitAllowsOnePoolPerProcess(t *testing.T) {
+	if got := connectionLimit(phaseApply, 10); got != 12 {
+		t.Errorf("apply limit %d, want 12", got)
+	}
+	if got := connectionLimit(phasePlan, 10); got != 12 {
+		t.Errorf("plan limit %d, want 12", got)
+	}
+	if got := connectionLimit(phaseDestroy, 10); got != 22 {
+		t.Errorf("destroy limit %d, want 22", got)
+	}
+	// 20 connections: fine for a destroy's two processes, too many for one apply.
+	rows := summarise(fleetSamples(100, 3*time.Second, 4*time.Second, 20), 10)
+	for _, tg := range evaluateTargets(rows, nil, 10) {
+		if !strings.Contains(tg.Text, "TCP connections") {
+			continue
+		}
+		wantMet := strings.HasPrefix(tg.Text, phaseDestroy)
+		if tg.Met != wantMet {
+			t.Errorf("met = %t, want %t: %s", tg.Met, wantMet, tg.Text)
 		}
 	}
 }

@@ -261,6 +261,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		Command:     commandLine(o.args),
 		Date:        time.Now(),
 		Machine:     machine(),
+		LoadStart:   loadAverage(),
 		GoVersion:   runtime.Version(),
 		CLIVersion:  cliVersion,
 		Parallelism: o.parallelism,
@@ -317,9 +318,11 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		rep.Rows = summarise(samples, o.parallelism)
 		rep.Targets = evaluateTargets(rep.Rows, rep.Throttle, o.parallelism)
 	}
-	for _, latency := range o.latencies {
-		for _, n := range o.sizes {
-			for r := 1; r <= o.runs; r++ {
+	// The latencies of one N and run follow each other, so that a change in the machine's load
+	// during the bench affects a row and its zero-latency baseline alike.
+	for _, n := range o.sizes {
+		for r := 1; r <= o.runs; r++ {
+			for _, latency := range o.latencies {
 				ss, err := b.runFleet(ctx, n, latency, r)
 				samples = append(samples, ss...)
 				if err != nil {
@@ -346,6 +349,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		}
 	}
 	finish()
+	rep.LoadEnd = loadAverage()
 
 	if !o.skipGoBench {
 		b.logf("running the Go benchmarks")
@@ -377,6 +381,20 @@ func commandLine(args []string) string {
 		s += " " + strings.Join(args, " ")
 	}
 	return s
+}
+
+// loadAverage returns the one-minute load average on Linux ("" elsewhere): the bench is
+// sensitive to other work on the machine, so the report says how busy it was.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
 }
 
 // machine describes the host: OS, architecture, logical CPUs and, on Linux, the CPU model.

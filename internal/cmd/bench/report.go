@@ -13,6 +13,8 @@ type report struct {
 	Command     string
 	Date        time.Time
 	Machine     string
+	// LoadStart and LoadEnd are the one-minute load averages before and after the CLI runs.
+	LoadStart, LoadEnd string
 	GoVersion   string
 	CLIVersion  string
 	Parallelism int
@@ -87,7 +89,6 @@ func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []
 		})
 	}
 
-	limit := int64(parallelism + extraConns)
 	byPhase := map[string]int64{}
 	var phases []string
 	for _, r := range rows {
@@ -97,10 +98,14 @@ func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []
 		byPhase[r.Phase] = max(byPhase[r.Phase], r.Conns)
 	}
 	for _, p := range phases {
-		out = append(out, target{
-			Met:  byPhase[p] <= limit,
-			Text: fmt.Sprintf("%s: at most %d TCP connections per CLI command (≤ parallelism + %d = %d)", p, byPhase[p], extraConns, limit),
-		})
+		limit := connectionLimit(p, parallelism)
+		text := fmt.Sprintf("%s: at most %d TCP connections per CLI command (≤ parallelism + %d = %d)", p, byPhase[p], extraConns, limit)
+		if apiProcesses(p) > 1 {
+			text = fmt.Sprintf("%s: at most %d TCP connections per CLI command (≤ %d × parallelism + %d = %d: the CLI "+
+				"refreshes and deletes in two provider processes, which cannot share connections)", p, byPhase[p],
+				apiProcesses(p), extraConns, limit)
+		}
+		out = append(out, target{Met: byPhase[p] <= limit, Text: text})
 	}
 
 	for _, t := range throttled {
@@ -114,6 +119,22 @@ func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []
 	return out
 }
 
+// apiProcesses is the number of provider processes of a phase that call the API. Terraform and
+// OpenTofu start a provider process per graph walk; a destroy refreshes in one walk and deletes
+// in the next, while an apply of new resources and a plan call the API in one walk only.
+func apiProcesses(phase string) int {
+	if phase == phaseDestroy {
+		return 2
+	}
+	return 1
+}
+
+// connectionLimit is the most connections a phase may open with working keep-alive: one per
+// concurrent request in each process that calls the API, plus a little slack.
+func connectionLimit(phase string, parallelism int) int64 {
+	return int64(apiProcesses(phase)*parallelism + extraConns)
+}
+
 func seconds(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
@@ -125,6 +146,9 @@ func (r *report) render(w io.Writer) {
 	p("- Command: `%s`\n", r.Command)
 	p("- Date: %s\n", r.Date.UTC().Format("2006-01-02 15:04 MST"))
 	p("- Machine: %s\n", r.Machine)
+	if r.LoadStart != "" {
+		p("- One-minute load average: %s at the start, %s after the CLI runs\n", r.LoadStart, r.LoadEnd)
+	}
 	p("- Toolchain: %s; CLI: %s; default `-parallelism=%d`\n", r.GoVersion, r.CLIVersion, r.Parallelism)
 	p("- Provider binary: %s as built for development, %s with the release flags (`-ldflags \"-s -w\"`)\n",
 		megabytes(r.ProviderSize), megabytes(r.ReleaseSize))
