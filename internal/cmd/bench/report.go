@@ -10,14 +10,14 @@ import (
 
 // report is everything the bench prints.
 type report struct {
-	Command     string
-	Date        time.Time
-	Machine     string
+	Command string
+	Date    time.Time
+	Machine string
 	// LoadStart and LoadEnd are the one-minute load averages before and after the CLI runs.
 	LoadStart, LoadEnd string
-	GoVersion   string
-	CLIVersion  string
-	Parallelism int
+	GoVersion          string
+	CLIVersion         string
+	Parallelism        int
 
 	ProviderSize, ReleaseSize int64
 	SchemaTime                time.Duration
