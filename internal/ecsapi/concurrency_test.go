@@ -56,8 +56,8 @@ func TestConcurrentUse(t *testing.T) {
 			if flag, err := c.GetResetPasswordFlag(ctx, id); err != nil || !flag.Supported {
 				errs <- fmt.Errorf("flag %v: %w", flag, err)
 			}
-			if pw, err := c.GetServerPassword(ctx, ecsapi.APIV21, id); err != nil || pw != "abc" {
-				errs <- fmt.Errorf("password %q: %w", pw, err)
+			if pw, err := c.GetServerPassword(ctx, ecsapi.APIV21, id); err != nil || pw.Encrypted != "abc" {
+				errs <- fmt.Errorf("password %+v: %w", pw, err)
 			}
 			if err := c.DeleteServerPassword(ctx, ecsapi.APIV1, id); err != nil {
 				errs <- err

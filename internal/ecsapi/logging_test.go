@@ -61,8 +61,8 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 		akClient.ResetServerPassword(ctx, "weak-server", logPassword, true),
 	)
 	pw, err := akClient.GetServerPassword(ctx, ecsapi.APIV1, testServer)
-	if err != nil || pw != logCiphertext {
-		t.Fatalf("get password: %q, %v", pw, err)
+	if err != nil || pw.Encrypted != logCiphertext {
+		t.Fatalf("get password: %+v, %v", pw, err)
 	}
 	_, err = akClient.BatchResetServerPasswords(ctx, ecsapi.BatchResetRequest{NewPassword: logBatchPassword, ServerIDs: []string{"a"}})
 	errs = append(errs, err)

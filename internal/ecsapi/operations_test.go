@@ -141,8 +141,8 @@ func TestGetResetPasswordFlag(t *testing.T) {
 			if err != nil {
 				t.Fatalf("flag: %v", err)
 			}
-			if flag.Raw != tt.raw || flag.Supported != tt.supported {
-				t.Errorf("flag = %+v", flag)
+			if flag.Raw != tt.raw || flag.Supported != tt.supported || flag.RequestID != "req-ok" {
+				t.Errorf("flag = %+v, want Raw %q, Supported %v, RequestID req-ok", flag, tt.raw, tt.supported)
 			}
 		})
 	}
@@ -168,14 +168,73 @@ func TestGetServerPasswordBothAPIs(t *testing.T) {
 				if err != nil {
 					t.Fatalf("get: %v", err)
 				}
-				if got != want {
-					t.Errorf("password = %q, want %q", got, want)
+				if got.Encrypted != want {
+					t.Errorf("password = %q, want %q", got.Encrypted, want)
+				}
+				if got.RequestID != "req-ok" {
+					t.Errorf("request ID = %q, want req-ok", got.RequestID)
 				}
 				if r := onlyRequest(t, f); r.Method != http.MethodGet || r.Path != path {
 					t.Errorf("request line %s %s", r.Method, r.Path)
 				}
 			})
 		}
+	}
+}
+
+// A successful result carries the request ID of the response that was
+// used, not that of an earlier attempt which was retried.
+func TestSuccessRequestIDIsTheFinalAttempts(t *testing.T) {
+	throttled := func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusTooManyRequests, "req-throttled", v1Error("Common.1503", "Api flow control Error"))
+	}
+	answer := func(body string) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, "req-final", body) }
+	}
+
+	f := newFakeService(t, failThenSucceed(1, throttled, answer(`{"resetpwd_flag":"False"}`)))
+	flag, err := newTestClient(t, f.srv.URL).GetResetPasswordFlag(context.Background(), testServer)
+	if err != nil {
+		t.Fatalf("flag: %v", err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("server saw %d attempts, want 2", n)
+	}
+	if flag.RequestID != "req-final" {
+		t.Errorf("flag request ID = %q, want req-final", flag.RequestID)
+	}
+
+	f = newFakeService(t, failThenSucceed(1, throttled, answer(`{"password":""}`)))
+	pw, err := newTestClient(t, f.srv.URL).GetServerPassword(context.Background(), ecsapi.APIV1, testServer)
+	if err != nil {
+		t.Fatalf("password: %v", err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("server saw %d attempts, want 2", n)
+	}
+	if pw.Encrypted != "" || pw.RequestID != "req-final" {
+		t.Errorf("password = %+v, want no ciphertext and request ID req-final", pw)
+	}
+}
+
+// A response without an X-Request-Id leaves RequestID empty rather than
+// inventing one.
+func TestSuccessWithoutRequestID(t *testing.T) {
+	f := newFakeService(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		body := `{"password":"c2VjcmV0"}`
+		if strings.HasSuffix(r.URL.Path, "/os-resetpwd-flag") {
+			body = `{"resetpwd_flag":"True"}`
+		}
+		writeJSON(w, http.StatusOK, "", body)
+	})
+	c := newTestClient(t, f.srv.URL)
+	flag, err := c.GetResetPasswordFlag(context.Background(), testServer)
+	if err != nil || !flag.Supported || flag.RequestID != "" {
+		t.Errorf("flag = %+v, %v; want supported with no request ID", flag, err)
+	}
+	pw, err := c.GetServerPassword(context.Background(), ecsapi.APIV21, testServer)
+	if err != nil || pw.Encrypted != "c2VjcmV0" || pw.RequestID != "" {
+		t.Errorf("password = %+v, %v; want the ciphertext with no request ID", pw, err)
 	}
 }
 

@@ -31,6 +31,19 @@ type ResetPasswordFlag struct {
 	Raw string
 	// Supported is true when Raw means true.
 	Supported bool
+	// RequestID is the X-Request-Id of the response, so that a diagnostic
+	// about the flag's value can quote it; "" when the response had none.
+	RequestID string
+}
+
+// ServerPassword is the stored initial Windows password of a server, as
+// returned by the API.
+type ServerPassword struct {
+	// Encrypted is the base64 ciphertext; "" when no password is stored.
+	Encrypted string
+	// RequestID is the X-Request-Id of the response, so that a diagnostic
+	// about a missing password can quote it; "" when the response had none.
+	RequestID string
 }
 
 // ResetServerPassword resets the root or Administrator password of a server
@@ -102,9 +115,9 @@ func (c *Client) GetResetPasswordFlag(ctx context.Context, serverID string) (*Re
 	raw := jsonScalar(body.Flag)
 	switch strings.ToLower(raw) {
 	case "true":
-		return &ResetPasswordFlag{Raw: raw, Supported: true}, nil
+		return &ResetPasswordFlag{Raw: raw, Supported: true, RequestID: r.requestID}, nil
 	case "false":
-		return &ResetPasswordFlag{Raw: raw, Supported: false}, nil
+		return &ResetPasswordFlag{Raw: raw, Supported: false, RequestID: r.requestID}, nil
 	case "":
 		return nil, c.responseError(r, "response has no resetpwd_flag")
 	}
@@ -112,15 +125,15 @@ func (c *Client) GetResetPasswordFlag(ctx context.Context, serverID string) (*Re
 }
 
 // GetServerPassword returns the encrypted (base64) initial Windows password
-// stored for a server, or "" when none is stored (yet).
-func (c *Client) GetServerPassword(ctx context.Context, api API, serverID string) (string, error) {
+// stored for a server; its Encrypted field is "" when none is stored (yet).
+func (c *Client) GetServerPassword(ctx context.Context, api API, serverID string) (*ServerPassword, error) {
 	segs, err := c.serverSegments(api, serverID, "os-server-password")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	r, err := c.send(ctx, c.ecsRequest(http.MethodGet, segs, nil), http.StatusOK)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	// A missing or null password is how "nothing stored" looks on some
 	// revisions of the API; it is not an error.
@@ -128,12 +141,13 @@ func (c *Client) GetServerPassword(ctx context.Context, api API, serverID string
 		Password *string `json:"password"`
 	}
 	if err := c.decodeJSON(r, &body); err != nil {
-		return "", err
+		return nil, err
 	}
-	if body.Password == nil {
-		return "", nil
+	pw := &ServerPassword{RequestID: r.requestID}
+	if body.Password != nil {
+		pw.Encrypted = *body.Password
 	}
-	return *body.Password, nil
+	return pw, nil
 }
 
 // DeleteServerPassword clears the stored initial Windows password of a

@@ -240,17 +240,38 @@ func TestSimResetPasswordNative(t *testing.T) {
 	wantAPIError(t, c.ResetServerPasswordNative(ctx, srvLocked, simGoodPassword), 409, "conflictingRequest")
 }
 
+// lastSimRequestID returns the X-Request-Id the simulator sent with its
+// most recent response.
+func lastSimRequestID(t *testing.T, srv *ecssim.Server) string {
+	t.Helper()
+	reqs := srv.Requests()
+	if len(reqs) == 0 {
+		t.Fatal("the simulator logged no requests")
+	}
+	id := reqs[len(reqs)-1].RequestID
+	if id == "" {
+		t.Fatal("the simulator logged an empty request ID")
+	}
+	return id
+}
+
 func TestSimResetPasswordFlag(t *testing.T) {
 	srv := newSim(t)
 	c := simClient(t, srv)
 	ctx := context.Background()
 	flag, err := c.GetResetPasswordFlag(ctx, srvLinux)
 	if err != nil || !flag.Supported || flag.Raw != "True" {
-		t.Errorf("supported server: %+v, %v", flag, err)
+		t.Fatalf("supported server: %+v, %v", flag, err)
+	}
+	if want := lastSimRequestID(t, srv); flag.RequestID != want {
+		t.Errorf("supported server: request ID %q, simulator sent %q", flag.RequestID, want)
 	}
 	flag, err = c.GetResetPasswordFlag(ctx, srvNoPlugin)
 	if err != nil || flag.Supported || flag.Raw != "False" {
-		t.Errorf("server without plug-in: %+v, %v", flag, err)
+		t.Fatalf("server without plug-in: %+v, %v", flag, err)
+	}
+	if want := lastSimRequestID(t, srv); flag.RequestID != want {
+		t.Errorf("server without plug-in: request ID %q, simulator sent %q", flag.RequestID, want)
 	}
 	_, err = c.GetResetPasswordFlag(ctx, srvMissing)
 	wantAPIError(t, err, 404, "Ecs.0114")
@@ -263,10 +284,14 @@ func TestSimWindowsPasswordBothAPIs(t *testing.T) {
 			srv := newSim(t)
 			c := simClient(t, srv)
 			ctx := context.Background()
-			cipherText, err := c.GetServerPassword(ctx, api, srvWindows)
+			stored, err := c.GetServerPassword(ctx, api, srvWindows)
 			if err != nil {
 				t.Fatalf("get: %v", err)
 			}
+			if want := lastSimRequestID(t, srv); stored.RequestID != want {
+				t.Errorf("get: request ID %q, simulator sent %q", stored.RequestID, want)
+			}
+			cipherText := stored.Encrypted
 			if want := simState(t, srv, srvWindows).EncryptedPassword; cipherText != want || cipherText == "" {
 				t.Fatalf("ciphertext %q, simulator holds %q", cipherText, want)
 			}
@@ -285,15 +310,21 @@ func TestSimWindowsPasswordBothAPIs(t *testing.T) {
 			if simState(t, srv, srvWindows).WindowsPasswordPresent {
 				t.Error("password still stored after delete")
 			}
-			if got, err := c.GetServerPassword(ctx, api, srvWindows); err != nil || got != "" {
-				t.Errorf("after delete: %q, %v", got, err)
+			got, err := c.GetServerPassword(ctx, api, srvWindows)
+			if err != nil || got.Encrypted != "" {
+				t.Fatalf("after delete: %+v, %v", got, err)
+			}
+			// The answer "nothing stored" is what a diagnostic quotes the
+			// request ID for.
+			if want := lastSimRequestID(t, srv); got.RequestID != want {
+				t.Errorf("after delete: request ID %q, simulator sent %q", got.RequestID, want)
 			}
 			// Deleting again is harmless.
 			if err := c.DeleteServerPassword(ctx, api, srvWindows); err != nil {
 				t.Errorf("second delete: %v", err)
 			}
-			if got, err := c.GetServerPassword(ctx, api, srvLinux); err != nil || got != "" {
-				t.Errorf("linux server: %q, %v", got, err)
+			if got, err := c.GetServerPassword(ctx, api, srvLinux); err != nil || got.Encrypted != "" {
+				t.Errorf("linux server: %+v, %v", got, err)
 			}
 			_, err = c.GetServerPassword(ctx, api, srvMissing)
 			if !ecsapi.IsNotFound(err) {

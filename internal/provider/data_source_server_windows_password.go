@@ -149,10 +149,9 @@ func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasour
 	defer cancel()
 
 	serverID := m.ServerID.ValueString()
-	ctx, requestID := withRequestIDRecorder(ctx)
-	encrypted, err := fetchWindowsPassword(ctx, d.client, api, serverID, wait)
+	stored, err := fetchWindowsPassword(ctx, d.client, api, serverID, wait)
 	if err != nil {
-		summary, detail := windowsPasswordFetchError(ctx, d.client, api, serverID, err, requestID)
+		summary, detail := windowsPasswordFetchError(ctx, d.client, api, serverID, err)
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
@@ -160,8 +159,8 @@ func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasour
 	m.ID = m.ServerID
 	m.API = types.StringValue(string(api))
 	m.WaitForPassword = types.BoolValue(wait)
-	m.EncryptedPassword = types.StringValue(encrypted)
-	m.Available = types.BoolValue(encrypted != "")
+	m.EncryptedPassword = types.StringValue(stored.Encrypted)
+	m.Available = types.BoolValue(stored.Encrypted != "")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -169,6 +168,9 @@ func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasour
 type passwordWaitError struct {
 	waited time.Duration
 	polls  int
+	// requestID is that of the last read that answered "nothing stored",
+	// for the diagnostic to quote.
+	requestID string
 }
 
 func (e *passwordWaitError) Error() string {
@@ -177,20 +179,22 @@ func (e *passwordWaitError) Error() string {
 
 // fetchWindowsPassword reads the encrypted password. With wait set it polls,
 // with growing jittered pauses, until a password is stored or ctx ends.
-func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, wait bool) (string, error) {
+func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, wait bool) (*ecsapi.ServerPassword, error) {
 	start := time.Now()
 	pause := windowsPasswordPollFirst
+	lastRequestID := ""
 	for polls := 1; ; polls++ {
-		encrypted, err := client.GetServerPassword(ctx, api, serverID)
+		stored, err := client.GetServerPassword(ctx, api, serverID)
 		if err != nil {
 			if ctx.Err() != nil && polls > 1 {
-				return "", &passwordWaitError{waited: time.Since(start), polls: polls - 1}
+				return nil, &passwordWaitError{waited: time.Since(start), polls: polls - 1, requestID: lastRequestID}
 			}
-			return "", err
+			return nil, err
 		}
-		if encrypted != "" || !wait {
-			return encrypted, nil
+		if stored.Encrypted != "" || !wait {
+			return stored, nil
 		}
+		lastRequestID = stored.RequestID
 		// Up to a quarter less than the nominal pause, so that many
 		// readers started together spread out.
 		d := pause - time.Duration(rand.Int64N(int64(pause/4)+1))
@@ -201,7 +205,7 @@ func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return "", &passwordWaitError{waited: time.Since(start), polls: polls}
+			return nil, &passwordWaitError{waited: time.Since(start), polls: polls, requestID: lastRequestID}
 		case <-timer.C:
 		}
 		pause = min(pause*2, windowsPasswordPollMax)
@@ -211,7 +215,7 @@ func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi
 // windowsPasswordFetchError turns a failed fetch into a diagnostic. When the
 // password never appeared it reads the server to say why, as far as can be
 // told from the outside.
-func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error, requestID *requestIDRecorder) (string, string) {
+func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error) (string, string) {
 	var waitErr *passwordWaitError
 	if !errors.As(err, &waitErr) {
 		return "Unable to Read Windows Password", apiErrorDetail(apiCall{
@@ -219,13 +223,10 @@ func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api e
 			IAMAction: iamActionFor(api, iamActionShowPasswordV1),
 		}, err)
 	}
-	// The recorder is read before the precondition check makes a call of
-	// its own.
-	lastRequestID := requestID.Last()
 	return "Windows Password Not Available", fmt.Sprintf("Server %q has no stored Windows password: %s (%s API).%s"+
 		"\n\nAPI error code: none (the API answered that no password is stored)\nRequest ID: %s\n\n%s "+
 		"Raise `timeouts` if the server booted only recently.",
-		serverID, waitErr, api, serverPasswordPrecondition(ctx, client, api, serverID), lastRequestID,
+		serverID, waitErr, api, serverPasswordPrecondition(ctx, client, api, serverID), requestIDOrNone(waitErr.requestID),
 		plainMarkdown(windowsPasswordPreconditions))
 }
 

@@ -33,6 +33,15 @@ const enterpriseProjectHint = "The native v2.1 API does not honour permissions g
 	"only grants on the IAM project count there. If your permissions come from an enterprise project, set " +
 	"`api = \"v1\"`; the v1 API honours enterprise-project grants."
 
+// requestIDOrNone returns a response's request ID for a diagnostic, or a
+// note that the response carried none, so the line is never left blank.
+func requestIDOrNone(id string) string {
+	if id == "" {
+		return "none (the response carried no request ID)"
+	}
+	return id
+}
+
 // apiErrorDetail explains a failed call: what was attempted on which server,
 // the API error code, the request ID, and what to do next.
 func apiErrorDetail(call apiCall, err error) string {
@@ -49,12 +58,8 @@ func apiErrorDetail(call apiCall, err error) string {
 		if code == "" {
 			code = "none (the response carried no error code)"
 		}
-		requestID := apiErr.RequestID
-		if requestID == "" {
-			requestID = "none (the response carried no request ID)"
-		}
 		fmt.Fprintf(&b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
-			code, requestID, apiErr.StatusCode, apiErr.Method, apiErr.Path)
+			code, requestIDOrNone(apiErr.RequestID), apiErr.StatusCode, apiErr.Method, apiErr.Path)
 		if apiErr.Message != "" {
 			fmt.Fprintf(&b, "Message: %s\n", apiErr.Message)
 		}

@@ -131,24 +131,22 @@ func (e *serverWindowsPasswordEphemeralResource) Open(ctx context.Context, req e
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	ctx, requestID := withRequestIDRecorder(ctx)
-	encrypted, err := fetchWindowsPassword(ctx, e.client, api, serverID, wait)
+	stored, err := fetchWindowsPassword(ctx, e.client, api, serverID, wait)
 	if err != nil {
-		summary, detail := windowsPasswordFetchError(ctx, e.client, api, serverID, err, requestID)
+		summary, detail := windowsPasswordFetchError(ctx, e.client, api, serverID, err)
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
-	if encrypted == "" {
-		lastRequestID := requestID.Last()
+	if stored.Encrypted == "" {
 		resp.Diagnostics.AddError("No Windows Password Stored",
 			fmt.Sprintf("Server %q has no stored Windows password yet (%s API).%s\n\nAPI error code: none (the API "+
 				"answered that no password is stored)\nRequest ID: %s\n\n%s Set `wait_for_password = true` to "+
-				"wait for it.", serverID, api, serverPasswordPrecondition(ctx, e.client, api, serverID), lastRequestID,
-				plainMarkdown(windowsPasswordPreconditions)))
+				"wait for it.", serverID, api, serverPasswordPrecondition(ctx, e.client, api, serverID),
+				requestIDOrNone(stored.RequestID), plainMarkdown(windowsPasswordPreconditions)))
 		return
 	}
 
-	password, err := decryptWindowsPassword(key, encrypted)
+	password, err := decryptWindowsPassword(key, stored.Encrypted)
 	if err != nil {
 		summary, detail, _ := errorSummaryDetail(err)
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("Server %q: %s", serverID, detail))

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -50,52 +49,10 @@ var _ ecsapi.Logger = tflogLogger{}
 
 // Debug implements ecsapi.Logger.
 func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	recordRequestID(ctx, fields)
 	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
 }
 
 // Warn implements ecsapi.Logger.
 func (tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
-	recordRequestID(ctx, fields)
 	tflog.SubsystemWarn(ctx, logSubsystem, msg, fields)
-}
-
-// requestIDRecorder keeps the request ID of the last response the client
-// logged. Successful calls return no request ID, but a diagnostic about
-// what a successful call returned (a reset flag of "False", no stored
-// password) should still quote one; the client's log fields carry it.
-type requestIDRecorder struct {
-	mu   sync.Mutex
-	last string
-}
-
-type requestIDRecorderKey struct{}
-
-// withRequestIDRecorder returns a context whose API calls record their
-// request IDs in the returned recorder.
-func withRequestIDRecorder(ctx context.Context) (context.Context, *requestIDRecorder) {
-	rec := &requestIDRecorder{}
-	return context.WithValue(ctx, requestIDRecorderKey{}, rec), rec
-}
-
-// Last returns the most recent request ID, or a note that there is none.
-func (r *requestIDRecorder) Last() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.last == "" {
-		return "none (the response carried no request ID)"
-	}
-	return r.last
-}
-
-func recordRequestID(ctx context.Context, fields map[string]any) {
-	rec, ok := ctx.Value(requestIDRecorderKey{}).(*requestIDRecorder)
-	if !ok {
-		return
-	}
-	if id, ok := fields["request_id"].(string); ok && id != "" {
-		rec.mu.Lock()
-		rec.last = id
-		rec.mu.Unlock()
-	}
 }

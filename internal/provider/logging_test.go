@@ -44,23 +44,3 @@ func TestLogMasking(t *testing.T) {
 		}
 	}
 }
-
-func TestRequestIDRecorder(t *testing.T) {
-	t.Parallel()
-	ctx, rec := withRequestIDRecorder(context.Background())
-	if got := rec.Last(); !strings.HasPrefix(got, "none") {
-		t.Errorf("Last() before any call = %q, want a none note", got)
-	}
-	tflogLogger{}.Debug(ctx, "sending", map[string]any{"path": "/x"})
-	tflogLogger{}.Debug(ctx, "received", map[string]any{"request_id": "req-1"})
-	tflogLogger{}.Warn(ctx, "received", map[string]any{"request_id": "req-2"})
-	tflogLogger{}.Debug(ctx, "received", map[string]any{"request_id": ""})
-	if got := rec.Last(); got != "req-2" {
-		t.Errorf("Last() = %q, want req-2", got)
-	}
-	// Contexts without a recorder are left alone.
-	tflogLogger{}.Debug(context.Background(), "received", map[string]any{"request_id": "req-3"})
-	if got := rec.Last(); got != "req-2" {
-		t.Errorf("Last() = %q after a call on another context, want req-2", got)
-	}
-}

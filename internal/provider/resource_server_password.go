@@ -483,8 +483,7 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 	api := apiOrDefault(m.API)
 
 	if m.VerifyResetSupport.IsNull() || m.VerifyResetSupport.ValueBool() {
-		flagCtx, requestID := withRequestIDRecorder(ctx)
-		flag, err := r.client.GetResetPasswordFlag(flagCtx, serverID)
+		flag, err := r.client.GetResetPasswordFlag(ctx, serverID)
 		if err != nil {
 			diags.AddError("Unable to Check Password Reset Support", apiErrorDetail(apiCall{
 				What: "read the password reset flag (os-resetpwd-flag) of", ServerID: serverID,
@@ -497,7 +496,7 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 				fmt.Sprintf("Server %q reports os-resetpwd-flag %q: the password reset plug-in is not available in "+
 					"the guest, so a reset would be accepted by the API and silently do nothing. No reset was "+
 					"sent.\n\nAPI error code: none (the flag was read successfully)\nRequest ID: %s\n\n%s",
-					serverID, flag.Raw, requestID.Last(), pluginHint))
+					serverID, flag.Raw, requestIDOrNone(flag.RequestID), pluginHint))
 			return diags
 		}
 	}
