@@ -208,7 +208,7 @@ func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run 
 		if err != nil {
 			return out, fmt.Errorf("N=%d latency=%s %s: %w", n, latency, phase, err)
 		}
-		b.progress(s, run)
+		b.progress(s, run, b.opts.runs)
 		out = append(out, s)
 		if phase == phaseApply {
 			if err := b.verifyApplied(ctx, f); err != nil {
@@ -240,7 +240,7 @@ func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
 		return sample{}, fmt.Errorf("N=%d without verify_reset_support: %w", n, err)
 	}
 	s.Phase = phaseApplyNoVerify
-	b.progress(s, 1)
+	b.progress(s, 1, 1)
 	if err := b.verifyApplied(ctx, f); err != nil {
 		return s, err
 	}

@@ -202,9 +202,9 @@ func (b *bench) logf(format string, args ...any) {
 	fmt.Fprintf(b.stderr, "[%6.1fs] %s\n", time.Since(b.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
-func (b *bench) progress(s sample, run int) {
+func (b *bench) progress(s sample, run, runs int) {
 	b.logf("[%s N=%d latency=%s run %d/%d] %.2f s, %s API calls/resource, %d connections",
-		s.Phase, s.N, latencyText(s.Latency), run, b.opts.runs, s.Wall.Seconds(),
+		s.Phase, s.N, latencyText(s.Latency), run, runs, s.Wall.Seconds(),
 		formatFloat(perResource(apiCalls(s.Calls), s.N)), s.Conns)
 }
 
