@@ -44,8 +44,14 @@ type Fault struct {
 	// Code replaces the error code of the generated body (for the native
 	// API: the fault name, such as "conflictingRequest").
 	Code string `json:"code,omitempty"`
-	// Body replaces the generated body entirely; it is sent as JSON.
+	// Body replaces the generated body entirely. It is sent as is, so it
+	// may be anything from a truncated JSON document to an HTML page.
 	Body string `json:"body,omitempty"`
+	// ContentType is the Content-Type header sent with Body, such as
+	// "text/html" for a load balancer's error page; empty means
+	// "application/json;charset=UTF-8". It needs Body: generated bodies are
+	// always JSON.
+	ContentType string `json:"content_type,omitempty"`
 }
 
 // FaultStatus is a registered fault and how often it has triggered
@@ -119,8 +125,12 @@ func normalizeFault(f Fault) (Fault, error) {
 		return f, errors.New("reset_connection sends no response, so it cannot be combined with status")
 	case f.Status == 0 && !f.ResetConnection && f.DelayMS == 0:
 		return f, errors.New("a fault needs status, reset_connection or delay_ms")
-	case f.Status == 0 && (f.Code != "" || f.Body != ""):
-		return f, errors.New("code and body need a status")
+	case f.Status == 0 && (f.Code != "" || f.Body != "" || f.ContentType != ""):
+		return f, errors.New("code, body and content_type need a status")
+	case f.ContentType != "" && f.Body == "":
+		return f, errors.New("content_type applies to a custom body only, so it needs body")
+	case !validHeaderValue(f.ContentType):
+		return f, errors.New("content_type must be printable ASCII, without control characters or surrounding spaces")
 	case f.Count < 0:
 		return f, errors.New("count must not be negative")
 	case math.IsNaN(f.Rate) || f.Rate < 0 || f.Rate > 1:
@@ -131,6 +141,18 @@ func normalizeFault(f Fault) (Fault, error) {
 		return f, fmt.Errorf("delay_ms must be between 0 and %d", maxFaultDelay.Milliseconds())
 	}
 	return f, nil
+}
+
+// validHeaderValue reports whether v can be sent as a header value exactly
+// as given: printable ASCII only. Control characters could split or
+// truncate the header, and other bytes have no agreed meaning in it.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return strings.TrimSpace(v) == v
 }
 
 // ClearFaults removes every fault.
@@ -187,7 +209,11 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, f *Fault, fam f
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfterSeconds))
 	}
 	if f.Body != "" {
-		w.Header().Set("Content-Type", contentTypeJSON)
+		ct := f.ContentType
+		if ct == "" {
+			ct = contentTypeJSON
+		}
+		w.Header().Set("Content-Type", ct)
 		w.WriteHeader(f.Status)
 		_, _ = w.Write([]byte(f.Body))
 		return true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,7 +128,67 @@ func TestFaultBodies(t *testing.T) {
 		if res.status != 500 || string(res.body) != `{"weird":true}` {
 			t.Fatalf("%d %s", res.status, res.body)
 		}
+		if ct := res.header.Get("Content-Type"); ct != contentTypeJSON {
+			t.Fatalf("Content-Type = %q, want %q", ct, contentTypeJSON)
+		}
 	})
+}
+
+func TestFaultContentType(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	const page = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+	const truncated = `{"error":{"code":"Ecs.0000","mess`
+	tests := []struct {
+		name        string
+		fault       Fault
+		wantStatus  int
+		wantType    string
+		wantBody    string
+		wantGateway bool
+	}{
+		{"html page", Fault{Status: 502, Body: page, ContentType: "text/html"}, 502, "text/html", page, false},
+		{"parameters kept", Fault{Status: 503, Body: page, ContentType: "text/html; charset=iso-8859-1"}, 503, "text/html; charset=iso-8859-1", page, false},
+		{"truncated json", Fault{Status: 500, Body: truncated, ContentType: "application/json"}, 500, "application/json", truncated, false},
+		{"default for a custom body", Fault{Status: 500, Body: truncated}, 500, contentTypeJSON, truncated, false},
+		{"generated body", Fault{Status: 429}, 429, contentTypeJSON, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h.sim.ClearFaults()
+			f := tc.fault
+			f.Count = 1
+			h.addFault(f)
+			res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), "")
+			if tc.wantGateway {
+				wantGatewayError(t, res, tc.wantStatus, codeThrottled)
+			} else if res.status != tc.wantStatus || string(res.body) != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", res.status, res.body, tc.wantStatus, tc.wantBody)
+			}
+			if ct := res.header.Get("Content-Type"); ct != tc.wantType {
+				t.Fatalf("Content-Type = %q, want %q", ct, tc.wantType)
+			}
+		})
+	}
+
+	// Over the control API, the field round-trips.
+	h.sim.ClearFaults()
+	res := h.control(http.MethodPost, "/_sim/faults", `{"status":502,"body":"<html></html>","content_type":"text/html","count":1}`)
+	if res.status != http.StatusCreated || !strings.Contains(string(res.body), `"content_type":"text/html"`) {
+		t.Fatalf("add: %d %s", res.status, res.body)
+	}
+	got := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
+	if got.status != 502 || string(got.body) != "<html></html>" || got.header.Get("Content-Type") != "text/html" {
+		t.Fatalf("got %d %q %q", got.status, got.header.Get("Content-Type"), got.body)
+	}
+	for _, body := range []string{
+		`{"status":502,"body":"x","content_type":"text/html\r\nX-Injected: 1"}`,
+		`{"status":502,"content_type":"text/html"}`,
+	} {
+		if res := h.control(http.MethodPost, "/_sim/faults", body); res.status != http.StatusBadRequest {
+			t.Fatalf("%s: %d %s", body, res.status, res.body)
+		}
+	}
 }
 
 // faultPattern returns which of n requests hit a 50% fault.
@@ -271,6 +332,14 @@ func TestFaultValidation(t *testing.T) {
 		"negative delay":      {DelayMS: -1},
 		"huge delay":          {DelayMS: 11 * 60 * 1000},
 		"bad method":          {Status: 500, Method: "GET /"},
+		"type without body":   {Status: 502, ContentType: "text/html"},
+		"type without status": {DelayMS: 1, ContentType: "text/html"},
+		"type with newline":   {Status: 502, Body: "x", ContentType: "text/html\nSet-Cookie: a=b"},
+		"type with NUL":       {Status: 502, Body: "x", ContentType: "text/html\x00"},
+		"type with DEL":       {Status: 502, Body: "x", ContentType: "text/\x7fhtml"},
+		"type with tab":       {Status: 502, Body: "x", ContentType: "text/html;\tcharset=utf-8"},
+		"type not ASCII":      {Status: 502, Body: "x", ContentType: "text/htmlé"},
+		"type blank":          {Status: 502, Body: "x", ContentType: " "},
 	}
 	for name, f := range bad {
 		t.Run(name, func(t *testing.T) {
