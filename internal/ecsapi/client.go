@@ -3,6 +3,7 @@ package ecsapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,15 @@ const (
 	maxResponseBody = 1 << 20
 	// maxIDLength bounds server and project IDs (real ones are 32–36 characters).
 	maxIDLength = 255
+
+	// maxIdleConnsPerHost is how many idle connections the default
+	// transport keeps per endpoint. Terraform runs 10 operations at once
+	// by default and users raise -parallelism, so a pool sized from the
+	// CPU count (as cleanhttp's is) would close and reopen most
+	// connections, each with a new TLS handshake.
+	maxIdleConnsPerHost = 100
+	// maxIdleConns covers both endpoints (ECS and IAM).
+	maxIdleConns = 2 * maxIdleConnsPerHost
 )
 
 // Credentials authenticate requests. Set either AccessKey and SecretKey
@@ -78,8 +88,14 @@ type Config struct {
 	ProjectID   string
 	Credentials Credentials
 	// HTTPClient is shared by all calls; nil means a client with a pooled
-	// transport. Redirects are never followed, whichever client is used.
+	// transport sized for Terraform's parallelism. Redirects are never
+	// followed, whichever client is used.
 	HTTPClient *http.Client
+	// TLSConfig configures TLS for the default transport (for example to
+	// skip certificate verification in a test environment); nil means Go's
+	// defaults. It cannot be combined with HTTPClient, whose transport
+	// carries its own TLS settings.
+	TLSConfig *tls.Config
 	// MaxRetries is the number of retries after the first attempt; 0
 	// disables retries.
 	MaxRetries int
@@ -174,13 +190,16 @@ func NewClient(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
+	if cfg.HTTPClient != nil && cfg.TLSConfig != nil {
+		return nil, errors.New("ecsapi: set TLS settings on the HTTP client's transport or in TLSConfig, not both")
+	}
 
 	c := &Client{
 		ecsBase:    ecsBase,
 		iamBase:    iamBase,
 		region:     cfg.Region,
 		creds:      cfg.Credentials,
-		httpClient: noRedirectClient(cfg.HTTPClient),
+		httpClient: noRedirectClient(cfg.HTTPClient, cfg.TLSConfig),
 		maxRetries: cfg.MaxRetries,
 		waitMin:    waitMin,
 		waitMax:    waitMax,
@@ -197,20 +216,33 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// noRedirectClient returns a copy of hc (or a pooled client) that never
-// follows redirects: a redirect would replay X-Auth-Token or
-// X-Security-Token to wherever the Location points, and the ECS APIs never
-// redirect legitimately. Copying keeps the caller's Transport, and with it
-// the connection pool.
-func noRedirectClient(hc *http.Client) *http.Client {
+// noRedirectClient returns a copy of hc (or a client with the default
+// transport using tlsConfig) that never follows redirects: a redirect would
+// replay X-Auth-Token or X-Security-Token to wherever the Location points,
+// and the ECS APIs never redirect legitimately. Copying keeps the caller's
+// Transport, and with it the connection pool.
+func noRedirectClient(hc *http.Client, tlsConfig *tls.Config) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
 	} else {
-		out.Transport = cleanhttp.DefaultPooledTransport()
+		out.Transport = defaultTransport(tlsConfig)
 	}
 	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &out
+}
+
+// defaultTransport is the one transport definition of the package: a
+// private pool (so that nothing else in the process can change it) that
+// keeps enough idle connections for every concurrent Terraform operation.
+func defaultTransport(tlsConfig *tls.Config) *http.Transport {
+	t := cleanhttp.DefaultPooledTransport()
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	if tlsConfig != nil {
+		t.TLSClientConfig = tlsConfig.Clone()
+	}
+	return t
 }
 
 func parseEndpoint(name, raw string) (*url.URL, error) {

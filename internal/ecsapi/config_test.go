@@ -1,7 +1,9 @@
 package ecsapi_test
 
 import (
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +46,11 @@ func TestNewClientValidation(t *testing.T) {
 		{"min above max", func(c *ecsapi.Config) { c.RetryWaitMin = time.Minute; c.RetryWaitMax = time.Second }, "exceeds the maximum"},
 		{"bad user agent", func(c *ecsapi.Config) { c.UserAgent = "ua\r\nX-Injected: 1" }, "user agent"},
 		{"bad project ID", func(c *ecsapi.Config) { c.ProjectID = "../p" }, "project ID"},
+		{"TLS settings alone", func(c *ecsapi.Config) { c.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12} }, ""},
+		{"TLS settings and a client", func(c *ecsapi.Config) {
+			c.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			c.HTTPClient = &http.Client{}
+		}, "not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

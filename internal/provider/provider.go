@@ -7,11 +7,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -212,7 +210,7 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			SecurityToken: cfg.SecurityToken,
 			Token:         cfg.Token,
 		},
-		HTTPClient: httpClientFor(cfg.Insecure),
+		TLSConfig:  tlsConfigFor(cfg.Insecure),
 		MaxRetries: cfg.MaxRetries,
 		UserAgent:  userAgent(p.version, req.TerraformVersion),
 		Logger:     tflogLogger{},
@@ -306,15 +304,14 @@ func attributePath(dotted string) path.Path {
 	return path.Root(dotted)
 }
 
-// httpClientFor returns nil (the client's pooled default) unless TLS
-// verification is to be skipped.
-func httpClientFor(insecure bool) *http.Client {
+// tlsConfigFor returns the TLS settings for the API client: nil (Go's
+// defaults) unless verification is to be skipped. Only TLS settings are
+// passed on, so that the connection pool keeps the sizing ecsapi gives it.
+func tlsConfigFor(insecure bool) *tls.Config {
 	if !insecure {
 		return nil
 	}
-	transport := cleanhttp.DefaultPooledTransport()
-	transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicitly requested by `insecure`
-	return &http.Client{Transport: transport}
+	return &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicitly requested by `insecure`
 }
 
 func userAgent(version, terraformVersion string) string {
