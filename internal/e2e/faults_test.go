@@ -138,8 +138,8 @@ func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 	}
 
 	// Nothing was recorded as done, so the next plan proposes the reset again, and only it.
-	w.mustRun(nil, "plan", "-input=false", "-no-color", "-out=retry.tfplan")
-	show := w.mustRun(nil, "show", "-json", "retry.tfplan")
+	w.mustRun("plan", "-input=false", "-no-color", "-out=retry.tfplan")
+	show := w.mustRun("show", "-json", "retry.tfplan")
 	var plan struct {
 		ResourceChanges []struct {
 			Address string `json:"address"`
@@ -210,7 +210,9 @@ func TestInterruptedApplyConverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-done:
+	case waitErr := <-done:
+		// The exit status is checked below; Wait's error only repeats it.
+		_ = waitErr
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("the CLI did not stop within two minutes of SIGINT: the in-flight requests did not end with the context\n%s\n%s", stdout, stderr)
 	}

@@ -302,7 +302,12 @@ func issueToken(t *testing.T, s *sim) string {
 	t.Helper()
 	body := fmt.Sprintf(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":%q,"password":%q,"domain":{"name":"e2e"}}}},"scope":{"project":{"name":%q}}}}`,
 		ecssim.DefaultUser, ecssim.DefaultPassword, ecssim.DefaultRegion)
-	resp, err := http.Post(s.URL+"/v3/auth/tokens", "application/json", strings.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.URL+"/v3/auth/tokens", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

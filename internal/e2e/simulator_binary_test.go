@@ -35,7 +35,11 @@ func (b *syncBuffer) String() string {
 // getJSON reads a control API document of the simulator process.
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +97,7 @@ resource "ecs_server_password" "native" {
 	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + providerHCL(proc.URL, nil) + body})
 	w.writeJSON("terraform.tfvars.json", map[string]any{"passwords": passwords})
 
-	w.mustRun(nil, applyArgs...)
+	w.mustRun(applyArgs...)
 	for i, id := range ids {
 		var st ecssim.ServerState
 		getJSON(t, proc.URL+"/_sim/servers/"+id, &st)
@@ -106,7 +110,7 @@ resource "ecs_server_password" "native" {
 	if res := w.plan(); res.code != 0 {
 		t.Fatalf("plan after apply (exit 0 = no changes expected):\n%s", res)
 	}
-	w.mustRun(nil, destroyArgs...)
+	w.mustRun(destroyArgs...)
 	if got := w.instances(); len(got) != 0 {
 		t.Errorf("state still holds %d instances after destroy", len(got))
 	}

@@ -121,12 +121,14 @@ func TestMedianDuration(t *testing.T) {
 	}
 }
 
-// fleetSamples fakes the samples of one N: the baseline and a 50 ms run of each phase.
-func fleetSamples(n int, wall0, wall50 time.Duration, conns int64) []sample {
+// fleetSamples fakes the samples of 100 resources: a 3 s baseline and a 50 ms run of each phase.
+func fleetSamples(wall50 time.Duration, conns int64) []sample {
 	flag := "GET /v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag"
 	reset := "PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password"
 	show := "GET /v1/{project_id}/cloudservers/{server_id}"
 	del := "DELETE /v1/{project_id}/cloudservers/{server_id}/os-server-password"
+	const n = 100
+	const wall0 = 3 * time.Second
 	var out []sample
 	for _, l := range []time.Duration{0, 50 * time.Millisecond} {
 		wall := wall0
@@ -143,7 +145,7 @@ func fleetSamples(n int, wall0, wall50 time.Duration, conns int64) []sample {
 }
 
 func TestSummariseComputesTheIdealFromTheBaseline(t *testing.T) {
-	rows := summarise(fleetSamples(100, 3*time.Second, 5*time.Second, 10), 10)
+	rows := summarise(fleetSamples(5*time.Second, 10), 10)
 	if len(rows) != 6 {
 		t.Fatalf("got %d rows, want 6", len(rows))
 	}
@@ -165,7 +167,7 @@ func TestSummariseComputesTheIdealFromTheBaseline(t *testing.T) {
 }
 
 func TestEvaluateTargets(t *testing.T) {
-	good := summarise(fleetSamples(100, 3*time.Second, 4*time.Second, 10), 10)
+	good := summarise(fleetSamples(4*time.Second, 10), 10)
 	throttled := []throttleResult{{N: 200, Rate: 20, Phase: phaseApply, Wall: 22 * time.Second, Succeeded: 400, Throttled: 50}}
 	for _, tg := range evaluateTargets(good, throttled, 10) {
 		if !tg.Met {
@@ -174,7 +176,7 @@ func TestEvaluateTargets(t *testing.T) {
 	}
 
 	// Too slow at 50 ms, a connection per call, an extra call per create, a slow throttled run.
-	bad := fleetSamples(100, 3*time.Second, 6*time.Second, 200)
+	bad := fleetSamples(6*time.Second, 200)
 	bad[3].Calls["GET /v1/{project_id}/cloudservers/{server_id}"] = 100
 	slow := []throttleResult{{N: 200, Rate: 20, Phase: phaseApply, Wall: 40 * time.Second, Succeeded: 400}}
 	var missed []string
@@ -205,7 +207,7 @@ func TestConnectionLimitAllowsOnePoolPerProcess(t *testing.T) {
 		t.Errorf("destroy limit %d, want 22", got)
 	}
 	// 20 connections: fine for a destroy's two processes, too many for one apply.
-	rows := summarise(fleetSamples(100, 3*time.Second, 4*time.Second, 20), 10)
+	rows := summarise(fleetSamples(4*time.Second, 20), 10)
 	for _, tg := range evaluateTargets(rows, nil, 10) {
 		if !strings.Contains(tg.Text, "TCP connections") {
 			continue
@@ -251,7 +253,7 @@ ok  	example/ecssim	0.1s
 }
 
 func TestRenderReport(t *testing.T) {
-	rows := summarise(fleetSamples(100, 3*time.Second, 4*time.Second, 10), 10)
+	rows := summarise(fleetSamples(4*time.Second, 10), 10)
 	rep := &report{
 		Command: "go run ./internal/cmd/bench", Date: time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC),
 		Machine: "linux/amd64, 2 logical CPUs", GoVersion: "go1.26", CLIVersion: "Terraform v1.11.4", Parallelism: 10,

@@ -206,13 +206,13 @@ func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run 
 	for _, phase := range []string{phaseApply, phasePlan, phaseDestroy} {
 		s, err := b.timed(ctx, f, phase, latency)
 		if err != nil {
-			return out, fmt.Errorf("N=%d latency=%s %s: %w", n, latency, phase, err)
+			return out, fmt.Errorf("%d resources at latency %s, %s: %w", n, latency, phase, err)
 		}
 		b.progress(s, run, b.opts.runs)
 		out = append(out, s)
 		if phase == phaseApply {
 			if err := b.verifyApplied(ctx, f); err != nil {
-				return out, fmt.Errorf("N=%d latency=%s: %w", n, latency, err)
+				return out, fmt.Errorf("%d resources at latency %s: %w", n, latency, err)
 			}
 		}
 	}
@@ -237,7 +237,7 @@ func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
 	}
 	s, err := b.timed(ctx, f, phaseApply, 0)
 	if err != nil {
-		return sample{}, fmt.Errorf("N=%d without verify_reset_support: %w", n, err)
+		return sample{}, fmt.Errorf("%d resources without verify_reset_support: %w", n, err)
 	}
 	s.Phase = phaseApplyNoVerify
 	b.progress(s, 1, 1)
