@@ -40,6 +40,109 @@ func TestClockSkew(t *testing.T) {
 	}
 }
 
+func TestClockOffset(t *testing.T) {
+	// The client signs with the harness clock (testNow); the offset moves
+	// only the simulator's clock.
+	for _, tc := range []struct {
+		offset time.Duration
+		ok     bool
+	}{
+		{20 * time.Minute, false},
+		{-20 * time.Minute, false},
+		{10 * time.Minute, true},
+		{-10 * time.Minute, true},
+		{0, true},
+	} {
+		t.Run(tc.offset.String(), func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.ClockOffset = tc.offset })
+			srv := h.addServer(ServerSpec{OSType: "Linux"})
+			res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), "")
+			if tc.ok {
+				if res.status != http.StatusOK {
+					t.Fatalf("status = %d, want 200; body %s", res.status, res.body)
+				}
+			} else if msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authSignatureExpired {
+				t.Fatalf("message = %q", msg)
+			}
+			// Timestamps follow the simulator's clock.
+			if recs := h.sim.Requests(); len(recs) != 1 || !recs[0].Time.Equal(testNow.Add(tc.offset)) {
+				t.Fatalf("log = %+v, want time %v", recs, testNow.Add(tc.offset))
+			}
+			if !srv.Created.Equal(testNow.Add(tc.offset)) {
+				t.Fatalf("created = %v", srv.Created)
+			}
+		})
+	}
+
+	t.Run("changed at run time", func(t *testing.T) {
+		h := newHarness(t, nil)
+		srv := h.addServer(ServerSpec{OSType: "Linux"})
+		get := func() response { return h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "") }
+		if res := h.control(http.MethodGet, "/_sim/config", ""); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":0`) {
+			t.Fatalf("config: %d %s", res.status, res.body)
+		}
+		res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":1200}`)
+		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200}` {
+			t.Fatalf("set: %d %s", res.status, res.body)
+		}
+		if h.sim.ClockOffset() != 20*time.Minute {
+			t.Fatalf("ClockOffset() = %v", h.sim.ClockOffset())
+		}
+		if msg := wantGatewayError(t, get(), http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authSignatureExpired {
+			t.Fatalf("message = %q", msg)
+		}
+		if res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":-600.5}`); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":-600.5`) {
+			t.Fatalf("set: %d %s", res.status, res.body)
+		}
+		if res := get(); res.status != http.StatusOK {
+			t.Fatalf("with -600.5s: %d %s", res.status, res.body)
+		}
+		// Invalid values change nothing, not even the valid fields beside
+		// them.
+		for _, body := range []string{
+			`{"clock_offset_seconds":315360001}`,
+			`{"clock_offset_seconds":-1e300}`,
+			`{"clock_offset_seconds":"20m"}`,
+			`{"latency_ms":5,"clock_offset_seconds":1e12}`,
+		} {
+			if res := h.control(http.MethodPut, "/_sim/config", body); res.status != http.StatusBadRequest {
+				t.Fatalf("%s: %d %s", body, res.status, res.body)
+			}
+		}
+		if h.sim.ClockOffset() != -600500*time.Millisecond || h.sim.currentLatency() != 0 {
+			t.Fatalf("offset %v latency %v after rejected changes", h.sim.ClockOffset(), h.sim.currentLatency())
+		}
+	})
+
+	t.Run("tokens expire by the simulator's clock", func(t *testing.T) {
+		h := newHarness(t, nil)
+		tok, _ := h.login(`{"name":"cn-north-4"}`)
+		if err := h.sim.SetClockOffset(tokenLifetime); err != nil {
+			t.Fatal(err)
+		}
+		res := h.call(cred{token: tok}, http.MethodGet, "/v3/projects", "")
+		if msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authTokenExpired {
+			t.Fatalf("message = %q", msg)
+		}
+	})
+
+	t.Run("bounds", func(t *testing.T) {
+		for _, d := range []time.Duration{MaxClockOffset + time.Nanosecond, -MaxClockOffset - time.Nanosecond} {
+			if _, err := NewServer(Config{ClockOffset: d}); err == nil {
+				t.Fatalf("NewServer accepted offset %v", d)
+			}
+			h := newHarness(t, nil)
+			if err := h.sim.SetClockOffset(d); err == nil || h.sim.ClockOffset() != 0 {
+				t.Fatalf("SetClockOffset(%v) = %v, offset now %v", d, err, h.sim.ClockOffset())
+			}
+		}
+		h := newHarness(t, func(c *Config) { c.ClockOffset = -MaxClockOffset })
+		if got := h.sim.now(); !got.Equal(testNow.Add(-MaxClockOffset)) {
+			t.Fatalf("now = %v", got)
+		}
+	})
+}
+
 func TestAuthenticationFailures(t *testing.T) {
 	h := newHarness(t, nil)
 	srv := h.addServer(ServerSpec{OSType: "Linux"})

@@ -20,6 +20,11 @@ const (
 	DefaultRandSeed uint64 = 1
 )
 
+// MaxClockOffset bounds Config.ClockOffset and the clock offset set at run
+// time in either direction. Ten years reach past any token or signature
+// window while keeping timestamps printable.
+const MaxClockOffset = 10 * 365 * 24 * time.Hour
+
 // Internal identities reported in IAM and show-server bodies. They are fixed so
 // that responses are stable between runs.
 const (
@@ -52,6 +57,12 @@ type Config struct {
 	// Now is the clock used for signature skew checks, token expiry, rate
 	// limiting and timestamps; nil means time.Now.
 	Now func() time.Time
+	// ClockOffset is added to every reading of Now, so the simulator's clock
+	// runs ahead (positive) or behind (negative) the clients' clocks. With
+	// more than 15 minutes either way, correctly signed requests fail with
+	// "signature expired"; with more than 24 hours ahead, fresh tokens count
+	// as expired. It must lie within MaxClockOffset either way.
+	ClockOffset time.Duration
 	// Seed lists servers created when the simulator starts.
 	Seed []ServerSpec
 	// RandSeed seeds the generator that decides rate-based faults; 0 means

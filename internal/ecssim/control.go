@@ -57,8 +57,9 @@ func isLoopback(remoteAddr string) bool {
 
 // controlConfig is the body of GET and PUT /_sim/config.
 type controlConfig struct {
-	LatencyMS *int64   `json:"latency_ms,omitempty"`
-	RateLimit *float64 `json:"rate_limit,omitempty"`
+	LatencyMS          *int64   `json:"latency_ms,omitempty"`
+	RateLimit          *float64 `json:"rate_limit,omitempty"`
+	ClockOffsetSeconds *float64 `json:"clock_offset_seconds,omitempty"`
 }
 
 // controlRoute maps a method to its handler for one control path.
@@ -243,7 +244,8 @@ func (s *Simulator) controlAddFault(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) controlConfig() controlConfig {
 	latency := s.currentLatency().Milliseconds()
 	rate := s.currentRateLimit()
-	return controlConfig{LatencyMS: &latency, RateLimit: &rate}
+	offset := s.ClockOffset().Seconds()
+	return controlConfig{LatencyMS: &latency, RateLimit: &rate, ClockOffsetSeconds: &offset}
 }
 
 func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
@@ -259,6 +261,24 @@ func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
 	if cfg.RateLimit != nil && (*cfg.RateLimit < 0 || math.IsInf(*cfg.RateLimit, 0) || math.IsNaN(*cfg.RateLimit)) {
 		writeControlError(w, http.StatusBadRequest, "rate_limit must be a non-negative number (0 = unlimited)")
 		return
+	}
+	var offset time.Duration
+	if cfg.ClockOffsetSeconds != nil {
+		secs := *cfg.ClockOffsetSeconds
+		if math.IsNaN(secs) || math.Abs(secs) > MaxClockOffset.Seconds() {
+			writeControlError(w, http.StatusBadRequest, fmt.Sprintf("clock_offset_seconds must be between %.0f and %.0f",
+				-MaxClockOffset.Seconds(), MaxClockOffset.Seconds()))
+			return
+		}
+		// Clamped because float rounding may step a few nanoseconds past
+		// the bound that secs itself respects.
+		offset = min(max(time.Duration(math.Round(secs*float64(time.Second))), -MaxClockOffset), MaxClockOffset)
+	}
+	// Every field was checked above, so the changes apply together or not
+	// at all.
+	if cfg.ClockOffsetSeconds != nil {
+		// Within MaxClockOffset by construction, so it cannot fail.
+		_ = s.SetClockOffset(offset)
 	}
 	if cfg.LatencyMS != nil {
 		s.SetLatency(time.Duration(*cfg.LatencyMS) * time.Millisecond)

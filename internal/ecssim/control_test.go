@@ -250,7 +250,7 @@ func TestControlFaultsAndConfig(t *testing.T) {
 		t.Fatalf("after clear: %s", res.body)
 	}
 
-	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0}` {
+	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":0}` {
 		t.Fatalf("config: %s", res.body)
 	}
 	for _, body := range []string{`{"latency_ms":-1}`, `{"rate_limit":-2}`, `{"latency":5}`, `nope`} {
@@ -259,7 +259,7 @@ func TestControlFaultsAndConfig(t *testing.T) {
 		}
 	}
 	res = h.control(http.MethodPut, "/_sim/config", `{"rate_limit":2.5}`)
-	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5}` {
+	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0}` {
 		t.Fatalf("set rate: %s", res.body)
 	}
 }

@@ -28,8 +28,11 @@ const maxRequestLog = 10000
 
 // Simulator is the in-memory ECS/IAM API. It is safe for concurrent use.
 type Simulator struct {
-	cfg       Config
-	now       func() time.Time
+	cfg Config
+	// now reads Config.Now plus the clock offset. The offset is atomic
+	// because now is called with mu held as well as without.
+	now         func() time.Time
+	clockOffset atomic.Int64
 	onRequest func(RequestRecord)
 	routes    []*route
 	conns     atomic.Int64
@@ -98,7 +101,6 @@ func newSimulator(cfg Config) (*Simulator, error) {
 	cfg = cfg.withDefaults()
 	s := &Simulator{
 		cfg:        cfg,
-		now:        cfg.Now,
 		onRequest:  cfg.OnRequest,
 		sleep:      sleepContext,
 		servers:    map[string]*serverRecord{},
@@ -110,6 +112,10 @@ func newSimulator(cfg Config) (*Simulator, error) {
 		rateLimit:  cfg.RateLimit,
 		buckets:    map[string]*bucket{},
 	}
+	if err := s.SetClockOffset(cfg.ClockOffset); err != nil {
+		return nil, err
+	}
+	s.now = func() time.Time { return cfg.Now().Add(s.ClockOffset()) }
 	s.routes = apiRoutes()
 	if err := s.AddPrincipal(Principal{
 		AccessKey: cfg.AccessKey,
@@ -497,4 +503,20 @@ func (s *Simulator) currentLatency() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.latency
+}
+
+// SetClockOffset moves the simulator's clock by d relative to Config.Now
+// (see Config.ClockOffset). It fails, changing nothing, when d is beyond
+// MaxClockOffset either way.
+func (s *Simulator) SetClockOffset(d time.Duration) error {
+	if d > MaxClockOffset || d < -MaxClockOffset {
+		return fmt.Errorf("clock offset %v is beyond %v either way", d, MaxClockOffset)
+	}
+	s.clockOffset.Store(int64(d))
+	return nil
+}
+
+// ClockOffset returns the current clock offset.
+func (s *Simulator) ClockOffset() time.Duration {
+	return time.Duration(s.clockOffset.Load())
 }

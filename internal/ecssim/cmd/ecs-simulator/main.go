@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		rateLimit = fs.Float64("rate-limit", 0, "API requests per second allowed per credential; 0 = unlimited")
 		seedFile  = fs.String("seed", "", "JSON file holding an array of servers in the POST /_sim/servers shape")
 		faultSeed = fs.Uint64("fault-seed", ecssim.DefaultRandSeed, "seed for rate-based faults (same seed, same faults)")
+		clockOff  = fs.Duration("clock-offset", 0, "run the simulator's clock ahead of (e.g. 20m) or behind (-20m) the system clock; beyond 15m either way signatures expire")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,18 +71,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ecs-simulator: -latency and -rate-limit must not be negative")
 		return 2
 	}
+	if *clockOff > ecssim.MaxClockOffset || *clockOff < -ecssim.MaxClockOffset {
+		fmt.Fprintf(stderr, "ecs-simulator: -clock-offset must be within %v either way\n", ecssim.MaxClockOffset)
+		return 2
+	}
 
 	logger := log.New(stderr, "ecs-simulator: ", log.LstdFlags|log.LUTC)
 	cfg := ecssim.Config{
-		ProjectID: *projectID,
-		Region:    *region,
-		AccessKey: *accessKey,
-		SecretKey: *secretKey,
-		User:      *user,
-		Password:  *password,
-		Latency:   *latency,
-		RateLimit: *rateLimit,
-		RandSeed:  *faultSeed,
+		ProjectID:   *projectID,
+		Region:      *region,
+		AccessKey:   *accessKey,
+		SecretKey:   *secretKey,
+		User:        *user,
+		Password:    *password,
+		Latency:     *latency,
+		RateLimit:   *rateLimit,
+		RandSeed:    *faultSeed,
+		ClockOffset: *clockOff,
 		OnRequest: func(rec ecssim.RequestRecord) {
 			logger.Printf("%s %s %d request_id=%s", rec.Method, rec.Path, rec.Status, rec.RequestID)
 		},
@@ -97,6 +104,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := ecssim.ListenAndServe(ctx, *addr, cfg, func(url string) {
 		fmt.Fprintln(stdout, url)
 		logger.Printf("listening on %s (region %s, project %s, %d seeded servers)", url, *region, *projectID, len(cfg.Seed))
+		if cfg.ClockOffset != 0 {
+			logger.Printf("clock offset %v: the simulator's clock reads %s", cfg.ClockOffset, time.Now().Add(cfg.ClockOffset).UTC().Format(time.RFC3339))
+		}
 	})
 	if err != nil {
 		logger.Printf("error: %v", err)

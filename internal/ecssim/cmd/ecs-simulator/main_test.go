@@ -60,14 +60,17 @@ func TestRunUsageErrors(t *testing.T) {
 		args []string
 		code int
 	}{
-		"unknown flag":     {[]string{"-bogus"}, 2},
-		"extra argument":   {[]string{"serve"}, 2},
-		"negative latency": {[]string{"-latency", "-1s"}, 2},
-		"negative rate":    {[]string{"-rate-limit", "-3"}, 2},
-		"missing seed":     {[]string{"-seed", missing}, 2},
-		"bad seed":         {[]string{"-seed", badSeed}, 2},
-		"help":             {[]string{"-h"}, 0},
-		"bad address":      {[]string{"-addr", "256.1.1.1:1"}, 1},
+		"unknown flag":          {[]string{"-bogus"}, 2},
+		"extra argument":        {[]string{"serve"}, 2},
+		"negative latency":      {[]string{"-latency", "-1s"}, 2},
+		"negative rate":         {[]string{"-rate-limit", "-3"}, 2},
+		"missing seed":          {[]string{"-seed", missing}, 2},
+		"bad seed":              {[]string{"-seed", badSeed}, 2},
+		"help":                  {[]string{"-h"}, 0},
+		"offset not a duration": {[]string{"-clock-offset", "20"}, 2},
+		"offset too far ahead":  {[]string{"-clock-offset", "87601h"}, 2},
+		"offset too far behind": {[]string{"-clock-offset", "-87601h"}, 2},
+		"bad address":           {[]string{"-addr", "256.1.1.1:1"}, 1},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -163,6 +166,89 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Fatalf("log contains %q:\n%s", secret, logs)
 		}
+	}
+}
+
+// startRun runs the command with args until the test ends and returns its
+// base URL and standard error.
+func startRun(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdoutR, stdoutW := io.Pipe()
+	stderr := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdoutW, stderr)
+		_ = stdoutW.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d; stderr:\n%s", code, stderr.String())
+		}
+	})
+	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v; stderr:\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(line), stderr
+}
+
+func TestRunClockOffset(t *testing.T) {
+	for _, tc := range []struct {
+		offset string
+		ok     bool
+	}{
+		{"20m", false},
+		{"-20m", false},
+		{"10m", true},
+		{"-10m", true},
+	} {
+		t.Run(tc.offset, func(t *testing.T) {
+			base, stderr := startRun(t, "-clock-offset", tc.offset)
+			// The request is signed with the system clock, as a client on
+			// the same machine would.
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/v3/projects", nil)
+			sign(req, nil, ecssim.DefaultAccessKey, ecssim.DefaultSecretKey)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			_ = res.Body.Close()
+			if tc.ok {
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("status %d %s, want 200", res.StatusCode, body)
+				}
+			} else {
+				var gw struct {
+					ErrorCode string `json:"error_code"`
+					ErrorMsg  string `json:"error_msg"`
+					RequestID string `json:"request_id"`
+				}
+				if err := json.Unmarshal(body, &gw); err != nil || res.StatusCode != http.StatusUnauthorized ||
+					gw.ErrorCode != "APIGW.0301" || gw.ErrorMsg != "Incorrect IAM authentication information: signature expired" ||
+					gw.RequestID != res.Header.Get("X-Request-Id") {
+					t.Fatalf("status %d %s, want 401 APIGW.0301 signature expired", res.StatusCode, body)
+				}
+			}
+			res, err = httpGet(t, base+"/_sim/config")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfg struct {
+				ClockOffsetSeconds float64 `json:"clock_offset_seconds"`
+			}
+			err = json.NewDecoder(res.Body).Decode(&cfg)
+			_ = res.Body.Close()
+			want, _ := time.ParseDuration(tc.offset)
+			if err != nil || cfg.ClockOffsetSeconds != want.Seconds() {
+				t.Fatalf("clock_offset_seconds = %v (%v), want %v", cfg.ClockOffsetSeconds, err, want.Seconds())
+			}
+			if !strings.Contains(stderr.String(), "clock offset "+want.String()) {
+				t.Fatalf("the offset is not logged:\n%s", stderr.String())
+			}
+		})
 	}
 }
 
