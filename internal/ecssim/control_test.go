@@ -305,7 +305,9 @@ func TestControlRequestsAndStats(t *testing.T) {
 	}
 	for i, w := range want {
 		got := log.Requests[i]
-		if got.Method != w.method || got.Path != w.path || got.Status != w.status || got.AccessKey != w.ak || len(got.RequestID) != 32 || !got.Time.Equal(testNow) {
+		// httptest.NewRequest comes from 192.0.2.1:1234.
+		if got.Method != w.method || got.Path != w.path || got.Status != w.status || got.AccessKey != w.ak || len(got.RequestID) != 32 ||
+			!got.Time.Equal(testNow) || got.RemoteAddr != "192.0.2.1:1234" {
 			t.Fatalf("log[%d] = %+v, want %+v", i, got, w)
 		}
 	}

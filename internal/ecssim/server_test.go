@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -61,6 +62,55 @@ func TestNewServerEndToEnd(t *testing.T) {
 	defer mu.Unlock()
 	if len(seen) != 2 || seen[0].Status != 204 || seen[1].Path != "/_sim/servers/seeded" || seen[1].Status != 200 {
 		t.Fatalf("OnRequest saw %+v", seen)
+	}
+}
+
+func TestRequestLogRemoteAddr(t *testing.T) {
+	srv, err := NewServer(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	// Two clients with separate connections, as two processes would have.
+	var locals []string
+	for range 2 {
+		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		var local string
+		trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { local = info.Conn.LocalAddr().String() }}
+		ctx := httptrace.WithClientTrace(t.Context(), trace)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v3/projects", nil)
+		signTestRequest(req, nil, DefaultAccessKey, DefaultSecretKey, time.Now(), nil)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusOK || local == "" {
+			t.Fatalf("status %d, local address %q", res.StatusCode, local)
+		}
+		locals = append(locals, local)
+	}
+	if locals[0] == locals[1] {
+		t.Fatalf("both clients used %s", locals[0])
+	}
+
+	res, err := httpGet(t, srv.URL+"/_sim/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Requests []map[string]any `json:"requests"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&log)
+	_ = res.Body.Close()
+	if err != nil || len(log.Requests) != len(locals) {
+		t.Fatalf("log = %+v (%v)", log.Requests, err)
+	}
+	for i, want := range locals {
+		if got := log.Requests[i]["remote_addr"]; got != want {
+			t.Fatalf("requests[%d].remote_addr = %v, want the client's address %s", i, got, want)
+		}
 	}
 }
 

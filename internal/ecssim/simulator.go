@@ -33,9 +33,9 @@ type Simulator struct {
 	// because now is called with mu held as well as without.
 	now         func() time.Time
 	clockOffset atomic.Int64
-	onRequest func(RequestRecord)
-	routes    []*route
-	conns     atomic.Int64
+	onRequest   func(RequestRecord)
+	routes      []*route
+	conns       atomic.Int64
 	// sleep waits for latency and fault delays; tests replace it to observe
 	// the durations without waiting.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -72,6 +72,9 @@ type RequestRecord struct {
 	// empty for token and unauthenticated requests.
 	AccessKey string `json:"access_key,omitempty"`
 	RequestID string `json:"request_id"`
+	// RemoteAddr is the client's address as "host:port" (the port tells
+	// apart connections, and so client processes, on one host).
+	RemoteAddr string `json:"remote_addr"`
 }
 
 // Stats counts traffic.
@@ -139,10 +142,11 @@ func (s *Simulator) Handler() http.Handler { return s }
 // ServeHTTP implements http.Handler.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := RequestRecord{
-		Time:      s.now().UTC(),
-		Method:    r.Method,
-		Path:      r.URL.Path,
-		RequestID: newRequestID(),
+		Time:       s.now().UTC(),
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		RequestID:  newRequestID(),
+		RemoteAddr: r.RemoteAddr,
 	}
 	w.Header().Set("X-Request-Id", rec.RequestID)
 	rw := &statusWriter{ResponseWriter: w}
