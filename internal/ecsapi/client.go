@@ -407,6 +407,52 @@ func (c *Client) send(ctx context.Context, req *apiRequest, ok ...int) (*apiResp
 	return r, nil
 }
 
+// sendNoBody is send for operations whose success answer carries no
+// document. A success status alone does not prove that the ECS API
+// answered: a captive portal or a proxy's login page also answers 200, and
+// taking it for success would record a password change that never
+// happened. So the body must be empty or JSON; anything else is an error.
+func (c *Client) sendNoBody(ctx context.Context, req *apiRequest, ok ...int) (*apiResponse, error) {
+	r, err := c.send(ctx, req, ok...)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkNoBody(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// checkNoBody accepts an empty body or a JSON one (error envelopes were
+// already turned away by send) and reports anything else as a response that
+// did not come from the ECS API, with a short excerpt to recognise it by.
+func (c *Client) checkNoBody(r *apiResponse) error {
+	trimmed := bytes.TrimSpace(r.body)
+	if len(trimmed) == 0 && !r.truncated {
+		return nil
+	}
+	ct := ""
+	if r.header != nil {
+		ct = r.header.Get("Content-Type")
+	}
+	if !r.truncated && isJSONMediaType(ct) && json.Valid(trimmed) {
+		return nil
+	}
+	what := mediaType(ct)
+	if what == "" {
+		what = "no content type"
+	}
+	// The request carried the new password; a page that echoes the
+	// request must not carry it into the error.
+	body := r.body
+	for _, list := range [][]string{c.secrets, r.secrets} {
+		body = scrubBytes(body, list)
+	}
+	return c.responseError(r, fmt.Sprintf("unexpected response (%s, %d bytes where no body or JSON was expected), "+
+		"not from the ECS API; check the endpoint and any proxy or firewall in between. The body starts with %s",
+		sanitizeText(what, 64), len(r.body), excerpt(body)))
+}
+
 // isErrorDocument spots an error envelope delivered with a success status,
 // such as flow control reported as HTTP 202 with Common.0024. Only the
 // unambiguous envelopes are considered, so an ordinary result object can

@@ -67,8 +67,9 @@ func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword 
 		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
 	}
 	// 204 is documented; 200 and 202 are accepted in case a gateway
-	// rewrites the status, since they still mean the reset was accepted.
-	_, err = c.send(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
+	// rewrites the status, since they still mean the reset was accepted
+	// as long as the body shows that the ECS API sent them.
+	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	return err
 }
@@ -88,7 +89,7 @@ func (c *Client) ResetServerPasswordNative(ctx context.Context, serverID, newPas
 	if err != nil {
 		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
 	}
-	_, err = c.send(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
+	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	return err
 }
@@ -157,7 +158,7 @@ func (c *Client) DeleteServerPassword(ctx context.Context, api API, serverID str
 	if err != nil {
 		return err
 	}
-	_, err = c.send(ctx, c.ecsRequest(http.MethodDelete, segs, nil),
+	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodDelete, segs, nil),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 	return err
 }
