@@ -60,8 +60,10 @@ type Config struct {
 	// ClockOffset is added to every reading of Now, so the simulator's clock
 	// runs ahead (positive) or behind (negative) the clients' clocks. With
 	// more than 15 minutes either way, correctly signed requests fail with
-	// "signature expired"; with more than 24 hours ahead, fresh tokens count
-	// as expired. It must lie within MaxClockOffset either way.
+	// "signature expired". Tokens and timestamps follow the shifted clock;
+	// SetClockOffset changes the offset later, for example by 24 hours to
+	// expire the tokens already issued. It must lie within MaxClockOffset
+	// either way.
 	ClockOffset time.Duration
 	// Seed lists servers created when the simulator starts.
 	Seed []ServerSpec
