@@ -83,6 +83,11 @@ func errorHint(call apiCall, err error) string {
 	case ecsapi.IsNotFound(err):
 		return "No server with this ID exists in the configured project and region. Check `server_id`, " +
 			"`region` and `project_id`."
+	case ecsapi.IsForbidden(err) && !fromAPI(apiErr):
+		// Only the ECS API's own denials (Pdp.0001, Ecs.0003, forbidden,
+		// ...) are about permissions; pointing at IAM for a firewall's
+		// page would send the user to the wrong place.
+		return foreignForbiddenHint("ECS")
 	case ecsapi.IsForbidden(err) && call.API == ecsapi.APIV21:
 		return enterpriseProjectHint
 	case ecsapi.IsForbidden(err):
@@ -112,6 +117,21 @@ func errorHint(call apiCall, err error) string {
 			"block (or their environment variables) and the network path (proxy, firewall, DNS)."
 	}
 	return ""
+}
+
+// fromAPI reports whether an API error carries an error code, which only
+// the ECS and IAM APIs' own error documents provide.
+func fromAPI(apiErr *ecsapi.APIError) bool {
+	return apiErr != nil && apiErr.Code != ""
+}
+
+// foreignForbiddenHint explains a 403 without an API error code from the
+// named service ("ECS" or "IAM").
+func foreignForbiddenHint(service string) string {
+	return "The endpoint answered 403 without an API error code, so the refusal did not come from the " + service +
+		" API and says nothing about IAM permissions: something else refused the request, such as a proxy or a " +
+		"firewall on the network path, or whatever a wrong endpoint URL points at. Check `region`, `cloud` and " +
+		"`endpoints` in the provider block (or their environment variables), and the proxy and firewall rules."
 }
 
 // codeHint explains the ECS error codes a password operation can meet.
@@ -210,6 +230,8 @@ func projectLookupDetail(region, iamEndpoint string, err error) string {
 			envIAMEndpoint + ") and the network path.")
 	case errors.As(err, &apiErr) && apiErr.StatusCode == 401:
 		b.WriteString(credentialsHint)
+	case ecsapi.IsForbidden(err) && !fromAPI(apiErr):
+		b.WriteString(foreignForbiddenHint("IAM"))
 	case ecsapi.IsForbidden(err):
 		b.WriteString("The caller may not list IAM projects. Set `project_id` (or " + envProjectID + ") instead.")
 	default:
