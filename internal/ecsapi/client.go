@@ -412,15 +412,12 @@ func (c *Client) send(ctx context.Context, req *apiRequest, ok ...int) (*apiResp
 // answered: a captive portal or a proxy's login page also answers 200, and
 // taking it for success would record a password change that never
 // happened. So the body must be empty or JSON; anything else is an error.
-func (c *Client) sendNoBody(ctx context.Context, req *apiRequest, ok ...int) (*apiResponse, error) {
+func (c *Client) sendNoBody(ctx context.Context, req *apiRequest, ok ...int) error {
 	r, err := c.send(ctx, req, ok...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := c.checkNoBody(r); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return c.checkNoBody(r)
 }
 
 // checkNoBody accepts an empty body or a JSON one (error envelopes were

@@ -69,9 +69,8 @@ func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword 
 	// 204 is documented; 200 and 202 are accepted in case a gateway
 	// rewrites the status, since they still mean the reset was accepted
 	// as long as the body shows that the ECS API sent them.
-	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
+	return c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-	return err
 }
 
 // ResetServerPasswordNative resets a server's password through the
@@ -89,9 +88,8 @@ func (c *Client) ResetServerPasswordNative(ctx context.Context, serverID, newPas
 	if err != nil {
 		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
 	}
-	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
+	return c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-	return err
 }
 
 // GetResetPasswordFlag reports whether a server supports one-click password
@@ -158,7 +156,6 @@ func (c *Client) DeleteServerPassword(ctx context.Context, api API, serverID str
 	if err != nil {
 		return err
 	}
-	_, err = c.sendNoBody(ctx, c.ecsRequest(http.MethodDelete, segs, nil),
+	return c.sendNoBody(ctx, c.ecsRequest(http.MethodDelete, segs, nil),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-	return err
 }
