@@ -26,7 +26,9 @@ provider "ecs" {
   }
 }
 
+# Ephemeral (Terraform 1.10+, OpenTofu 1.11+): the value stays out of saved plan files.
 variable "simulator_secret_key" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
