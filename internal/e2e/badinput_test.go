@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // badCase is one entry of the bad-input catalogue: a configuration (or an environment, or an
@@ -376,7 +377,7 @@ func badInputCatalogue(t *testing.T) []badCase {
 		},
 		{name: "encrypted PKCS#8 key", key: pemOf("ENCRYPTED PRIVATE KEY", noise, nil), body: windowsKeyHCL("{{windows}}", ""), want: []string{"Private Key Is Encrypted"}},
 		{name: "public key instead of private key", key: pemOf("PUBLIC KEY", pubDER, nil), body: windowsKeyHCL("{{windows}}", ""), want: []string{"Public Key Given Instead of Private Key"}},
-		{name: "ciphertext for another key", key: str(pkcs1PEM(otherKey())), body: windowsKeyHCL("{{windows}}", ""), want: []string{"Private Key Does Not Match the Encrypted Password"}},
+		{name: "ciphertext for another key", key: str(testfixture.PrivateKeyPEM(otherKey())), body: windowsKeyHCL("{{windows}}", ""), want: []string{"Private Key Does Not Match the Encrypted Password"}},
 		{name: "no Windows password stored", key: pemOf("PRIVATE KEY", rsaPKCS8, nil), body: windowsKeyHCL("{{nopw}}", ""), want: []string{"No Windows Password Stored", "wait_for_password"}},
 
 		// Answers that are not what the API promises: proxies, gateways and broken bodies.
@@ -500,7 +501,7 @@ func runBadCase(t *testing.T, c badCase) {
 	}
 	fill := strings.NewReplacer(pairs...).Replace
 
-	candidate, stored, key := goodPassword, goodPassword, pkcs1PEM(serverKey())
+	candidate, stored, key := goodPassword, goodPassword, testfixture.PrivateKeyPEM(serverKey())
 	if c.candidate != nil {
 		candidate = *c.candidate
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
@@ -335,26 +335,6 @@ func checkNoCrash(t *testing.T, res result) {
 	}
 }
 
-// Character sets of generated passwords. The letters leave out every letter of
-// "Administrator" and "root", so no generated password can break the name rules.
-const (
-	pwUpper   = "BCEFGHJKLPQUVWXYZ"
-	pwLower   = "bcefghjklpquvwxyz"
-	pwDigits  = "23456789"
-	pwSpecial = "!@%-_=+.:/?"
-)
-
-// newPassword returns a random 14-character password that satisfies the ECS password rules.
-func newPassword() string {
-	pattern := []string{pwUpper, pwLower, pwLower, pwDigits, pwSpecial, pwUpper, pwLower, pwDigits,
-		pwLower, pwUpper, pwSpecial, pwLower, pwDigits, pwUpper}
-	b := make([]byte, len(pattern))
-	for i, set := range pattern {
-		b[i] = set[rand.IntN(len(set))]
-	}
-	return string(b)
-}
-
 // fleetHCL manages one password per server, given as lists in terraform.tfvars.json. The
 // passwords are write-only and come from an ephemeral variable, the recommended setup.
 const fleetHCL = `
@@ -390,7 +370,7 @@ type fleet struct {
 func newFleet(ids []string) fleet {
 	f := fleet{ids: ids, passwords: make([]string, len(ids))}
 	for i := range ids {
-		f.passwords[i] = newPassword()
+		f.passwords[i] = testfixture.Password()
 	}
 	return f
 }

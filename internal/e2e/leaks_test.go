@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // secret is a value that must never appear in any output of a run.
@@ -148,7 +150,7 @@ func outputArtifacts(results ...result) []artifact {
 func TestLeakFinderFindsPlantedSecrets(t *testing.T) {
 	t.Parallel()
 	password := `Pw<1>&"x`
-	keyPEM := pkcs1PEM(serverKey())
+	keyPEM := testfixture.PrivateKeyPEM(serverKey())
 	keyLines := pemSecrets("key", keyPEM)
 	if len(keyLines) < 10 {
 		t.Fatalf("a 2048-bit PEM key should give at least 10 body lines, got %d", len(keyLines))

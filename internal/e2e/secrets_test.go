@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // randomString returns n characters from alphabet.
@@ -132,10 +133,10 @@ func newSecretScenario(t *testing.T, s *sim) *secretScenario {
 	t.Helper()
 	sc := &secretScenario{
 		sim:       s,
-		linuxPW:   newPassword(),
-		windowsPW: newPassword(),
-		failingPW: newPassword(),
-		keyPEM:    pkcs1PEM(serverKey()),
+		linuxPW:   testfixture.Password(),
+		windowsPW: testfixture.Password(),
+		failingPW: testfixture.Password(),
+		keyPEM:    testfixture.PrivateKeyPEM(serverKey()),
 	}
 	sc.linuxID = s.addServer(t, ecssim.ServerSpec{Name: "secret-linux", OSType: "Linux"})
 	sc.windowsID = s.addServer(t, ecssim.ServerSpec{

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
@@ -76,7 +77,7 @@ func TestSimulatorBinaryRoundTrip(t *testing.T) {
 	}
 	t.Cleanup(proc.Stop)
 
-	passwords := []string{newPassword(), newPassword()}
+	passwords := []string{testfixture.Password(), testfixture.Password()}
 	body := fmt.Sprintf(`
 variable "passwords" {
   type      = list(string)

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 const testWindowsDataSource = "data.ecs_server_windows_password.test"
@@ -43,7 +44,7 @@ func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: testAccWindowsPasswordDataSourceConfig(provider, id, "", pemPKCS1(key)),
+				Config: testAccWindowsPasswordDataSourceConfig(provider, id, "", testfixture.PrivateKeyPEM(key)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("encrypted_password"), knownvalue.StringExact(st.EncryptedPassword)),
 					statecheck.ExpectSensitiveValue(testWindowsDataSource, tfjsonpath.New("encrypted_password")),
@@ -102,7 +103,7 @@ func TestAccServerWindowsPasswordDataSource_none(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: testAccWindowsPasswordDataSourceConfig(provider, id, "", pemPKCS1(key)),
+				Config: testAccWindowsPasswordDataSourceConfig(provider, id, "", testfixture.PrivateKeyPEM(key)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("encrypted_password"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("available"), knownvalue.Bool(false)),
@@ -158,7 +159,7 @@ func TestAccServerWindowsPasswordDataSource_wait(t *testing.T) {
   timeouts = {
     read = "2m"
   }
-`, pemPKCS1(key)),
+`, testfixture.PrivateKeyPEM(key)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("available"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("wait_for_password"), knownvalue.Bool(true)),
@@ -194,7 +195,7 @@ func TestAccServerWindowsPasswordDataSource_waitTimeout(t *testing.T) {
   timeouts = {
     read = "2s"
   }
-`, pemPKCS1(key)),
+`, testfixture.PrivateKeyPEM(key)),
 				ExpectError: answeredPattern([]string{"Windows Password Not Available", id,
 					"no password was stored after waiting", "created without a key pair"},
 					"Cloudbase-Init", "with a key pair", "5 to 10 minutes after the first boot"),

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // testAccWindowsPasswordEphemeralEchoConfig opens the ephemeral resource and
@@ -53,7 +54,7 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactoriesWithEcho,
 		Steps: []resource.TestStep{
 			{
-				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, pemPKCS1(key), ""),
+				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, testfixture.PrivateKeyPEM(key), ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data"), knownvalue.StringExact(plaintext)),
 					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
@@ -103,7 +104,7 @@ resource "ecs_server_password" "test" {
   password_wo_version        = 1
   delete_password_on_destroy = false
 }
-`, id, pemPKCS1(key)),
+`, id, testfixture.PrivateKeyPEM(key)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{secretAbsent{plaintext}},
 					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent{plaintext}},
@@ -149,8 +150,8 @@ func TestAccServerWindowsPasswordEphemeral_errors(t *testing.T) {
 		{id, pemPKCS8(t, edKey), regexp.MustCompile(wordsPattern("Private Key Is Not an RSA Key", id, "Ed25519"))},
 		{id, encrypted, regexp.MustCompile(wordsPattern("Private Key Is Encrypted", id, "passphrase"))},
 		{id, "not a key at all", regexp.MustCompile(wordsPattern("Private Key Is Not PEM", id))},
-		{id, pemPKCS1(otherKey), regexp.MustCompile(wordsPattern("Private Key Does Not Match the Encrypted Password", id, "different key pair"))},
-		{empty, pemPKCS1(key), answeredPattern([]string{"No Windows Password Stored", empty}, "Cloudbase-Init", "wait_for_password = true")},
+		{id, testfixture.PrivateKeyPEM(otherKey), regexp.MustCompile(wordsPattern("Private Key Does Not Match the Encrypted Password", id, "different key pair"))},
+		{empty, testfixture.PrivateKeyPEM(key), answeredPattern([]string{"No Windows Password Stored", empty}, "Cloudbase-Init", "wait_for_password = true")},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {

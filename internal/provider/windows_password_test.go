@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // Key generation is the slow part of these tests, so each size is made once.
@@ -41,10 +43,6 @@ func testRSAKeys(t *testing.T) (a, b, c *rsa.PrivateKey) {
 	return testKeyA, testKeyB, testKeyC
 }
 
-func pemPKCS1(key *rsa.PrivateKey) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
-}
-
 func pemPKCS8(t *testing.T, key any) string {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(key)
@@ -56,11 +54,11 @@ func pemPKCS8(t *testing.T, key any) string {
 
 func pemPublic(t *testing.T, key *rsa.PrivateKey) string {
 	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	text, err := testfixture.PublicKeyPEM(key)
 	if err != nil {
 		t.Fatalf("marshal public key: %v", err)
 	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	return text
 }
 
 func encryptForTest(t *testing.T, pub *rsa.PublicKey, plaintext string) string {
@@ -92,7 +90,7 @@ func TestParseRSAPrivateKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkcs1 := pemPKCS1(keyA)
+	pkcs1 := testfixture.PrivateKeyPEM(keyA)
 	legacyEncrypted := string(pem.EncodeToMemory(&pem.Block{
 		Type:    "RSA PRIVATE KEY",
 		Headers: map[string]string{"Proc-Type": "4,ENCRYPTED", "DEK-Info": "AES-256-CBC,00112233445566778899AABBCCDDEEFF"},

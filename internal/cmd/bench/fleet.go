@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
@@ -61,25 +61,6 @@ resource "ecs_server_password" "fleet" {
 }
 `
 
-// Character sets of generated passwords; the letters avoid every letter of "Administrator" and
-// "root", so no password can break the name rules.
-const (
-	pwUpper   = "BCEFGHJKLPQUVWXYZ"
-	pwLower   = "bcefghjklpquvwxyz"
-	pwDigits  = "23456789"
-	pwSpecial = "!@%-_=+.:/?"
-)
-
-func newPassword() string {
-	pattern := []string{pwUpper, pwLower, pwLower, pwDigits, pwSpecial, pwUpper, pwLower, pwDigits,
-		pwLower, pwUpper, pwSpecial, pwLower, pwDigits, pwUpper}
-	b := make([]byte, len(pattern))
-	for i, set := range pattern {
-		b[i] = set[rand.IntN(len(set))]
-	}
-	return string(b)
-}
-
 // fleetDir is a root module for one fleet, with its own state.
 type fleetDir struct {
 	dir       string
@@ -102,7 +83,7 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, 
 	}
 	f := &fleetDir{dir: dir, ids: ids, passwords: make([]string, len(ids)), output: &bytes.Buffer{}}
 	for i := range ids {
-		f.passwords[i] = newPassword()
+		f.passwords[i] = testfixture.Password()
 	}
 	vars, err := json.Marshal(map[string]any{"servers": ids, "passwords": f.passwords, "verify_reset_support": verify})
 	if err != nil {

@@ -14,56 +14,6 @@ import (
 	"time"
 )
 
-func TestNewPasswordFollowsThePolicy(t *testing.T) {
-	allowed := upper + lower + digits + specials
-	for i := 0; i < 200; i++ {
-		p, err := newPassword(16)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p) != 16 {
-			t.Fatalf("length %d", len(p))
-		}
-		classes := 0
-		for _, set := range []string{upper, lower, digits, specials} {
-			if strings.ContainsAny(p, set) {
-				classes++
-			}
-		}
-		if classes != 4 {
-			t.Errorf("password uses %d character classes, want 4", classes)
-		}
-		if strings.Trim(p, allowed) != "" {
-			t.Errorf("password has characters outside the allowed set")
-		}
-		if !policyOK(p) {
-			t.Errorf("password breaks the user-name rules")
-		}
-	}
-	if _, err := newPassword(7); err == nil {
-		t.Error("length 7 accepted")
-	}
-	if _, err := newPassword(27); err == nil {
-		t.Error("length 27 accepted")
-	}
-}
-
-func TestPolicyOK(t *testing.T) {
-	for p, want := range map[string]bool{
-		"Kx7!mQ2@vW9-zP4_": true,
-		"xROOTx7!aB":       false,
-		"ab-tOoR-7!":       false,
-		"Zq9!ADMINx":       false, // "adm" and "min"
-		"Zq9!xxStr7":       false, // "str"
-		"Zq9!xxtoR7":       false, // "tor"
-		"Zq9!xxRat7":       false, // "rat"
-	} {
-		if got := policyOK(p); got != want {
-			t.Errorf("policyOK(%q) = %v, want %v", p, got, want)
-		}
-	}
-}
-
 func TestNewFixture(t *testing.T) {
 	dir := t.TempDir()
 	fx, err := newFixture(dir)
