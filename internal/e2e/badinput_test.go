@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -57,32 +56,13 @@ var serverIDAttr = regexp.MustCompile(`server_id\s*=\s*"([^"]+)"`)
 const goodPassword = "Bq3.fkwZ7u-x9Y"
 
 // resourceHCL renders the resource under test. Its defaults reset the Linux server's password
-// from var.candidate; overrides replace attributes by name, and an empty value removes one.
+// from var.candidate; overrides work as in hclBlock.
 func resourceHCL(overrides map[string]string) string {
-	attrs := map[string]string{
+	return "\n" + hclBlock(`resource "ecs_server_password" "bad"`, map[string]string{
 		"server_id":           `"{{linux}}"`,
 		"password_wo":         "var.candidate",
 		"password_wo_version": "1",
-	}
-	for k, v := range overrides {
-		if v == "" {
-			delete(attrs, k)
-		} else {
-			attrs[k] = v
-		}
-	}
-	names := make([]string, 0, len(attrs))
-	for k := range attrs {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString("\nresource \"ecs_server_password\" \"bad\" {\n")
-	for _, k := range names {
-		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
-	}
-	b.WriteString("}\n")
-	return b.String()
+	}, overrides)
 }
 
 // windowsKeyHCL decrypts the Windows password of serverRef with var.private_key and resets the

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -120,16 +122,23 @@ const terraformBlock = `terraform {
 `
 
 // providerHCL renders a provider block for the simulator at url. The defaults are the simulator's
-// region, project and default access key pair; overrides replace attributes by name with an HCL
-// expression, and an empty expression removes the attribute.
+// region, project and default access key pair; overrides work as in hclBlock.
 func providerHCL(url string, overrides map[string]string) string {
-	attrs := map[string]string{
+	return hclBlock(`provider "ecs"`, map[string]string{
 		"region":     fmt.Sprintf("%q", ecssim.DefaultRegion),
 		"project_id": fmt.Sprintf("%q", ecssim.DefaultProjectID),
 		"access_key": fmt.Sprintf("%q", ecssim.DefaultAccessKey),
 		"secret_key": fmt.Sprintf("%q", ecssim.DefaultSecretKey),
 		"endpoints":  fmt.Sprintf("{\n    ecs = %q\n    iam = %q\n  }", url, url),
-	}
+	}, overrides)
+}
+
+// hclBlock renders a block with the given header (such as `provider "ecs"`) whose attributes
+// are defaults (name → HCL expression) with overrides applied: an override replaces the
+// attribute of its name, and an empty one removes it. Attributes are sorted by name so the
+// same arguments always give the same text.
+func hclBlock(header string, defaults, overrides map[string]string) string {
+	attrs := maps.Clone(defaults)
 	for k, v := range overrides {
 		if v == "" {
 			delete(attrs, k)
@@ -137,14 +146,9 @@ func providerHCL(url string, overrides map[string]string) string {
 			attrs[k] = v
 		}
 	}
-	names := make([]string, 0, len(attrs))
-	for k := range attrs {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	b.WriteString("provider \"ecs\" {\n")
-	for _, k := range names {
+	b.WriteString(header + " {\n")
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
 	}
 	b.WriteString("}\n")
