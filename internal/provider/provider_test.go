@@ -298,23 +298,31 @@ func configureDirect(t *testing.T, attrs map[string]tftypes.Value, env map[strin
 	p := &ecsProvider{version: "test", getenv: func(k string) string { return env[k] }}
 	var schemaResp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
-	objType, ok := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	var resp provider.ConfigureResponse
+	p.Configure(ctx, provider.ConfigureRequest{
+		Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: objectWithNulls(t, schemaResp.Schema.Type().TerraformType(ctx), attrs)},
+	}, &resp)
+	return resp
+}
+
+// objectWithNulls builds a value of a schema's object type from the given
+// attribute values, with null for every attribute not given, as Terraform
+// sends a configuration that leaves them out.
+func objectWithNulls(t *testing.T, typ tftypes.Type, attrs map[string]tftypes.Value) tftypes.Value {
+	t.Helper()
+	objType, ok := typ.(tftypes.Object)
 	if !ok {
-		t.Fatal("provider schema is not an object")
+		t.Fatalf("schema type %s is not an object", typ)
 	}
 	values := map[string]tftypes.Value{}
-	for name, typ := range objType.AttributeTypes {
+	for name, attrType := range objType.AttributeTypes {
 		if v, ok := attrs[name]; ok {
 			values[name] = v
 		} else {
-			values[name] = tftypes.NewValue(typ, nil)
+			values[name] = tftypes.NewValue(attrType, nil)
 		}
 	}
-	var resp provider.ConfigureResponse
-	p.Configure(ctx, provider.ConfigureRequest{
-		Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objType, values)},
-	}, &resp)
-	return resp
+	return tftypes.NewValue(objType, values)
 }
 
 func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }

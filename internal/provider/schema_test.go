@@ -110,21 +110,9 @@ func validateResourceConfig(t *testing.T, attrs map[string]tftypes.Value) string
 	r := &serverPasswordResource{}
 	var s resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &s)
-	objType, ok := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	if !ok {
-		t.Fatal("resource schema is not an object")
-	}
-	values := map[string]tftypes.Value{}
-	for name, typ := range objType.AttributeTypes {
-		if v, ok := attrs[name]; ok {
-			values[name] = v
-		} else {
-			values[name] = tftypes.NewValue(typ, nil)
-		}
-	}
 	var resp resource.ValidateConfigResponse
 	r.ValidateConfig(ctx, resource.ValidateConfigRequest{
-		Config: tfsdk.Config{Schema: s.Schema, Raw: tftypes.NewValue(objType, values)},
+		Config: tfsdk.Config{Schema: s.Schema, Raw: objectWithNulls(t, s.Schema.Type().TerraformType(ctx), attrs)},
 	}, &resp)
 	return diagText(resp.Diagnostics)
 }
