@@ -30,9 +30,9 @@ type apiRequest struct {
 	url    *url.URL
 	// body is nil for requests without a body.
 	body []byte
-	// projectHeader adds X-Project-Id (ECS calls, not IAM).
-	projectHeader bool
-	projectID     string
+	// projectID is sent as X-Project-Id; empty for IAM calls, which are
+	// not scoped to a project.
+	projectID string
 	// secrets lists values of this call (e.g. the new password) that must
 	// never appear in an error, even if the service echoes them.
 	secrets []string
@@ -104,7 +104,7 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 	if req.body != nil {
 		r.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	}
-	if req.projectHeader && req.projectID != "" {
+	if req.projectID != "" {
 		r.Header.Set(headerProjectID, req.projectID)
 	}
 	if c.creds.Token != "" {

@@ -36,7 +36,8 @@ type Server struct {
 	EnterpriseProjectID string
 }
 
-// serverURLPath returns the path segments of a server under api.
+// serverSegments returns the path segments of a server under api, followed
+// by suffix.
 func (c *Client) serverSegments(api API, serverID string, suffix ...string) ([]string, error) {
 	pid, err := c.requireProjectID()
 	if err != nil {
@@ -60,12 +61,11 @@ func (c *Client) serverSegments(api API, serverID string, suffix ...string) ([]s
 // ecsRequest builds a request against the ECS endpoint.
 func (c *Client) ecsRequest(method string, segments []string, body []byte, secrets ...string) *apiRequest {
 	return &apiRequest{
-		method:        method,
-		url:           endpointURL(c.ecsBase, nil, segments...),
-		body:          body,
-		projectHeader: true,
-		projectID:     c.ProjectID(),
-		secrets:       secrets,
+		method:    method,
+		url:       endpointURL(c.ecsBase, nil, segments...),
+		body:      body,
+		projectID: c.ProjectID(),
+		secrets:   secrets,
 	}
 }
 
