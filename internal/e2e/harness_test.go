@@ -228,7 +228,7 @@ func (w *workspace) run(args ...string) result {
 	defer cancel()
 	cmd, stdout, stderr := w.command(ctx, args...)
 	err := cmd.Run()
-	stopGroup(cmd)
+	tfexec.StopGroup(cmd)
 	res := result{args: args, stdout: stdout.String(), stderr: stderr.String(), code: -1}
 	if cmd.ProcessState != nil {
 		res.code = cmd.ProcessState.ExitCode()

@@ -67,9 +67,7 @@ func (r *Runner) Command(ctx context.Context, args ...string) *exec.Cmd {
 func (r *Runner) Run(ctx context.Context, args ...string) error {
 	cmd := r.Command(ctx, args...)
 	err := cmd.Run()
-	if cmd.Process != nil {
-		_ = signalGroup(cmd.Process, os.Kill)
-	}
+	StopGroup(cmd)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("%s %s: %w", r.CLI.Name(), firstWord(args), ctxErr)
@@ -81,6 +79,15 @@ func (r *Runner) Run(ctx context.Context, args ...string) error {
 		return fmt.Errorf("%s %s: %w", r.CLI.Name(), firstWord(args), err)
 	}
 	return nil
+}
+
+// StopGroup kills whatever is left of the process group of a command started by Command once
+// the command itself has ended, such as a provider plugin of an interrupted run, so that no
+// process outlives the caller's use of it. It does nothing for a command that never started.
+func StopGroup(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		_ = signalGroup(cmd.Process, os.Kill)
+	}
 }
 
 // Output runs the CLI with args and returns its standard output.

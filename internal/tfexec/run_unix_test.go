@@ -3,8 +3,10 @@
 package tfexec
 
 import (
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -76,3 +78,23 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestRunStopsLeftoverProcesses checks that a process the CLI left running in its group (as a
+// provider plugin of an interrupted run can be) is gone once Run returns.
+func TestRunStopsLeftoverProcesses(t *testing.T) {
+	cli := CLI{Path: writeScript(t, t.TempDir(), "terraform", "sleep 300 >/dev/null 2>&1 &\necho $!"), Kind: Terraform}
+	r := &Runner{CLI: cli, Dir: t.TempDir()}
+	out, err := r.Output(t.Context(), "apply")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("the script printed %q, not a process ID", out)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	if !gone(pid) {
+		t.Fatalf("process %d that the CLI left behind is still running", pid)
+	}
+}
+
