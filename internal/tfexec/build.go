@@ -43,7 +43,7 @@ func GoBuild(ctx context.Context, moduleDir, pkg, out, ldflags string) error {
 		args = append(args, "-ldflags", ldflags)
 	}
 	args = append(args, pkg)
-	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd := exec.CommandContext(ctx, GoCommand(), args...)
 	cmd.Dir = moduleDir
 	var output bytes.Buffer
 	cmd.Stdout = &output
@@ -58,9 +58,10 @@ func GoBuild(ctx context.Context, moduleDir, pkg, out, ldflags string) error {
 	return nil
 }
 
-// goCommand prefers the go binary of the running toolchain ($GOROOT/bin/go, as set by `go run`)
-// so the binaries are built by the same Go that runs the caller.
-func goCommand() string {
+// GoCommand returns the go command to run: the go binary of the running toolchain
+// ($GOROOT/bin/go, as set by `go run`) when there is one, so builds and benchmarks use the same Go
+// as the caller, else "go" from PATH.
+func GoCommand() string {
 	if root := os.Getenv("GOROOT"); root != "" {
 		p := filepath.Join(root, "bin", "go"+exeSuffix())
 		if isExecutable(p) {

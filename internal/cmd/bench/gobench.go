@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 // goBenchPackages hold the micro-benchmarks: request signing, and one client call against the
@@ -16,7 +16,7 @@ var goBenchPackages = []string{"./internal/ecsapi/", "./internal/ecssim/"}
 // runGoBenchmarks runs the packages' Go benchmarks and returns the lines worth reporting.
 func runGoBenchmarks(ctx context.Context, root string) ([]string, error) {
 	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1"}, goBenchPackages...)
-	cmd := exec.CommandContext(ctx, goCommand(), args...)
+	cmd := exec.CommandContext(ctx, tfexec.GoCommand(), args...)
 	cmd.Dir = root
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -66,14 +66,3 @@ func benchmarkLines(output string) []string {
 	return out
 }
 
-// goCommand prefers the go binary of the toolchain running the bench ($GOROOT/bin/go, which
-// `go run` sets), so the benchmarks use the same Go.
-func goCommand() string {
-	if root := os.Getenv("GOROOT"); root != "" {
-		p := filepath.Join(root, "bin", "go")
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return p
-		}
-	}
-	return "go"
-}
