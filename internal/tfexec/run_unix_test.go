@@ -97,4 +97,3 @@ func TestRunStopsLeftoverProcesses(t *testing.T) {
 		t.Fatalf("process %d that the CLI left behind is still running", pid)
 	}
 }
-

@@ -65,4 +65,3 @@ func benchmarkLines(output string) []string {
 	}
 	return out
 }
-
