@@ -52,7 +52,20 @@ type ServerPassword struct {
 // password is accepted. The new password takes effect after the server is
 // started or rebooted, and only if the reset plug-in runs in the guest.
 func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword string, checkPassword bool) error {
-	segs, err := c.serverSegments(APIV1, serverID, "os-reset-password")
+	return c.resetPassword(ctx, APIV1, serverID, newPassword, &checkPassword)
+}
+
+// ResetServerPasswordNative resets a server's password through the
+// deprecated native API (PUT /v2.1/{project_id}/servers/{id}/os-reset-password),
+// which never checks password strength and ignores enterprise-project grants.
+func (c *Client) ResetServerPasswordNative(ctx context.Context, serverID, newPassword string) error {
+	return c.resetPassword(ctx, APIV21, serverID, newPassword, nil)
+}
+
+// resetPassword sends the reset body shared by both API families;
+// checkPassword is nil for the native API, which has no such field.
+func (c *Client) resetPassword(ctx context.Context, api API, serverID, newPassword string, checkPassword *bool) error {
+	segs, err := c.serverSegments(api, serverID, "os-reset-password")
 	if err != nil {
 		return err
 	}
@@ -61,7 +74,7 @@ func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword 
 	}
 	body, err := json.Marshal(resetPasswordRequest{ResetPassword: resetPasswordOptions{
 		NewPassword:     newPassword,
-		IsCheckPassword: &checkPassword,
+		IsCheckPassword: checkPassword,
 	}})
 	if err != nil {
 		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
@@ -69,25 +82,6 @@ func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword 
 	// 204 is documented; 200 and 202 are accepted in case a gateway
 	// rewrites the status, since they still mean the reset was accepted
 	// as long as the body shows that the ECS API sent them.
-	return c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
-		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
-}
-
-// ResetServerPasswordNative resets a server's password through the
-// deprecated native API (PUT /v2.1/{project_id}/servers/{id}/os-reset-password),
-// which never checks password strength and ignores enterprise-project grants.
-func (c *Client) ResetServerPasswordNative(ctx context.Context, serverID, newPassword string) error {
-	segs, err := c.serverSegments(APIV21, serverID, "os-reset-password")
-	if err != nil {
-		return err
-	}
-	if newPassword == "" {
-		return errEmptyPassword
-	}
-	body, err := json.Marshal(resetPasswordRequest{ResetPassword: resetPasswordOptions{NewPassword: newPassword}})
-	if err != nil {
-		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
-	}
 	return c.sendNoBody(ctx, c.ecsRequest(http.MethodPut, segs, body, newPassword),
 		http.StatusNoContent, http.StatusOK, http.StatusAccepted)
 }
