@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
 func TestNewFixture(t *testing.T) {
@@ -103,12 +105,12 @@ func TestCheckOutcome(t *testing.T) {
 	fx := &fixture{linuxPassword: "Lx-1", windowsPassword: "Wx-1"}
 	good := func() (*snapshot, *snapshot) {
 		apply := &snapshot{
-			linux:   &serverState{Password: "Lx-1", ResetCount: 1},
-			windows: &serverState{Password: "Wx-1", ResetCount: 1, WindowsPasswordPresent: true},
+			linux:   &ecssim.ServerState{Password: "Lx-1", ResetCount: 1},
+			windows: &ecssim.ServerState{Password: "Wx-1", ResetCount: 1, WindowsPasswordPresent: true},
 		}
 		destroy := &snapshot{
-			linux:   &serverState{Password: "Lx-1", ResetCount: 1},
-			windows: &serverState{Password: "Wx-1", ResetCount: 1},
+			linux:   &ecssim.ServerState{Password: "Lx-1", ResetCount: 1},
+			windows: &ecssim.ServerState{Password: "Wx-1", ResetCount: 1},
 		}
 		return apply, destroy
 	}

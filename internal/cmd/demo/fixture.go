@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
@@ -23,16 +24,6 @@ type fixture struct {
 	// windowsPassword is the initial Administrator password the simulator stores encrypted
 	// under the key pair's public key, as Cloudbase-Init would.
 	windowsPassword string
-}
-
-// seedServer is one entry of the simulator's -seed file (ecssim.ServerSpec on the wire).
-type seedServer struct {
-	ID              string `json:"id"`
-	Name            string `json:"name"`
-	OSType          string `json:"os_type"`
-	KeyName         string `json:"key_name,omitempty"`
-	PublicKey       string `json:"public_key,omitempty"`
-	WindowsPassword string `json:"windows_password,omitempty"`
 }
 
 // newFixture generates a 2048-bit RSA key pair (private key written to dir with mode 0600),
@@ -59,7 +50,7 @@ func newFixture(dir string) (*fixture, error) {
 	if err := os.WriteFile(f.privateKeyPath, f.privateKeyPEM, 0o600); err != nil {
 		return nil, err
 	}
-	seed, err := json.MarshalIndent([]seedServer{
+	seed, err := json.MarshalIndent([]ecssim.ServerSpec{
 		{ID: f.linuxID, Name: "demo-linux", OSType: "Linux"},
 		{
 			ID: f.windowsID, Name: "demo-windows", OSType: "Windows", KeyName: f.keyName,

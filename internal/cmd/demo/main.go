@@ -18,15 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
-)
-
-// Simulator defaults (see internal/ecssim): the demo uses the built-in principal.
-const (
-	simRegion    = "cn-north-4"
-	simProjectID = "0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
-	simAccessKey = "ECSSIMACCESSKEY00001"
-	simSecretKey = "ecssim-secret-key-for-local-use-only"
 )
 
 func main() {
@@ -227,10 +220,11 @@ func (d *demo) run(ctx context.Context) error {
 		Env: []string{
 			cliConfig,
 			"TF_VAR_endpoint=" + d.sim.URL,
-			"TF_VAR_region=" + simRegion,
-			"TF_VAR_project_id=" + simProjectID,
-			"TF_VAR_access_key=" + simAccessKey,
-			"TF_VAR_secret_key=" + simSecretKey,
+			// The simulator's built-in region, project and principal.
+			"TF_VAR_region=" + ecssim.DefaultRegion,
+			"TF_VAR_project_id=" + ecssim.DefaultProjectID,
+			"TF_VAR_access_key=" + ecssim.DefaultAccessKey,
+			"TF_VAR_secret_key=" + ecssim.DefaultSecretKey,
 			"TF_VAR_linux_server_id=" + fx.linuxID,
 			"TF_VAR_windows_server_id=" + fx.windowsID,
 			"TF_VAR_private_key_path=" + fx.privateKeyPath,

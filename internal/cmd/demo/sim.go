@@ -11,26 +11,17 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
-// serverState is the part of the simulator's ground truth (GET /_sim/servers/{id}) the demo reports.
-type serverState struct {
-	ID                     string `json:"id"`
-	Name                   string `json:"name"`
-	OSType                 string `json:"os_type"`
-	Password               string `json:"password"`
-	ResetCount             int    `json:"reset_count"`
-	LastResetAPI           string `json:"last_reset_api"`
-	WindowsPasswordPresent bool   `json:"windows_password_present"`
-}
-
-// simClient reads the simulator's control API.
+// simClient reads the ground truth (GET /_sim/servers/{id}) from the simulator's control API.
 type simClient struct {
 	base string
 	http http.Client
 }
 
-func (c *simClient) server(ctx context.Context, id string) (*serverState, error) {
+func (c *simClient) server(ctx context.Context, id string) (*ecssim.ServerState, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/_sim/servers/"+url.PathEscape(id), nil)
@@ -49,7 +40,7 @@ func (c *simClient) server(ctx context.Context, id string) (*serverState, error)
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET /_sim/servers/%s: HTTP %d", id, resp.StatusCode)
 	}
-	var s serverState
+	var s ecssim.ServerState
 	if err := json.Unmarshal(body, &s); err != nil {
 		return nil, fmt.Errorf("GET /_sim/servers/%s: %w", id, err)
 	}
@@ -58,7 +49,7 @@ func (c *simClient) server(ctx context.Context, id string) (*serverState, error)
 
 // snapshot is the ground truth of both demo servers at one moment.
 type snapshot struct {
-	linux, windows *serverState
+	linux, windows *ecssim.ServerState
 }
 
 // summarize prints one line per server from the simulator's ground truth. The passwords
@@ -78,7 +69,7 @@ func (d *demo) summarize(ctx context.Context, sim *simClient, fx *fixture) (*sna
 	return &snapshot{linux: linux, windows: windows}, nil
 }
 
-func changed(s *serverState) string {
+func changed(s *ecssim.ServerState) string {
 	if s.ResetCount == 0 {
 		return "no (0 resets)"
 	}
@@ -89,7 +80,7 @@ func changed(s *serverState) string {
 	return fmt.Sprintf("yes (%d %s, API %s)", s.ResetCount, noun, s.LastResetAPI)
 }
 
-func storedText(s *serverState) string {
+func storedText(s *ecssim.ServerState) string {
 	if s.WindowsPasswordPresent {
 		return "still stored"
 	}
