@@ -428,10 +428,7 @@ func (c *Client) checkNoBody(r *apiResponse) error {
 	if len(trimmed) == 0 && !r.truncated {
 		return nil
 	}
-	ct := ""
-	if r.header != nil {
-		ct = r.header.Get("Content-Type")
-	}
+	ct := r.header.Get("Content-Type")
 	if !r.truncated && isJSONMediaType(ct) && json.Valid(trimmed) {
 		return nil
 	}
@@ -441,10 +438,7 @@ func (c *Client) checkNoBody(r *apiResponse) error {
 	}
 	// The request carried the new password; a page that echoes the
 	// request must not carry it into the error.
-	body := r.body
-	for _, list := range [][]string{c.secrets, r.secrets} {
-		body = scrubBytes(body, list)
-	}
+	body := c.scrubbedBody(r)
 	return c.responseError(r, fmt.Sprintf("unexpected response (%s, %d bytes where no body or JSON was expected), "+
 		"not from the ECS API; check the endpoint and any proxy or firewall in between. The body starts with %s",
 		sanitizeText(what, 64), len(r.body), excerpt(body)))

@@ -383,15 +383,8 @@ func sanitizeText(s string, limit int) string {
 // apiError turns a failed response into an *APIError, scrubbing every
 // known secret from the text the server sent.
 func (c *Client) apiError(r *apiResponse) *APIError {
-	ct := ""
-	if r.header != nil {
-		ct = r.header.Get("Content-Type")
-	}
-	body := r.body
-	for _, list := range [][]string{c.secrets, r.secrets} {
-		body = scrubBytes(body, list)
-	}
-	doc := decodeErrorBody(ct, body, r.truncated)
+	body := c.scrubbedBody(r)
+	doc := decodeErrorBody(r.header.Get("Content-Type"), body, r.truncated)
 	e := &APIError{
 		Method:     r.method,
 		Path:       r.path,
@@ -446,6 +439,12 @@ func (c *Client) scrub(s string, extra []string) string {
 		}
 	}
 	return s
+}
+
+// scrubbedBody is r's body without the client's secrets or those of the
+// call.
+func (c *Client) scrubbedBody(r *apiResponse) []byte {
+	return scrubBytes(scrubBytes(r.body, c.secrets), r.secrets)
 }
 
 // scrubBytes removes secrets from a raw body before it is decoded or
