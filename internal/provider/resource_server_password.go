@@ -335,15 +335,12 @@ func (r *serverPasswordResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	resp.Diagnostics.Append(r.reset(ctx, plan, newPassword(plan, cfg))...)
+	plan.LastResetAt, diags = r.reset(ctx, timeout, plan, newPassword(plan, cfg))
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.ID = plan.ServerID
-	plan.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -369,12 +366,9 @@ func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.AddError("Unable to Read Server", apiErrorDetail(apiCall{
 			What: "read", ServerID: serverID, API: api, IAMAction: iamActionFor(api, iamActionGetServer),
 		}, err))
-		return
 	}
-	if state.ID.IsNull() {
-		state.ID = state.ServerID
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// Nothing else can be read back (the password least of all), so the
+	// state stays as the framework passed it in.
 }
 
 // Update implements resource.Resource: it resets the password again when the
@@ -396,15 +390,13 @@ func (r *serverPasswordResource) Update(ctx context.Context, req resource.Update
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
 		// On failure the framework keeps the prior state because no new
 		// state is set, so the next apply retries the reset.
-		resp.Diagnostics.Append(r.reset(ctx, plan, newPassword(plan, cfg))...)
+		plan.LastResetAt, diags = r.reset(ctx, timeout, plan, newPassword(plan, cfg))
+		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		plan.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 	} else {
 		plan.LastResetAt = state.LastResetAt
 	}
@@ -475,9 +467,12 @@ func (r *serverPasswordResource) ImportState(ctx context.Context, req resource.I
 }
 
 // reset checks the reset flag when asked to and resets the password through
-// the chosen API.
-func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordResourceModel, password string) diag.Diagnostics {
+// the chosen API, all within timeout. It returns the value to record as
+// last_reset_at, which Create and Update must agree on.
+func (r *serverPasswordResource) reset(ctx context.Context, timeout time.Duration, m serverPasswordResourceModel, password string) (types.String, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	ctx = withSecretMasked(ctx, password)
 	serverID := m.ServerID.ValueString()
 	api := apiOrDefault(m.API)
@@ -489,7 +484,7 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 				What: "read the password reset flag (os-resetpwd-flag) of", ServerID: serverID,
 				IAMAction: iamActionResetFlag,
 			}, err))
-			return diags
+			return types.StringNull(), diags
 		}
 		if !flag.Supported {
 			diags.AddError("Server Does Not Support Password Reset",
@@ -497,7 +492,7 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 					"the guest, so a reset would be accepted by the API and silently do nothing. No reset was "+
 					"sent.\n\nAPI error code: none (the flag was read successfully)\nRequest ID: %s\n\n%s",
 					serverID, flag.Raw, requestIDOrNone(flag.RequestID), pluginHint))
-			return diags
+			return types.StringNull(), diags
 		}
 	}
 
@@ -514,10 +509,10 @@ func (r *serverPasswordResource) reset(ctx context.Context, m serverPasswordReso
 			What: "reset the password of", ServerID: serverID, API: api,
 			IAMAction: iamActionResetPassword, Secret: password,
 		}, err))
-		return diags
+		return types.StringNull(), diags
 	}
 	tflog.Info(ctx, "reset the server password", map[string]any{"server_id": serverID, "api": string(api)})
-	return diags
+	return types.StringValue(time.Now().UTC().Format(time.RFC3339)), diags
 }
 
 // newPassword picks the password to send: the state-stored one from the plan
