@@ -120,10 +120,9 @@ func normalizeHeaderNames(in []string) []string {
 
 func canonicalHeaderValue(in *signingInput, name string) string {
 	if name == "host" {
-		if in.host != "" {
-			return strings.TrimSpace(in.host)
-		}
-		return strings.TrimSpace(in.header.Get("Host"))
+		// Go keeps the Host header out of http.Header, so it is passed
+		// on its own.
+		return strings.TrimSpace(in.host)
 	}
 	values := in.header.Values(name)
 	switch len(values) {
