@@ -271,11 +271,10 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		// included: a reset carries the complete new password, so a
 		// repeat that lands after a lost response only sets the same
 		// password again.
+		c.logWarn(ctx, "ECS API request failed", fields)
 		if !retryableTransportError(err) {
-			c.logWarn(ctx, "ECS API request failed", fields)
 			return false, nil
 		}
-		c.logWarn(ctx, "ECS API request failed", fields)
 		return cl.decide(ctx, nil, "transport error", fields)
 	}
 
