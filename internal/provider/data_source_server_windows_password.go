@@ -223,11 +223,18 @@ func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api e
 			IAMAction: iamActionFor(api, iamActionShowPasswordV1),
 		}, err)
 	}
-	return "Windows Password Not Available", fmt.Sprintf("Server %q has no stored Windows password: %s (%s API).%s"+
-		"\n\nAPI error code: none (the API answered that no password is stored)\nRequest ID: %s\n\n%s "+
-		"Raise `timeouts` if the server booted only recently.",
-		serverID, waitErr, api, serverPasswordPrecondition(ctx, client, api, serverID), requestIDOrNone(waitErr.requestID),
-		plainMarkdown(windowsPasswordPreconditions))
+	return "Windows Password Not Available", noStoredPasswordDetail(ctx, client, api, serverID, ": "+waitErr.Error(),
+		waitErr.requestID, "Raise `timeouts` if the server booted only recently.")
+}
+
+// noStoredPasswordDetail explains that the API answered that no password is
+// stored: found completes "Server ... has no stored Windows password", and
+// advice says what to do next.
+func noStoredPasswordDetail(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID, found, requestID, advice string) string {
+	return fmt.Sprintf("Server %q has no stored Windows password%s (%s API).%s\n\nAPI error code: none (the API "+
+		"answered that no password is stored)\nRequest ID: %s\n\n%s %s",
+		serverID, found, api, serverPasswordPrecondition(ctx, client, api, serverID), requestIDOrNone(requestID),
+		plainMarkdown(windowsPasswordPreconditions), advice)
 }
 
 // serverPasswordPrecondition names a visible reason why a server has no

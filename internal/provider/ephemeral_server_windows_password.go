@@ -138,11 +138,8 @@ func (e *serverWindowsPasswordEphemeralResource) Open(ctx context.Context, req e
 		return
 	}
 	if stored.Encrypted == "" {
-		resp.Diagnostics.AddError("No Windows Password Stored",
-			fmt.Sprintf("Server %q has no stored Windows password yet (%s API).%s\n\nAPI error code: none (the API "+
-				"answered that no password is stored)\nRequest ID: %s\n\n%s Set `wait_for_password = true` to "+
-				"wait for it.", serverID, api, serverPasswordPrecondition(ctx, e.client, api, serverID),
-				requestIDOrNone(stored.RequestID), plainMarkdown(windowsPasswordPreconditions)))
+		resp.Diagnostics.AddError("No Windows Password Stored", noStoredPasswordDetail(ctx, e.client, api, serverID,
+			" yet", stored.RequestID, "Set `wait_for_password = true` to wait for it."))
 		return
 	}
 
