@@ -2,6 +2,7 @@ package ecssim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -368,11 +369,27 @@ func TestControlRouting(t *testing.T) {
 
 func TestRequestLogIsBounded(t *testing.T) {
 	h := newHarness(t, nil)
-	for i := 0; i < maxRequestLog+5; i++ {
-		h.call(cred{none: true}, http.MethodGet, "/v3/projects", "")
+	const extra = 5
+	for i := 0; i < maxRequestLog+extra; i++ {
+		h.call(cred{none: true}, http.MethodGet, fmt.Sprintf("/nowhere/%d", i), "")
 	}
 	recs := h.sim.Requests()
 	if len(recs) != maxRequestLog {
 		t.Fatalf("log holds %d records, want %d", len(recs), maxRequestLog)
+	}
+	// The oldest records were dropped and the rest kept their order.
+	for i, rec := range recs {
+		if want := fmt.Sprintf("/nowhere/%d", i+extra); rec.Path != want {
+			t.Fatalf("record %d is %s, want %s", i, rec.Path, want)
+		}
+	}
+	h.call(cred{none: true}, http.MethodGet, "/nowhere/last", "")
+	if recs := h.sim.Requests(); recs[0].Path != fmt.Sprintf("/nowhere/%d", extra+1) || recs[len(recs)-1].Path != "/nowhere/last" {
+		t.Fatalf("after one more request the log runs from %s to %s", recs[0].Path, recs[len(recs)-1].Path)
+	}
+	h.sim.ClearRequests()
+	h.call(cred{none: true}, http.MethodGet, "/nowhere/after-clear", "")
+	if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Path != "/nowhere/after-clear" {
+		t.Fatalf("after clearing, the log holds %+v", recs)
 	}
 }

@@ -48,11 +48,15 @@ type Simulator struct {
 	faults      []*faultState
 	nextFaultID int
 	rng         *rand.Rand
-	requests    []RequestRecord
-	stats       map[string]int
-	latency     time.Duration
-	rateLimit   float64
-	buckets     map[string]*bucket
+	// requests is a ring of at most maxRequestLog records; once it is
+	// full, requestsStart is the index of the oldest one, so that logging
+	// a request never moves the others.
+	requests      []RequestRecord
+	requestsStart int
+	stats         map[string]int
+	latency       time.Duration
+	rateLimit     float64
+	buckets       map[string]*bucket
 }
 
 // RequestRecord is one entry of the request log. It never holds secrets,
@@ -457,10 +461,12 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 func (s *Simulator) logRequest(rec RequestRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.requests) >= maxRequestLog {
-		s.requests = append(s.requests[:0], s.requests[len(s.requests)-maxRequestLog+1:]...)
+	if len(s.requests) < maxRequestLog {
+		s.requests = append(s.requests, rec)
+		return
 	}
-	s.requests = append(s.requests, rec)
+	s.requests[s.requestsStart] = rec
+	s.requestsStart = (s.requestsStart + 1) % maxRequestLog
 }
 
 func (s *Simulator) count(key string) {
@@ -474,7 +480,9 @@ func (s *Simulator) count(key string) {
 func (s *Simulator) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]RequestRecord{}, s.requests...)
+	out := make([]RequestRecord, 0, len(s.requests))
+	out = append(out, s.requests[s.requestsStart:]...)
+	return append(out, s.requests[:s.requestsStart]...)
 }
 
 // ClearRequests empties the request log.
@@ -482,6 +490,7 @@ func (s *Simulator) ClearRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.requestsStart = 0
 }
 
 // Stats returns request counts by route and the number of accepted
