@@ -387,22 +387,32 @@ func matchSegments(tmpl, segs []string) (map[string]string, int, bool) {
 	if len(tmpl) != len(segs) {
 		return nil, 0, false
 	}
-	params := map[string]string{}
+	// Every route is tried for every request, so the variables are only
+	// collected once the template is known to match.
 	literals := 0
 	for i, t := range tmpl {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+		switch {
+		case isTemplateVar(t):
 			if segs[i] == "" {
 				return nil, 0, false
 			}
-			params[t[1:len(t)-1]] = segs[i]
-			continue
-		}
-		if t != segs[i] {
+		case t != segs[i]:
 			return nil, 0, false
+		default:
+			literals++
 		}
-		literals++
+	}
+	params := make(map[string]string, len(tmpl)-literals)
+	for i, t := range tmpl {
+		if isTemplateVar(t) {
+			params[t[1:len(t)-1]] = segs[i]
+		}
 	}
 	return params, literals, true
+}
+
+func isTemplateVar(seg string) bool {
+	return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")
 }
 
 // statusWriter remembers the status sent and whether the connection was
