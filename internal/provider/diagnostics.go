@@ -52,27 +52,34 @@ func apiErrorDetail(call apiCall, err error) string {
 		fmt.Fprintf(&b, "Could not %s server %q.\n\n", call.What, call.ServerID)
 	}
 
-	var apiErr *ecsapi.APIError
-	if errors.As(err, &apiErr) {
-		code := apiErr.Code
-		if code == "" {
-			code = "none (the response carried no error code)"
-		}
-		fmt.Fprintf(&b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
-			code, requestIDOrNone(apiErr.RequestID), apiErr.StatusCode, apiErr.Method, apiErr.Path)
-		if apiErr.Message != "" {
-			fmt.Fprintf(&b, "Message: %s\n", apiErr.Message)
-		}
-	} else {
-		b.WriteString("API error code: none (no response was received)\nRequest ID: none (no response was received)\n")
-		fmt.Fprintf(&b, "Error: %s\n", err)
-	}
+	writeResponseFacts(&b, err)
 
 	if hint := errorHint(call, err); hint != "" {
 		b.WriteString("\n")
 		b.WriteString(hint)
 	}
 	return scrub(strings.TrimRight(b.String(), "\n"), call.Secret)
+}
+
+// writeResponseFacts writes what is known about the response to a failed
+// call: the API error code, the request ID, the HTTP status and the message,
+// or that no response was received.
+func writeResponseFacts(b *strings.Builder, err error) {
+	var apiErr *ecsapi.APIError
+	if !errors.As(err, &apiErr) {
+		b.WriteString("API error code: none (no response was received)\nRequest ID: none (no response was received)\n")
+		fmt.Fprintf(b, "Error: %s\n", err)
+		return
+	}
+	code := apiErr.Code
+	if code == "" {
+		code = "none (the response carried no error code)"
+	}
+	fmt.Fprintf(b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
+		code, requestIDOrNone(apiErr.RequestID), apiErr.StatusCode, apiErr.Method, apiErr.Path)
+	if apiErr.Message != "" {
+		fmt.Fprintf(b, "Message: %s\n", apiErr.Message)
+	}
 }
 
 // errorHint says what to do about err, or "".
@@ -204,31 +211,17 @@ func projectLookupDetail(region, iamEndpoint string, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "No project_id is configured, so the provider tried to look up the project named %q through "+
 		"IAM at %s and failed.\n\n", region, iamEndpoint)
-	var apiErr *ecsapi.APIError
-	if errors.As(err, &apiErr) {
-		code := apiErr.Code
-		if code == "" {
-			code = "none"
-		}
-		requestID := apiErr.RequestID
-		if requestID == "" {
-			requestID = "none"
-		}
-		fmt.Fprintf(&b, "API error code: %s\nRequest ID: %s\nHTTP status: %d\n", code, requestID, apiErr.StatusCode)
-		if apiErr.Message != "" {
-			fmt.Fprintf(&b, "Message: %s\n", apiErr.Message)
-		}
-	} else {
-		fmt.Fprintf(&b, "Error: %s\n", err)
-	}
+	writeResponseFacts(&b, err)
 	b.WriteString("\n")
+	var apiErr *ecsapi.APIError
+	isAPI := errors.As(err, &apiErr)
 	switch {
 	case isCertificateError(err):
 		b.WriteString(certificateHint)
-	case isNetworkError(err) && !errors.As(err, &apiErr):
+	case isNetworkError(err) && !isAPI:
 		b.WriteString("The IAM endpoint could not be reached. Check `region`, `cloud` and `endpoints.iam` (or " +
 			envIAMEndpoint + ") and the network path.")
-	case errors.As(err, &apiErr) && apiErr.StatusCode == 401:
+	case isAPI && apiErr.StatusCode == 401:
 		b.WriteString(credentialsHint)
 	case ecsapi.IsForbidden(err) && !fromAPI(apiErr):
 		b.WriteString(foreignForbiddenHint("IAM"))
