@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// bucket is a token bucket for one credential. It refills from the
-// simulator clock, so a test with a fixed Config.Now gets a deterministic
-// number of requests through.
 // maxRetryAfter caps the advertised wait of a throttled request.
 const maxRetryAfter = 24 * time.Hour
 
+// bucket is a token bucket for one credential. It refills from the
+// simulator clock, so a test with a fixed Config.Now gets a deterministic
+// number of requests through.
 type bucket struct {
 	tokens float64
 	last   time.Time
@@ -36,20 +36,23 @@ func (b *bucket) take(now time.Time, rate float64) (bool, time.Duration) {
 	return false, time.Duration(wait * float64(time.Second))
 }
 
-// allowRate applies the per-credential rate limit.
-func (s *Simulator) allowRate(key string) (bool, time.Duration) {
+// allowRate applies the per-credential rate limit. When it refuses, it
+// also returns the wait and the limit it applied, for the 429 answer.
+func (s *Simulator) allowRate(key string) (ok bool, wait time.Duration, limit float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.rateLimit <= 0 {
-		return true, 0
+	limit = s.rateLimit
+	if limit <= 0 {
+		return true, 0, limit
 	}
 	now := s.now()
-	b, ok := s.buckets[key]
-	if !ok {
-		b = &bucket{tokens: math.Max(1, s.rateLimit), last: now}
+	b, found := s.buckets[key]
+	if !found {
+		b = &bucket{tokens: math.Max(1, limit), last: now}
 		s.buckets[key] = b
 	}
-	return b.take(now, s.rateLimit)
+	ok, wait = b.take(now, limit)
+	return ok, wait, limit
 }
 
 // SetRateLimit changes the per-credential limit in requests per second; 0

@@ -220,8 +220,8 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 		}
 		id = res.id
 		accessKey = id.accessKey
-		if ok, retryAfter := s.allowRate(id.rateKey()); !ok {
-			writeThrottled(w, retryAfter, s.currentRateLimit(), reqID)
+		if ok, retryAfter, limit := s.allowRate(id.rateKey()); !ok {
+			writeThrottled(w, retryAfter, limit, reqID)
 			return routeTemplate, accessKey
 		}
 	}
