@@ -286,8 +286,10 @@ func (s *Simulator) handleV1BatchReset(c *call) {
 		records = append(records, rec)
 	}
 	if !denied && len(failures) == 0 && !req.dryRun {
+		// One request, one moment: every server gets the same record.
+		reset := s.resetRecord(c, resetAPIBatch, false)
 		for _, rec := range records {
-			rec.recordReset(req.newPassword, s.resetRecord(c, resetAPIBatch, false))
+			rec.recordReset(req.newPassword, reset)
 		}
 	}
 	s.mu.Unlock()
