@@ -8,8 +8,8 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -86,8 +86,14 @@ func TestNewFixture(t *testing.T) {
 	if fx.linuxPassword == fx.windowsPassword || fx.linuxID == fx.windowsID {
 		t.Error("the two servers share a password or an ID")
 	}
-	if len(fx.secrets()) != 3 {
-		t.Errorf("secrets() = %d values, want both passwords and a line of the key", len(fx.secrets()))
+	secrets := fx.secrets()
+	if len(secrets) < 2+20 || secrets[0] != fx.linuxPassword || secrets[1] != fx.windowsPassword {
+		t.Errorf("secrets() = %d values, want both passwords and every body line of the key", len(secrets))
+	}
+	for _, line := range strings.Split(string(fx.privateKeyPEM), "\n") {
+		if line != "" && !strings.HasPrefix(line, "-----") && !slices.Contains(secrets, line) {
+			t.Errorf("secrets() lacks the key line %q", line)
+		}
 	}
 }
 
@@ -227,19 +233,20 @@ func TestStepProgress(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+func TestCheckNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), []byte(`{"password_wo": null}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{"Hunter-2!x", "KEYLINE0123456789"}
+	if err := checkNoSecrets(dir, "Apply complete! Resources: 2 added.", secrets); err != nil {
+		t.Errorf("clean run: %v", err)
+	}
+	err := checkNoSecrets(dir, "Error: rejected KEYLINE0123456789", secrets)
+	if err == nil || !strings.Contains(err.Error(), "the CLI's output") {
+		t.Errorf("a secret in the CLI's output: got %v", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "KEYLINE") {
+		t.Errorf("the error repeats the secret: %v", err)
+	}
 }

@@ -67,12 +67,15 @@ func newFixture(dir string) (*fixture, error) {
 	return f, nil
 }
 
-// secrets lists values that must never be written to the working directory: both passwords and
-// the body of the private key.
+// secrets lists values that must never be written to the working directory or the CLI's
+// output: both passwords and every base64 line of the private key's body, since a key that is
+// logged whole, re-wrapped or cut still contains at least one of them.
 func (f *fixture) secrets() []string {
 	s := []string{f.linuxPassword, f.windowsPassword}
-	if lines := strings.Split(string(f.privateKeyPEM), "\n"); len(lines) > 2 {
-		s = append(s, lines[1]) // the first base64 line of the key body
+	for _, line := range strings.Split(string(f.privateKeyPEM), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
+			s = append(s, line)
+		}
 	}
 	return s
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -214,6 +213,9 @@ func (d *demo) run(ctx context.Context) error {
 	if d.quiet {
 		cliOut = io.Discard
 	}
+	// Everything the CLI prints is kept as well, to be searched for secrets with the files.
+	var printed lockedBuffer
+	cliOut = io.MultiWriter(cliOut, &printed)
 	runner := &tfexec.Runner{
 		CLI: cli,
 		Dir: workDir,
@@ -253,14 +255,10 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	leaks, err := secretsInFiles(workDir, fx.secrets())
-	if err != nil {
+	if err := checkNoSecrets(workDir, printed.String(), fx.secrets()); err != nil {
 		return err
 	}
-	if len(leaks) > 0 {
-		return fmt.Errorf("a plaintext secret was written to %s", strings.Join(leaks, ", "))
-	}
-	fmt.Fprintf(d.out, "    plaintext passwords and the private key in the state and working directory: none\n")
+	fmt.Fprintf(d.out, "    plaintext passwords and the private key in the state, the working directory and the CLI's output: none\n")
 	done()
 
 	done = d.stepf("%s destroy", cli.Name())
@@ -275,6 +273,9 @@ func (d *demo) run(ctx context.Context) error {
 		return err
 	}
 	if err := checkOutcome(afterApply, afterDestroy, fx); err != nil {
+		return err
+	}
+	if err := checkNoSecrets(workDir, printed.String(), fx.secrets()); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "    every check passed: reset flag read, Linux password reset write-only, Windows password\n"+

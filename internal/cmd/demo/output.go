@@ -37,3 +37,21 @@ func (p *linePrefixer) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// lockedBuffer collects the CLI's standard output and error, which may be written concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

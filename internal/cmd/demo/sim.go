@@ -124,6 +124,32 @@ func checkOutcome(afterApply, afterDestroy *snapshot, fx *fixture) error {
 	return nil
 }
 
+// checkNoSecrets fails when a secret was written to a file under dir or printed by the CLI. The
+// error names where, never the secret.
+func checkNoSecrets(dir, printed string, secrets []string) error {
+	leaks, err := secretsInFiles(dir, secrets)
+	if err != nil {
+		return err
+	}
+	if containsAny(printed, secrets) {
+		leaks = append(leaks, "the CLI's output")
+	}
+	if len(leaks) > 0 {
+		return fmt.Errorf("a plaintext secret was written to %s", strings.Join(leaks, ", "))
+	}
+	return nil
+}
+
+// containsAny reports whether text contains any of the non-empty secrets.
+func containsAny(text string, secrets []string) bool {
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // secretsInFiles returns the files under dir that contain any of the secrets.
 func secretsInFiles(dir string, secrets []string) ([]string, error) {
 	var found []string
@@ -138,11 +164,8 @@ func secretsInFiles(dir string, secrets []string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		for _, s := range secrets {
-			if s != "" && strings.Contains(string(data), s) {
-				found = append(found, p)
-				break
-			}
+		if containsAny(string(data), secrets) {
+			found = append(found, p)
 		}
 		return nil
 	})
