@@ -241,7 +241,7 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 		}
 		rec.publicKey = pub
 		if rec.state.KeyName == "" {
-			rec.state.KeyName = "KeyPair-" + prefix(id, 8)
+			rec.state.KeyName = defaultKeyName(id)
 		}
 	}
 	if spec.WindowsPassword != "" {
@@ -321,7 +321,7 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 			}
 			next.publicKey = pub
 			if next.state.KeyName == "" {
-				next.state.KeyName = "KeyPair-" + prefix(id, 8)
+				next.state.KeyName = defaultKeyName(id)
 			}
 		}
 	}
@@ -415,6 +415,10 @@ func normalizeOSType(osType string) (string, error) {
 		return "", fmt.Errorf("os_type %q must be Linux or Windows", osType)
 	}
 }
+
+// defaultKeyName is the key pair name of a server given a public key but no
+// key name.
+func defaultKeyName(id string) string { return "KeyPair-" + prefix(id, 8) }
 
 // prefix returns the first n runes of s.
 func prefix(s string, n int) string {
