@@ -106,11 +106,11 @@ resource "ecs_server_password" "test" {
 }
 `, id, testfixture.PrivateKeyPEM(key)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{secretAbsent{plaintext}},
-					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent{plaintext}},
+					PreApply:             []plancheck.PlanCheck{secretAbsent(plaintext)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent(plaintext)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent{plaintext},
+					secretAbsent(plaintext),
 					expectResets(sim, id, plaintext, 1, "v1"),
 				},
 			},

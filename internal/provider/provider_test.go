@@ -157,21 +157,27 @@ func expectResets(sim *ecssim.Server, id, password string, count int, api string
 	})
 }
 
-// secretAbsent asserts that a secret string appears nowhere in the JSON of a
-// plan or state, as `terraform show -json` prints them.
-type secretAbsent struct {
+// secretCheck asserts whether a secret string appears in the JSON of a plan
+// or state, as `terraform show -json` prints them. secretAbsent is the
+// assertion; secretPresent is its control, proving the check would see the
+// secret if it were there.
+type secretCheck struct {
 	secret string
+	want   bool // whether the secret must be present
 }
 
-func (s secretAbsent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+func secretAbsent(secret string) secretCheck  { return secretCheck{secret: secret} }
+func secretPresent(secret string) secretCheck { return secretCheck{secret: secret, want: true} }
+
+func (s secretCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 	resp.Error = s.check("state", req.State)
 }
 
-func (s secretAbsent) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+func (s secretCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	resp.Error = s.check("plan", req.Plan)
 }
 
-func (s secretAbsent) check(what string, v any) error {
+func (s secretCheck) check(what string, v any) error {
 	if v == nil {
 		return fmt.Errorf("no %s to inspect", what)
 	}
@@ -182,34 +188,13 @@ func (s secretAbsent) check(what string, v any) error {
 	if len(data) < 20 {
 		return fmt.Errorf("the %s JSON is suspiciously small: %s", what, data)
 	}
-	if i := strings.Index(string(data), s.secret); i >= 0 {
+	i := strings.Index(string(data), s.secret)
+	switch {
+	case s.want && i < 0:
+		return fmt.Errorf("the %s JSON does not contain the expected value", what)
+	case !s.want && i >= 0:
 		// Show what leads up to the secret, never the secret itself.
 		return fmt.Errorf("the %s JSON contains the secret after: %s", what, data[max(0, i-200):i])
-	}
-	return nil
-}
-
-// secretPresent is the control for secretAbsent: it proves the check would
-// see the secret if it were there.
-type secretPresent struct {
-	secret string
-}
-
-func (s secretPresent) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = s.check("state", req.State)
-}
-
-func (s secretPresent) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = s.check("plan", req.Plan)
-}
-
-func (s secretPresent) check(what string, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if !strings.Contains(string(data), s.secret) {
-		return fmt.Errorf("the %s JSON does not contain the expected value", what)
 	}
 	return nil
 }

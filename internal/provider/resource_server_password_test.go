@@ -979,21 +979,21 @@ func TestAccServerPasswordResource_writeOnlyNotStored(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_woLocal(provider, id, pw1, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{secretAbsent{pw1}},
-					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent{pw1}},
+					PreApply:             []plancheck.PlanCheck{secretAbsent(pw1)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent{pw1},
+					secretAbsent(pw1),
 					expectResets(sim, id, pw1, 1, "v1"),
 				},
 			},
 			{
 				Config: testAccServerPasswordConfig_woLocal(provider, id, pw2, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{secretAbsent{pw2}, secretAbsent{pw1}},
+					PreApply: []plancheck.PlanCheck{secretAbsent(pw2), secretAbsent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent{pw2},
+					secretAbsent(pw2),
 					expectResets(sim, id, pw2, 2, "v1"),
 				},
 			},
@@ -1011,10 +1011,10 @@ resource "ecs_server_password" "test" {
 }
 `, id, pw1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{secretPresent{pw1}},
+					PreApply: []plancheck.PlanCheck{secretPresent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretPresent{pw1},
+					secretPresent(pw1),
 					expectResets(sim, id, pw1, 3, "v1"),
 				},
 			},
