@@ -24,15 +24,14 @@ type controlError struct {
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	body, _ := json.Marshal(controlError{Error: msg})
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	writeControlJSON(w, status, controlError{Error: msg})
 }
 
 func writeControlJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
+		// Only simulator-built values reach here, and a controlError
+		// always encodes, so this cannot recurse twice.
 		writeControlError(w, http.StatusInternalServerError, "cannot encode response")
 		return
 	}
