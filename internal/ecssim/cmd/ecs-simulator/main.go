@@ -18,8 +18,11 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
@@ -89,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RandSeed:    *faultSeed,
 		ClockOffset: *clockOff,
 		OnRequest: func(rec ecssim.RequestRecord) {
-			logger.Printf("%s %s %d request_id=%s", rec.Method, rec.Path, rec.Status, rec.RequestID)
+			logger.Printf("%s %s %d request_id=%s", rec.Method, logPath(rec.Path), rec.Status, rec.RequestID)
 		},
 	}
 	if *seedFile != "" {
@@ -114,6 +117,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	logger.Printf("stopped")
 	return 0
+}
+
+// logPath keeps a request's path on its log line: the path is decoded, so a
+// client can put line breaks or spaces in it (%0A, %20) and would otherwise
+// forge log lines. Such paths are quoted; ordinary ones are printed as is.
+func logPath(p string) string {
+	if strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || !unicode.IsPrint(r) }) {
+		return strconv.Quote(p)
+	}
+	return p
 }
 
 // readSeed loads a JSON array of servers. Unknown fields are errors, so a

@@ -154,6 +154,13 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}
 	reqID := res.Header.Get("X-Request-Id")
 
+	// A decoded path may hold a line break; it must not start a log line.
+	res, err = httpGet(t, base+"/v1/p123/x%0Aforged-line%20200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
@@ -161,6 +168,14 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	logs := stderr.String()
 	if !strings.Contains(logs, "PUT /v1/p123/cloudservers/srv-1/os-reset-password 204 request_id="+reqID) {
 		t.Fatalf("request not logged:\n%s", logs)
+	}
+	if !strings.Contains(logs, `GET "/v1/p123/x\nforged-line 200" 401 request_id=`) {
+		t.Fatalf("path with a line break not logged quoted:\n%s", logs)
+	}
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.HasPrefix(l, "forged-line") {
+			t.Fatalf("a request path forged a log line:\n%s", logs)
+		}
 	}
 	for _, secret := range []string{"cmd-secret", "Nw0Pass!word", "Signature="} {
 		if strings.Contains(logs, secret) {
