@@ -78,6 +78,9 @@ func TestAccServerPasswordResource_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectResets(sim, id, pw, 1, "v1"),
 					expectLastCheckPassword(sim, id, true),
+					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
+					// project_id is configured, so IAM is never asked for it.
+					expectRoute(sim, "GET", "/v3/projects", 0),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("server_id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo"), knownvalue.Null()),
@@ -281,6 +284,10 @@ func TestAccServerPasswordResource_settingsOnly(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectResets(sim, id, pw, 1, "v1"),
+					// The update sent nothing: the only flag read and reset
+					// are those of the create.
+					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
+					expectRoute(sim, "PUT", "/v2.1/{project_id}/servers/{server_id}/os-reset-password", 0),
 					sameResetTime.AddStateValue(testResource, tfjsonpath.New("last_reset_at")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("api"), knownvalue.StringExact("v2.1")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("delete_password_on_destroy"), knownvalue.Bool(false)),
