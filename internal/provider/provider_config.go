@@ -268,14 +268,20 @@ func checkEndpointURL(u string) string {
 }
 
 // displayURL quotes an endpoint for a diagnostic with any password in it
-// masked; a value that does not parse is not quoted at all, since nothing
+// masked and its query and fragment left out, since either may carry a
+// token; a value that does not parse is not quoted at all, since nothing
 // can be masked in it.
 func displayURL(u string) string {
 	parsed, err := url.Parse(u)
 	if err != nil {
 		return "value"
 	}
-	return strconv.Quote(parsed.Redacted())
+	shown := *parsed
+	if shown.RawQuery != "" || shown.Fragment != "" {
+		shown.RawQuery, shown.Fragment, shown.RawFragment = "", "", ""
+		return strconv.Quote(shown.Redacted() + " (query and fragment not shown)")
+	}
+	return strconv.Quote(shown.Redacted())
 }
 
 func validHostLabel(s string) bool {

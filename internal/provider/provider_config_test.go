@@ -161,6 +161,11 @@ func TestResolveProviderConfig(t *testing.T) {
 			problems: []string{"endpoints.iam|Invalid Endpoint URL"},
 		},
 		{
+			name:     "endpoint with a secret in its query",
+			raw:      rawProviderConfig{Region: strp("cn-north-4"), ECSEndpoint: strp("https://ecs.example.com/?token=" + testTokenValue + "#" + testSTSValue), AccessKey: strp("AK1"), SecretKey: strp("SK1")},
+			problems: []string{"endpoints.ecs|Invalid Endpoint URL"},
+		},
+		{
 			name:     "endpoint with user information",
 			raw:      rawProviderConfig{Region: strp("cn-north-4"), ECSEndpoint: strp("https://user:" + testSecretKeyValue + "@ecs.example.com"), AccessKey: strp("AK1"), SecretKey: strp("SK1")},
 			problems: []string{"endpoints.ecs|Invalid Endpoint URL"},
