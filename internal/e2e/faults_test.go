@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 // The transient-fault run: 100 servers, 50 ms latency, and 30 % of API requests failing in
@@ -188,7 +188,7 @@ func TestInterruptedApplyConverges(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	defer tfexec.StopGroup(cmd)
+	defer clirunner.StopGroup(cmd)
 
 	// Wait until the CLI's ten workers (the default -parallelism) are all inside a check.
 	const flagRoute = "GET /v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag"

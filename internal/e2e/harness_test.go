@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 // commandTimeout bounds one CLI command. It is a safety net against a hung run, not a
@@ -217,7 +217,7 @@ func tail(s string, n int) string {
 func (w *workspace) command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	env := append([]string{suite.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="}, w.env...)
 	var stdout, stderr bytes.Buffer
-	r := &tfexec.Runner{CLI: suite.cli, Dir: w.dir, Env: env, Stdout: &stdout, Stderr: &stderr}
+	r := &clirunner.Runner{CLI: suite.cli, Dir: w.dir, Env: env, Stdout: &stdout, Stderr: &stderr}
 	return r.Command(ctx, args...), &stdout, &stderr
 }
 
@@ -228,7 +228,7 @@ func (w *workspace) run(args ...string) result {
 	defer cancel()
 	cmd, stdout, stderr := w.command(ctx, args...)
 	err := cmd.Run()
-	tfexec.StopGroup(cmd)
+	clirunner.StopGroup(cmd)
 	res := result{args: args, stdout: stdout.String(), stderr: stderr.String(), code: -1}
 	if cmd.ProcessState != nil {
 		res.code = cmd.ProcessState.ExitCode()

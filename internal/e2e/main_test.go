@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 )
 
 // suite holds what every test shares: the CLI, the freshly built binaries and the CLI
 // configuration that points the CLI at the built provider.
 var suite struct {
-	cli     tfexec.CLI
+	cli     clirunner.CLI
 	version string
 	// cliConfig is the TF_CLI_CONFIG_FILE entry for child processes; the test process's own
 	// environment is never changed.
@@ -51,13 +51,13 @@ func setUpSuite() error {
 	if err != nil {
 		return err
 	}
-	root, err := tfexec.ModuleRoot(wd)
+	root, err := clirunner.ModuleRoot(wd)
 	if err != nil {
 		return err
 	}
 	// TF_ACC_TERRAFORM_PATH is the variable terraform-plugin-testing reads, so the suite runs
 	// under the same CLI as the provider's acceptance tests (OpenTofu included).
-	suite.cli, err = tfexec.FindCLI(ctx, tfexec.FindOptions{Explicit: os.Getenv("TF_ACC_TERRAFORM_PATH")})
+	suite.cli, err = clirunner.FindCLI(ctx, clirunner.FindOptions{Explicit: os.Getenv("TF_ACC_TERRAFORM_PATH")})
 	if err != nil {
 		return fmt.Errorf("%w: the end-to-end tests need Terraform or OpenTofu 1.11 or later on PATH, "+
 			"or TF_ACC_TERRAFORM_PATH naming one (`make tofu` builds OpenTofu)", err)
@@ -71,14 +71,14 @@ func setUpSuite() error {
 		return err
 	}
 	providerDir := filepath.Join(suite.tmp, "provider")
-	if err := tfexec.GoBuild(ctx, root, tfexec.ProviderPackage,
-		filepath.Join(providerDir, tfexec.ProviderBinaryName()), "-X main.version=0.0.0-e2e"); err != nil {
+	if err := clirunner.GoBuild(ctx, root, clirunner.ProviderPackage,
+		filepath.Join(providerDir, clirunner.ProviderBinaryName()), "-X main.version=0.0.0-e2e"); err != nil {
 		return err
 	}
-	suite.simBin = filepath.Join(suite.tmp, "sim", tfexec.SimulatorBinaryName())
-	if err := tfexec.GoBuild(ctx, root, tfexec.SimulatorPackage, suite.simBin, ""); err != nil {
+	suite.simBin = filepath.Join(suite.tmp, "sim", clirunner.SimulatorBinaryName())
+	if err := clirunner.GoBuild(ctx, root, clirunner.SimulatorPackage, suite.simBin, ""); err != nil {
 		return err
 	}
-	suite.cliConfig, err = tfexec.WriteDevOverrides(filepath.Join(suite.tmp, "cli.tfrc"), providerDir)
+	suite.cliConfig, err = clirunner.WriteDevOverrides(filepath.Join(suite.tmp, "cli.tfrc"), providerDir)
 	return err
 }

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 // syncBuffer collects a child process's output, which arrives from several goroutines.
@@ -68,7 +68,7 @@ func TestSimulatorBinaryRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var simLog syncBuffer
-	proc, err := tfexec.StartURLProcess(t.Context(), suite.simBin, tfexec.StartOptions{
+	proc, err := clirunner.StartURLProcess(t.Context(), suite.simBin, clirunner.StartOptions{
 		Args: []string{"-addr", "127.0.0.1:0", "-seed", seedPath},
 		Log:  &simLog,
 	})

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 // fleetHCL is the benchmarked configuration: one ecs_server_password per server, with
@@ -66,7 +66,7 @@ type fleetDir struct {
 	dir       string
 	ids       []string
 	passwords []string
-	runner    *tfexec.Runner
+	runner    *clirunner.Runner
 	output    *bytes.Buffer
 }
 
@@ -92,7 +92,7 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, 
 	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), vars, 0o600); err != nil {
 		return nil, err
 	}
-	f.runner = &tfexec.Runner{
+	f.runner = &clirunner.Runner{
 		CLI: b.cli, Dir: dir,
 		// Logging off: a developer's TF_LOG would slow the CLI down and skew the numbers.
 		Env:    []string{b.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="},
@@ -309,7 +309,7 @@ func (b *bench) schemaTime(ctx context.Context, runs int) (time.Duration, error)
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {
 		return 0, err
 	}
-	r := &tfexec.Runner{CLI: b.cli, Dir: dir, Env: []string{b.cliConfig, "TF_LOG="}}
+	r := &clirunner.Runner{CLI: b.cli, Dir: dir, Env: []string{b.cliConfig, "TF_LOG="}}
 	var walls []time.Duration
 	for range runs {
 		start := time.Now()

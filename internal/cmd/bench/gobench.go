@@ -6,7 +6,7 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 )
 
 // goBenchPackages hold the micro-benchmarks: request signing, and one client call against the
@@ -16,7 +16,7 @@ var goBenchPackages = []string{"./internal/ecsapi/", "./internal/ecssim/"}
 // runGoBenchmarks runs the packages' Go benchmarks and returns the lines worth reporting.
 func runGoBenchmarks(ctx context.Context, root string) ([]string, error) {
 	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1"}, goBenchPackages...)
-	cmd := exec.CommandContext(ctx, tfexec.GoCommand(), args...)
+	cmd := exec.CommandContext(ctx, clirunner.GoCommand(), args...)
 	cmd.Dir = root
 	var out bytes.Buffer
 	cmd.Stdout = &out

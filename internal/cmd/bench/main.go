@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 )
 
 // options are the command-line settings.
@@ -132,9 +132,9 @@ type bench struct {
 	start     time.Time
 	root      string
 	tmp       string
-	cli       tfexec.CLI
+	cli       clirunner.CLI
 	cliConfig string
-	simProc   *tfexec.Process
+	simProc   *clirunner.Process
 	simLog    *os.File
 	sim       *simControl
 }
@@ -236,7 +236,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.root, err = tfexec.ModuleRoot(wd); err != nil {
+	if b.root, err = clirunner.ModuleRoot(wd); err != nil {
 		return nil, err
 	}
 	if b.tmp, err = os.MkdirTemp("", "ecs-bench-"); err != nil {
@@ -247,7 +247,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	if explicit == "" {
 		explicit = os.Getenv("TF_ACC_TERRAFORM_PATH")
 	}
-	b.cli, err = tfexec.FindCLI(ctx, tfexec.FindOptions{
+	b.cli, err = clirunner.FindCLI(ctx, clirunner.FindOptions{
 		Explicit: explicit, OpenTofuScript: filepath.Join(b.root, ".ci", "opentofu.sh"), Stderr: b.stderr,
 	})
 	if err != nil {
@@ -270,16 +270,16 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 
 	b.logf("building the provider and ecs-simulator")
 	providerDir := filepath.Join(b.tmp, "provider")
-	providerBin := filepath.Join(providerDir, tfexec.ProviderBinaryName())
-	if err := tfexec.GoBuild(ctx, b.root, tfexec.ProviderPackage, providerBin, "-X main.version=0.0.0-bench"); err != nil {
+	providerBin := filepath.Join(providerDir, clirunner.ProviderBinaryName())
+	if err := clirunner.GoBuild(ctx, b.root, clirunner.ProviderPackage, providerBin, "-X main.version=0.0.0-bench"); err != nil {
 		return rep, err
 	}
-	releaseBin := filepath.Join(b.tmp, "release", tfexec.ProviderBinaryName())
-	if err := tfexec.GoBuild(ctx, b.root, tfexec.ProviderPackage, releaseBin, "-s -w -X main.version=0.0.0-bench"); err != nil {
+	releaseBin := filepath.Join(b.tmp, "release", clirunner.ProviderBinaryName())
+	if err := clirunner.GoBuild(ctx, b.root, clirunner.ProviderPackage, releaseBin, "-s -w -X main.version=0.0.0-bench"); err != nil {
 		return rep, err
 	}
-	simBin := filepath.Join(b.tmp, "sim", tfexec.SimulatorBinaryName())
-	if err := tfexec.GoBuild(ctx, b.root, tfexec.SimulatorPackage, simBin, ""); err != nil {
+	simBin := filepath.Join(b.tmp, "sim", clirunner.SimulatorBinaryName())
+	if err := clirunner.GoBuild(ctx, b.root, clirunner.SimulatorPackage, simBin, ""); err != nil {
 		return rep, err
 	}
 	if rep.ProviderSize, err = fileSize(providerBin); err != nil {
@@ -288,14 +288,14 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	if rep.ReleaseSize, err = fileSize(releaseBin); err != nil {
 		return rep, err
 	}
-	if b.cliConfig, err = tfexec.WriteDevOverrides(filepath.Join(b.tmp, "cli.tfrc"), providerDir); err != nil {
+	if b.cliConfig, err = clirunner.WriteDevOverrides(filepath.Join(b.tmp, "cli.tfrc"), providerDir); err != nil {
 		return rep, err
 	}
 
 	if b.simLog, err = os.Create(filepath.Join(b.tmp, "ecs-simulator.log")); err != nil {
 		return rep, err
 	}
-	b.simProc, err = tfexec.StartURLProcess(ctx, simBin, tfexec.StartOptions{
+	b.simProc, err = clirunner.StartURLProcess(ctx, simBin, clirunner.StartOptions{
 		Args: []string{"-addr", "127.0.0.1:0"},
 		Log:  b.simLog,
 	})

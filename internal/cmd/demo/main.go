@@ -17,8 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/tfexec"
 )
 
 func main() {
@@ -65,7 +65,7 @@ type demo struct {
 
 	step     int
 	tmp      string
-	sim      *tfexec.Process
+	sim      *clirunner.Process
 	simLog   *os.File
 	cleanup  func()
 	stopBeat func()
@@ -132,7 +132,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	root, err := tfexec.ModuleRoot(wd)
+	root, err := clirunner.ModuleRoot(wd)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (d *demo) run(ctx context.Context) error {
 	d.cleanup = d.removeAll
 
 	done := d.stepf("Finding a Terraform or OpenTofu CLI")
-	cli, err := tfexec.FindCLI(ctx, tfexec.FindOptions{
+	cli, err := clirunner.FindCLI(ctx, clirunner.FindOptions{
 		Explicit:       d.cliPath,
 		OpenTofuScript: filepath.Join(root, ".ci", "opentofu.sh"),
 		Stderr:         prefixWriter(d.out, "    "),
@@ -160,12 +160,12 @@ func (d *demo) run(ctx context.Context) error {
 
 	done = d.stepf("Building the provider and ecs-simulator")
 	binDir := filepath.Join(d.tmp, "bin")
-	providerBin := filepath.Join(binDir, tfexec.ProviderBinaryName())
-	simBin := filepath.Join(binDir, tfexec.SimulatorBinaryName())
-	if err := tfexec.GoBuild(ctx, root, tfexec.ProviderPackage, providerBin, "-X main.version=0.0.0-demo"); err != nil {
+	providerBin := filepath.Join(binDir, clirunner.ProviderBinaryName())
+	simBin := filepath.Join(binDir, clirunner.SimulatorBinaryName())
+	if err := clirunner.GoBuild(ctx, root, clirunner.ProviderPackage, providerBin, "-X main.version=0.0.0-demo"); err != nil {
 		return err
 	}
-	if err := tfexec.GoBuild(ctx, root, tfexec.SimulatorPackage, simBin, ""); err != nil {
+	if err := clirunner.GoBuild(ctx, root, clirunner.SimulatorPackage, simBin, ""); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "    %s\n    %s\n", providerBin, simBin)
@@ -185,7 +185,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	d.sim, err = tfexec.StartURLProcess(ctx, simBin, tfexec.StartOptions{
+	d.sim, err = clirunner.StartURLProcess(ctx, simBin, clirunner.StartOptions{
 		Args: []string{"-addr", "127.0.0.1:0", "-seed", fx.seedPath},
 		Log:  d.simLog,
 	})
@@ -205,7 +205,7 @@ func (d *demo) run(ctx context.Context) error {
 	if err := copyTFFiles(filepath.Join(root, "examples", "demo"), workDir); err != nil {
 		return err
 	}
-	cliConfig, err := tfexec.WriteDevOverrides(filepath.Join(d.tmp, "cli.tfrc"), binDir)
+	cliConfig, err := clirunner.WriteDevOverrides(filepath.Join(d.tmp, "cli.tfrc"), binDir)
 	if err != nil {
 		return err
 	}
@@ -216,7 +216,7 @@ func (d *demo) run(ctx context.Context) error {
 	// Everything the CLI prints is kept as well, to be searched for secrets with the files.
 	var printed lockedBuffer
 	cliOut = io.MultiWriter(cliOut, &printed)
-	runner := &tfexec.Runner{
+	runner := &clirunner.Runner{
 		CLI: cli,
 		Dir: workDir,
 		Env: []string{

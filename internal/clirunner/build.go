@@ -1,4 +1,4 @@
-package tfexec
+package clirunner
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // Packages of this repository that the commands build.
 const (
 	ProviderPackage  = "."
-	SimulatorPackage = "./internal/ecssim/cmd/ecs-simulator"
+	SimulatorPackage = "./internal/cmd/ecs-simulator"
 )
 
 // ProviderBinaryName is the file name the CLI looks for in a dev_overrides directory.

@@ -1,4 +1,4 @@
-package tfexec
+package clirunner
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package tfexec
+package clirunner
 
 import (
 	"os"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package tfexec
+package clirunner
 
 import "syscall"
 

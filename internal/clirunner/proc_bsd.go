@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package tfexec
+package clirunner
 
 import "syscall"
 
