@@ -238,6 +238,9 @@ func resetConnection(w *statusWriter, reqID string) {
 			"reset_connection fault: the connection cannot be taken over, so it is answered with 502", reqID)
 		return
 	}
+	// Logged before the close: once the client sees the reset, the log
+	// must already hold the request.
+	w.settle(0)
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)
 	}

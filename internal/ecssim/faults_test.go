@@ -1,8 +1,10 @@
 package ecssim
 
 import (
+	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -465,5 +467,103 @@ func TestRetryAfterSeconds(t *testing.T) {
 	b := &bucket{last: testNow}
 	if ok, wait := b.take(testNow, 1e-300); ok || wait != maxRetryAfter {
 		t.Fatalf("take = %v, %v", ok, wait)
+	}
+}
+
+// observingWriter stands for the client's side of a connection: when the
+// status line leaves or the connection is closed, it reads the request log,
+// which must already hold the request with that status.
+type observingWriter struct {
+	t      *testing.T
+	sim    *Simulator
+	header http.Header
+	body   strings.Builder
+	status int
+	closed bool
+}
+
+func (o *observingWriter) Header() http.Header { return o.header }
+
+func (o *observingWriter) WriteHeader(code int) {
+	if o.status != 0 {
+		return
+	}
+	o.status = code
+	o.expectLogged(code)
+}
+
+func (o *observingWriter) Write(b []byte) (int, error) {
+	o.WriteHeader(http.StatusOK)
+	return o.body.Write(b)
+}
+
+func (o *observingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	server, client := net.Pipe()
+	_ = client.Close()
+	return &observedConn{Conn: server, o: o}, bufio.NewReadWriter(bufio.NewReader(server), bufio.NewWriter(server)), nil
+}
+
+// expectLogged checks that the last log record is this request with status.
+func (o *observingWriter) expectLogged(status int) {
+	o.t.Helper()
+	recs := o.sim.Requests()
+	if len(recs) == 0 {
+		o.t.Errorf("the answer (status %d) left before the request was logged", status)
+		return
+	}
+	last := recs[len(recs)-1]
+	if last.RequestID != o.header.Get("X-Request-Id") || last.Status != status {
+		o.t.Errorf("when the answer left, the last record was %+v, want request %s with status %d",
+			last, o.header.Get("X-Request-Id"), status)
+	}
+}
+
+type observedConn struct {
+	net.Conn
+	o *observingWriter
+}
+
+func (c *observedConn) Close() error {
+	if !c.o.closed {
+		c.o.closed = true
+		if c.o.status == 0 {
+			c.o.expectLogged(0)
+		}
+	}
+	return c.Conn.Close()
+}
+
+func TestRequestLoggedBeforeTheAnswerLeaves(t *testing.T) {
+	tests := []struct {
+		name       string
+		fault      *Fault
+		wantStatus int
+		wantClosed bool
+	}{
+		{name: "served", wantStatus: http.StatusOK},
+		{name: "status fault", fault: &Fault{Status: 503}, wantStatus: 503},
+		{name: "delayed status fault", fault: &Fault{Status: 500, DelayMS: 5}, wantStatus: 500},
+		{name: "delay only", fault: &Fault{DelayMS: 5}, wantStatus: http.StatusOK},
+		{name: "connection reset", fault: &Fault{ResetConnection: true}, wantClosed: true},
+		{name: "delayed connection reset", fault: &Fault{ResetConnection: true, DelayMS: 5}, wantClosed: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.sim.sleep = (&sleepRecorder{}).sleep
+			if tc.fault != nil {
+				h.addFault(*tc.fault)
+			}
+			r := newRequest(http.MethodGet, "/v3/projects", "")
+			h.authorize(r, defaultCred(), "")
+			o := &observingWriter{t: t, sim: h.sim, header: http.Header{}}
+			h.sim.Handler().ServeHTTP(o, r)
+			if o.status != tc.wantStatus || o.closed != tc.wantClosed {
+				t.Fatalf("status %d, closed %t; want %d, %t", o.status, o.closed, tc.wantStatus, tc.wantClosed)
+			}
+			if n := len(h.sim.Requests()); n != 1 {
+				t.Fatalf("%d records, want 1", n)
+			}
+		})
 	}
 }

@@ -154,15 +154,21 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Request-Id", rec.RequestID)
 	rw := &statusWriter{ResponseWriter: w}
-	control := isControlPath(r.URL.Path)
-	if control {
+	if isControlPath(r.URL.Path) {
 		s.serveControl(rw, r)
+		rec.Status = rw.status
 	} else {
-		rec.Route, rec.AccessKey = s.serveAPI(rw, r, rec.RequestID)
-	}
-	rec.Status = rw.finalStatus()
-	if !control {
-		s.logRequest(rec)
+		// The record enters the log when the answer is settled, before its
+		// first byte or a connection reset can reach the client. Logging
+		// after the handler returned would let a client that already saw
+		// its answer (or its reset) read a log that lacks the request.
+		rw.onSettle = func(status int) {
+			rec.Status = status
+			s.logRequest(rec)
+		}
+		s.serveAPI(rw, r, &rec)
+		// Nothing was sent when the client went away before an answer.
+		rw.settle(0)
 	}
 	if s.onRequest != nil {
 		s.onRequest(rec)
@@ -174,29 +180,30 @@ func isControlPath(p string) bool {
 }
 
 // serveAPI runs one API request through the simulated gateway (latency,
-// faults, body limit, authentication, rate limit, routing) and the API.
-// It returns the matched route template and the claimed access key for the
-// request log.
-func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (routeTemplate, accessKey string) {
+// faults, body limit, authentication, rate limit, routing) and the API. It
+// fills in the route template and the claimed access key of rec, the
+// request's log record, before anything is written.
+func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, rec *RequestRecord) {
 	// Until authentication succeeds, the log shows the key the request
 	// claims, which helps to tell apart requests that never got that far.
-	accessKey = claimedAccessKey(r)
+	rec.AccessKey = claimedAccessKey(r)
+	reqID := rec.RequestID
 	m := s.match(r.Method, r.URL)
 	fam := familyOf(r.URL.Path)
 	if m.route != nil {
-		routeTemplate = m.route.template
+		rec.Route = m.route.template
 		fam = m.route.family
 		s.count(r.Method + " " + m.route.template)
 	}
 
 	if d := s.currentLatency(); d > 0 {
 		if s.sleep(r.Context(), d) != nil {
-			return routeTemplate, accessKey
+			return
 		}
 	}
 	if f := s.pickFault(r); f != nil {
 		if s.applyFault(w, r, f, fam, reqID) {
-			return routeTemplate, accessKey
+			return
 		}
 	}
 
@@ -208,7 +215,7 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 		}
 		// Any other read error means the client is gone; nobody is left to
 		// receive a response.
-		return routeTemplate, accessKey
+		return
 	}
 
 	var id *identity
@@ -216,13 +223,13 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 		res := s.authenticate(r, body)
 		if res.id == nil {
 			writeGatewayError(w, http.StatusUnauthorized, codeAuthFailed, authMessagePrefix+res.failure, reqID)
-			return routeTemplate, accessKey
+			return
 		}
 		id = res.id
-		accessKey = id.accessKey
+		rec.AccessKey = id.accessKey
 		if ok, retryAfter, limit := s.allowRate(id.rateKey()); !ok {
 			writeThrottled(w, retryAfter, limit, reqID)
-			return routeTemplate, accessKey
+			return
 		}
 	}
 
@@ -230,14 +237,13 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, reqID string) (ro
 		if len(m.allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(m.allowed, ", "))
 			writeError(w, fam, methodNotAllowed(fam, r.Method, m.allowed), reqID)
-			return routeTemplate, accessKey
+			return
 		}
 		writeGatewayError(w, http.StatusNotFound, codeNoSuchAPI,
 			"The API does not exist or has not been published in the environment", reqID)
-		return routeTemplate, accessKey
+		return
 	}
 	m.route.handle(s, &call{w: w, r: r, reqID: reqID, body: body, params: m.params, id: id, family: fam})
-	return routeTemplate, accessKey
 }
 
 func methodNotAllowed(fam family, method string, allowed []string) apiError {
@@ -415,45 +421,49 @@ func isTemplateVar(seg string) bool {
 	return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")
 }
 
-// statusWriter remembers the status sent and whether the connection was
-// taken over.
+// statusWriter remembers the status sent and settles the request's log
+// record before the answer leaves.
 type statusWriter struct {
 	http.ResponseWriter
-	status   int
-	hijacked bool
+	// status is the status sent; 0 until then, and for good when the
+	// connection was reset or the client went away.
+	status  int
+	settled bool
+	// onSettle, when set, is called once with the final status, before the
+	// first byte of the answer or a connection reset reaches the client.
+	onSettle func(status int)
+}
+
+// settle fixes the request's status; calls after the first change nothing.
+func (w *statusWriter) settle(status int) {
+	if w.settled {
+		return
+	}
+	w.settled = true
+	w.status = status
+	if w.onSettle != nil {
+		w.onSettle(status)
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
+	w.settle(code)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.settle(http.StatusOK)
 	return w.ResponseWriter.Write(b)
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// hijack takes over the connection for a reset_connection fault.
+// hijack takes over the connection. Nothing has been sent when it returns,
+// so the caller settles the status before it writes to or closes the
+// connection.
 func (w *statusWriter) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, buf, err := http.NewResponseController(w.ResponseWriter).Hijack()
-	if err == nil {
-		w.hijacked = true
-	}
-	return conn, buf, err
-}
-
-func (w *statusWriter) finalStatus() int {
-	if w.hijacked {
-		return 0
-	}
-	return w.status
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 // sleepContext waits for d or until ctx is done.
