@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
 
 func main() {
@@ -64,11 +66,22 @@ type demo struct {
 	beat    time.Duration // progress interval; zero means heartbeat
 
 	step     int
-	tmp      string
-	sim      *clirunner.Process
-	simLog   *os.File
 	cleanup  func()
 	stopBeat func()
+
+	// Set by the steps, in order.
+	root       string
+	tmp        string
+	cli        clirunner.CLI
+	binDir     string
+	simBin     string
+	fx         *fixture
+	sim        *simctl.Process
+	simLog     *os.File
+	workDir    string
+	runner     *clirunner.Runner
+	printed    lockedBuffer // everything the CLI printed
+	afterApply *snapshot
 }
 
 const totalSteps = 9
@@ -126,86 +139,131 @@ func since(t time.Time) string {
 	return time.Since(t).Round(100 * time.Millisecond).String()
 }
 
+// run does the demo's steps in order and stops at the first failure; main's cleanup then stops
+// the simulator and removes the temporary directory.
 func (d *demo) run(ctx context.Context) error {
 	d.cleanup = func() {}
+	if err := d.makeTempDir(); err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context) error{
+		d.findCLI,
+		d.build,
+		d.generateFixture,
+		d.startSimulator,
+		d.prepareWorkDir,
+		d.apply,
+		d.output,
+		d.checkAfterApply,
+		d.destroy,
+		d.checkAfterDestroy,
+	} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// makeTempDir finds the repository (for examples/demo and the sources to build) and creates the
+// temporary directory that everything the demo writes goes to.
+func (d *demo) makeTempDir() error {
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
 	}
-	root, err := clirunner.ModuleRoot(wd)
-	if err != nil {
+	if d.root, err = clirunner.ModuleRoot(wd); err != nil {
 		return err
 	}
-	d.tmp, err = os.MkdirTemp("", "ecs-demo-")
-	if err != nil {
+	if d.tmp, err = os.MkdirTemp("", "ecs-demo-"); err != nil {
 		return err
 	}
 	d.cleanup = d.removeAll
+	return nil
+}
 
+func (d *demo) findCLI(ctx context.Context) error {
 	done := d.stepf("Finding a Terraform or OpenTofu CLI")
-	cli, err := clirunner.FindCLI(ctx, clirunner.FindOptions{
+	var err error
+	d.cli, err = clirunner.FindCLI(ctx, clirunner.FindOptions{
 		Explicit:       d.cliPath,
-		OpenTofuScript: filepath.Join(root, ".ci", "opentofu.sh"),
+		OpenTofuScript: filepath.Join(d.root, ".ci", "opentofu.sh"),
 		Stderr:         prefixWriter(d.out, "    "),
 	})
 	if err != nil {
 		return err
 	}
-	version, err := cli.Version(ctx)
+	version, err := d.cli.Version(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "    %s (%s)\n", cli.Path, version)
+	fmt.Fprintf(d.out, "    %s (%s)\n", d.cli.Path, version)
 	done()
+	return nil
+}
 
-	done = d.stepf("Building the provider and ecs-simulator")
-	binDir := filepath.Join(d.tmp, "bin")
-	providerBin := filepath.Join(binDir, clirunner.ProviderBinaryName())
-	simBin := filepath.Join(binDir, clirunner.SimulatorBinaryName())
-	if err := clirunner.GoBuild(ctx, root, clirunner.ProviderPackage, providerBin, "-X main.version=0.0.0-demo"); err != nil {
+func (d *demo) build(ctx context.Context) error {
+	done := d.stepf("Building the provider and ecs-simulator")
+	d.binDir = filepath.Join(d.tmp, "bin")
+	providerBin := filepath.Join(d.binDir, clirunner.ProviderBinaryName())
+	d.simBin = filepath.Join(d.binDir, clirunner.SimulatorBinaryName())
+	if err := clirunner.GoBuild(ctx, d.root, clirunner.ProviderPackage, providerBin, "-X main.version=0.0.0-demo"); err != nil {
 		return err
 	}
-	if err := clirunner.GoBuild(ctx, root, clirunner.SimulatorPackage, simBin, ""); err != nil {
+	if err := clirunner.GoBuild(ctx, d.root, clirunner.SimulatorPackage, d.simBin, ""); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "    %s\n    %s\n", providerBin, simBin)
+	fmt.Fprintf(d.out, "    %s\n    %s\n", providerBin, d.simBin)
 	done()
+	return nil
+}
 
-	done = d.stepf("Generating an RSA key pair and the servers' passwords")
-	fx, err := newFixture(d.tmp)
-	if err != nil {
+func (d *demo) generateFixture(context.Context) error {
+	done := d.stepf("Generating an RSA key pair and the servers' passwords")
+	var err error
+	if d.fx, err = newFixture(d.tmp); err != nil {
 		return err
 	}
-	fmt.Fprintf(d.out, "    Linux server   %s (new root password: random, only in this process and the simulator)\n", fx.linuxID)
-	fmt.Fprintf(d.out, "    Windows server %s (key pair %s, initial password encrypted by the simulator)\n", fx.windowsID, fx.keyName)
+	fmt.Fprintf(d.out, "    Linux server   %s (new root password: random, only in this process and the simulator)\n", d.fx.linuxID)
+	fmt.Fprintf(d.out, "    Windows server %s (key pair %s, initial password encrypted by the simulator)\n", d.fx.windowsID, d.fx.keyName)
 	done()
+	return nil
+}
 
-	done = d.stepf("Starting ecs-simulator on a free loopback port")
-	d.simLog, err = os.Create(filepath.Join(d.tmp, "ecs-simulator.log"))
-	if err != nil {
+func (d *demo) startSimulator(ctx context.Context) error {
+	done := d.stepf("Starting ecs-simulator on a free loopback port")
+	var err error
+	if d.simLog, err = os.Create(filepath.Join(d.tmp, "ecs-simulator.log")); err != nil {
 		return err
 	}
-	d.sim, err = clirunner.StartURLProcess(ctx, simBin, clirunner.StartOptions{
-		Args: []string{"-addr", "127.0.0.1:0", "-seed", fx.seedPath},
+	d.sim, err = simctl.Start(ctx, d.simBin, simctl.StartOptions{
+		Args: []string{"-addr", "127.0.0.1:0", "-seed", d.fx.seedPath},
 		Log:  d.simLog,
+		// Reading a server's ground truth takes milliseconds; a simulator that has not answered
+		// within seconds is stuck, and the demo says so instead of hanging.
+		HTTPClient: &http.Client{Timeout: 10 * time.Second},
 	})
 	if err != nil {
 		return err
 	}
-	sim := &simClient{base: d.sim.URL}
-	for _, id := range []string{fx.linuxID, fx.windowsID} {
-		if _, err := sim.server(ctx, id); err != nil {
+	for _, id := range []string{d.fx.linuxID, d.fx.windowsID} {
+		if _, err := d.sim.Server(ctx, id); err != nil {
 			return fmt.Errorf("the simulator did not load the seeded servers: %w", err)
 		}
 	}
-	fmt.Fprintf(d.out, "    %s (pid %d, log %s)\n", d.sim.URL, d.sim.Pid(), d.simLog.Name())
+	fmt.Fprintf(d.out, "    %s (pid %d, log %s)\n", d.sim.URL(), d.sim.Pid(), d.simLog.Name())
 	done()
+	return nil
+}
 
-	workDir := filepath.Join(d.tmp, "work")
-	if err := copyTFFiles(filepath.Join(root, "examples", "demo"), workDir); err != nil {
+// prepareWorkDir copies examples/demo into the temporary directory and sets up the runner that
+// points the CLI at the built provider and hands it the fixture through TF_VAR_ variables.
+func (d *demo) prepareWorkDir(context.Context) error {
+	d.workDir = filepath.Join(d.tmp, "work")
+	if err := copyTFFiles(filepath.Join(d.root, "examples", "demo"), d.workDir); err != nil {
 		return err
 	}
-	cliConfig, err := clirunner.WriteDevOverrides(filepath.Join(d.tmp, "cli.tfrc"), binDir)
+	cliConfig, err := clirunner.WriteDevOverrides(filepath.Join(d.tmp, "cli.tfrc"), d.binDir)
 	if err != nil {
 		return err
 	}
@@ -214,68 +272,82 @@ func (d *demo) run(ctx context.Context) error {
 		cliOut = io.Discard
 	}
 	// Everything the CLI prints is kept as well, to be searched for secrets with the files.
-	var printed lockedBuffer
-	cliOut = io.MultiWriter(cliOut, &printed)
-	runner := &clirunner.Runner{
-		CLI: cli,
-		Dir: workDir,
+	cliOut = io.MultiWriter(cliOut, &d.printed)
+	d.runner = &clirunner.Runner{
+		CLI: d.cli,
+		Dir: d.workDir,
 		Env: []string{
 			cliConfig,
-			"TF_VAR_endpoint=" + d.sim.URL,
+			"TF_VAR_endpoint=" + d.sim.URL(),
 			// The simulator's built-in region, project and principal.
 			"TF_VAR_region=" + ecssim.DefaultRegion,
 			"TF_VAR_project_id=" + ecssim.DefaultProjectID,
 			"TF_VAR_access_key=" + ecssim.DefaultAccessKey,
 			"TF_VAR_secret_key=" + ecssim.DefaultSecretKey,
-			"TF_VAR_linux_server_id=" + fx.linuxID,
-			"TF_VAR_windows_server_id=" + fx.windowsID,
-			"TF_VAR_private_key_path=" + fx.privateKeyPath,
-			"TF_VAR_linux_password=" + fx.linuxPassword,
+			"TF_VAR_linux_server_id=" + d.fx.linuxID,
+			"TF_VAR_windows_server_id=" + d.fx.windowsID,
+			"TF_VAR_private_key_path=" + d.fx.privateKeyPath,
+			"TF_VAR_linux_password=" + d.fx.linuxPassword,
 		},
 		Stdout: cliOut,
 		Stderr: cliOut,
 	}
+	return nil
+}
 
-	// dev_overrides make `init` unnecessary: the provider is loaded from the override directory
-	// and the configuration uses no other provider, so the demo goes straight to apply.
-	done = d.stepf("%s apply (examples/demo in %s)", cli.Name(), workDir)
-	if err := runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
+// apply needs no `init` before it: with dev_overrides the provider is loaded from the override
+// directory, and the configuration uses no other provider.
+func (d *demo) apply(ctx context.Context) error {
+	done := d.stepf("%s apply (examples/demo in %s)", d.cli.Name(), d.workDir)
+	if err := d.runner.Run(ctx, "apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
 		return err
 	}
 	done()
+	return nil
+}
 
-	done = d.stepf("%s output", cli.Name())
-	if err := runner.Run(ctx, "output", "-no-color"); err != nil {
+func (d *demo) output(ctx context.Context) error {
+	done := d.stepf("%s output", d.cli.Name())
+	if err := d.runner.Run(ctx, "output", "-no-color"); err != nil {
 		return err
 	}
 	done()
+	return nil
+}
 
-	done = d.stepf("What the simulator saw after apply")
-	afterApply, err := d.summarize(ctx, sim, fx)
-	if err != nil {
+func (d *demo) checkAfterApply(ctx context.Context) error {
+	done := d.stepf("What the simulator saw after apply")
+	var err error
+	if d.afterApply, err = d.summarize(ctx); err != nil {
 		return err
 	}
-	if err := checkNoSecrets(workDir, printed.String(), fx.secrets()); err != nil {
+	if err := checkNoSecrets(d.workDir, d.printed.String(), d.fx.secrets()); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "    plaintext passwords and the private key in the state, the working directory and the CLI's output: none\n")
 	done()
+	return nil
+}
 
-	done = d.stepf("%s destroy", cli.Name())
-	if err := runner.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
+func (d *demo) destroy(ctx context.Context) error {
+	done := d.stepf("%s destroy", d.cli.Name())
+	if err := d.runner.Run(ctx, "destroy", "-auto-approve", "-input=false", "-no-color", "-compact-warnings"); err != nil {
 		return err
 	}
 	done()
+	return nil
+}
 
-	done = d.stepf("What the simulator saw after destroy")
-	afterDestroy, err := d.summarize(ctx, sim, fx)
+func (d *demo) checkAfterDestroy(ctx context.Context) error {
+	done := d.stepf("What the simulator saw after destroy")
+	afterDestroy, err := d.summarize(ctx)
 	if err != nil {
 		return err
 	}
-	if err := checkOutcome(afterApply, afterDestroy, fx); err != nil {
+	if err := checkOutcome(d.afterApply, afterDestroy, d.fx); err != nil {
 		return err
 	}
-	if err := checkNoSecrets(workDir, printed.String(), fx.secrets()); err != nil {
+	if err := checkNoSecrets(d.workDir, d.printed.String(), d.fx.secrets()); err != nil {
 		return err
 	}
 	fmt.Fprintf(d.out, "    every check passed: reset flag read, Linux password reset write-only, Windows password\n"+

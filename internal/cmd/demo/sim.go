@@ -2,50 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
-
-// simClient reads the ground truth (GET /_sim/servers/{id}) from the simulator's control API.
-type simClient struct {
-	base string
-	http http.Client
-}
-
-func (c *simClient) server(ctx context.Context, id string) (*ecssim.ServerState, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/_sim/servers/"+url.PathEscape(id), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /_sim/servers/%s: HTTP %d", id, resp.StatusCode)
-	}
-	var s ecssim.ServerState
-	if err := json.Unmarshal(body, &s); err != nil {
-		return nil, fmt.Errorf("GET /_sim/servers/%s: %w", id, err)
-	}
-	return &s, nil
-}
 
 // snapshot is the ground truth of both demo servers at one moment.
 type snapshot struct {
@@ -54,19 +17,20 @@ type snapshot struct {
 
 // summarize prints one line per server from the simulator's ground truth. The passwords
 // themselves are never printed, only whether they equal what the demo expects.
-func (d *demo) summarize(ctx context.Context, sim *simClient, fx *fixture) (*snapshot, error) {
-	linux, err := sim.server(ctx, fx.linuxID)
+func (d *demo) summarize(ctx context.Context) (*snapshot, error) {
+	fx := d.fx
+	linux, err := d.sim.Server(ctx, fx.linuxID)
 	if err != nil {
 		return nil, err
 	}
-	windows, err := sim.server(ctx, fx.windowsID)
+	windows, err := d.sim.Server(ctx, fx.windowsID)
 	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "server", "os", "password changed", "password equals", "stored Windows password")
-	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-linux", "Linux", changed(linux), "the demo's new root password: "+yesNo(linux.Password == fx.linuxPassword), storedText(linux))
-	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-windows", "Windows", changed(windows), "the decrypted initial password: "+yesNo(windows.Password == fx.windowsPassword), storedText(windows))
-	return &snapshot{linux: linux, windows: windows}, nil
+	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-linux", "Linux", changed(&linux), "the demo's new root password: "+yesNo(linux.Password == fx.linuxPassword), storedText(&linux))
+	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-windows", "Windows", changed(&windows), "the decrypted initial password: "+yesNo(windows.Password == fx.windowsPassword), storedText(&windows))
+	return &snapshot{linux: &linux, windows: &windows}, nil
 }
 
 func changed(s *ecssim.ServerState) string {
