@@ -77,7 +77,7 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, 
 		return nil, err
 	}
 	hcl := fmt.Sprintf(fleetHCL, ecssim.DefaultRegion, ecssim.DefaultProjectID, ecssim.DefaultAccessKey,
-		ecssim.DefaultSecretKey, b.sim.base)
+		ecssim.DefaultSecretKey, b.sim.URL())
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (b *bench) command(phase string) []string {
 // timed runs one phase and measures it with simulator snapshots before and after. A
 // no-change plan exits with 0 thanks to -detailed-exitcode; 2 would mean a change was planned.
 func (b *bench) timed(ctx context.Context, f *fleetDir, phase string, latency time.Duration) (sample, error) {
-	before, err := b.sim.stats(ctx)
+	before, err := b.sim.Stats(ctx)
 	if err != nil {
 		return sample{}, err
 	}
@@ -129,7 +129,7 @@ func (b *bench) timed(ctx context.Context, f *fleetDir, phase string, latency ti
 	if runErr != nil {
 		return sample{}, fmt.Errorf("%w\n%s", runErr, tailText(f.output.String(), 4000))
 	}
-	after, err := b.sim.stats(ctx)
+	after, err := b.sim.Stats(ctx)
 	if err != nil {
 		return sample{}, err
 	}
@@ -144,7 +144,7 @@ func (b *bench) timed(ctx context.Context, f *fleetDir, phase string, latency ti
 // verifyApplied checks the ground truth after an apply: every server holds its password and
 // was reset exactly once. Numbers of a run that did the wrong thing would be worthless.
 func (b *bench) verifyApplied(ctx context.Context, f *fleetDir) error {
-	truth, err := b.sim.servers(ctx)
+	truth, err := b.serversByID(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,15 +170,15 @@ func tailText(s string, n int) string {
 
 // runFleet benchmarks apply, a no-change plan and destroy of n resources at one latency.
 func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run int) ([]sample, error) {
-	if err := b.sim.configure(ctx, latency, 0); err != nil {
+	if err := b.configure(ctx, latency, 0); err != nil {
 		return nil, err
 	}
 	name := fmt.Sprintf("n%d-l%dms-r%d", n, latency.Milliseconds(), run)
-	ids, err := b.sim.addServers(ctx, name, n)
+	ids, err := b.addServers(ctx, name, n)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
 	f, err := b.newFleetDir(name, ids, true)
 	if err != nil {
 		return nil, err
@@ -203,15 +203,15 @@ func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run 
 // runNoVerify measures an apply that skips the reset-support check (one call per resource
 // expected), then destroys without measuring.
 func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
-	if err := b.sim.configure(ctx, 0, 0); err != nil {
+	if err := b.configure(ctx, 0, 0); err != nil {
 		return sample{}, err
 	}
 	name := fmt.Sprintf("n%d-noverify", n)
-	ids, err := b.sim.addServers(ctx, name, n)
+	ids, err := b.addServers(ctx, name, n)
 	if err != nil {
 		return sample{}, err
 	}
-	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
 	f, err := b.newFleetDir(name, ids, false)
 	if err != nil {
 		return sample{}, err
@@ -234,26 +234,26 @@ func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
 // runThrottled applies and destroys n resources while the simulator allows rate requests per
 // second for the credential, and counts the answers.
 func (b *bench) runThrottled(ctx context.Context, n int, rate float64) ([]throttleResult, error) {
-	if err := b.sim.configure(ctx, 0, 0); err != nil {
+	if err := b.configure(ctx, 0, 0); err != nil {
 		return nil, err
 	}
-	ids, err := b.sim.addServers(ctx, "throttled", n)
+	ids, err := b.addServers(ctx, "throttled", n)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = b.sim.deleteServers(context.WithoutCancel(ctx), ids) }()
+	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
 	f, err := b.newFleetDir("throttled", ids, true)
 	if err != nil {
 		return nil, err
 	}
 	// Setting the limit refills every credential's bucket, so both phases start alike.
-	defer func() { _ = b.sim.configure(context.WithoutCancel(ctx), 0, 0) }()
+	defer func() { _ = b.configure(context.WithoutCancel(ctx), 0, 0) }()
 	var out []throttleResult
 	for _, phase := range []string{phaseApply, phaseDestroy} {
-		if err := b.sim.configure(ctx, 0, rate); err != nil {
+		if err := b.configure(ctx, 0, rate); err != nil {
 			return out, err
 		}
-		if err := b.sim.clearRequests(ctx); err != nil {
+		if err := b.sim.ClearRequests(ctx); err != nil {
 			return out, err
 		}
 		f.output.Reset()
@@ -267,7 +267,7 @@ func (b *bench) runThrottled(ctx context.Context, n int, rate float64) ([]thrott
 				return out, runErr
 			}
 		}
-		reqs, err := b.sim.requests(ctx)
+		reqs, err := b.sim.Requests(ctx)
 		if err != nil {
 			return out, err
 		}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
 
 // options are the command-line settings.
@@ -134,9 +135,9 @@ type bench struct {
 	tmp       string
 	cli       clirunner.CLI
 	cliConfig string
-	simProc   *clirunner.Process
+	simBin    string
 	simLog    *os.File
-	sim       *simControl
+	sim       *simctl.Process
 }
 
 func main() {
@@ -210,9 +211,9 @@ func (b *bench) progress(s sample, run, runs int) {
 
 // cleanup stops the simulator and removes the temporary directory (unless -keep).
 func (b *bench) cleanup() {
-	if b.simProc != nil {
-		b.simProc.Stop()
-		b.simProc = nil
+	if b.sim != nil {
+		b.sim.Stop()
+		b.sim = nil
 	}
 	if b.simLog != nil {
 		_ = b.simLog.Close()
@@ -231,22 +232,49 @@ func (b *bench) cleanup() {
 
 // run does the whole benchmark. It returns the report so far even when a step fails.
 func (b *bench) run(ctx context.Context) (*report, error) {
-	o := b.opts
-	wd, err := os.Getwd()
+	if err := b.makeTempDir(); err != nil {
+		return nil, err
+	}
+	rep, err := b.findCLI(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if b.root, err = clirunner.ModuleRoot(wd); err != nil {
-		return nil, err
+	for _, step := range []func(context.Context, *report) error{
+		b.build,
+		b.startSimulator,
+		b.measureSchema,
+		b.measureCLI,
+		b.measureGo,
+	} {
+		if err := step(ctx, rep); err != nil {
+			return rep, err
+		}
 	}
-	if b.tmp, err = os.MkdirTemp("", "ecs-bench-"); err != nil {
-		return nil, err
-	}
+	return rep, nil
+}
 
+// makeTempDir finds the repository (the sources to build) and creates the temporary directory
+// that everything the bench writes goes to.
+func (b *bench) makeTempDir() error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if b.root, err = clirunner.ModuleRoot(wd); err != nil {
+		return err
+	}
+	b.tmp, err = os.MkdirTemp("", "ecs-bench-")
+	return err
+}
+
+// findCLI finds the CLI to measure and starts the report with the machine and the versions.
+func (b *bench) findCLI(ctx context.Context) (*report, error) {
+	o := b.opts
 	explicit := o.cliPath
 	if explicit == "" {
 		explicit = os.Getenv("TF_ACC_TERRAFORM_PATH")
 	}
+	var err error
 	b.cli, err = clirunner.FindCLI(ctx, clirunner.FindOptions{
 		Explicit: explicit, OpenTofuScript: filepath.Join(b.root, ".ci", "opentofu.sh"), Stderr: b.stderr,
 	})
@@ -267,57 +295,89 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		Parallelism: o.parallelism,
 	}
 	b.logf("%s at %s", cliVersion, b.cli.Path)
+	return rep, nil
+}
 
+// build builds the provider as for development (measured) and with the release flags (only
+// its size is reported), and ecs-simulator, and writes the CLI configuration that loads the
+// measured provider.
+func (b *bench) build(ctx context.Context, rep *report) error {
 	b.logf("building the provider and ecs-simulator")
 	providerDir := filepath.Join(b.tmp, "provider")
 	providerBin := filepath.Join(providerDir, clirunner.ProviderBinaryName())
 	if err := clirunner.GoBuild(ctx, b.root, clirunner.ProviderPackage, providerBin, "-X main.version=0.0.0-bench"); err != nil {
-		return rep, err
+		return err
 	}
 	releaseBin := filepath.Join(b.tmp, "release", clirunner.ProviderBinaryName())
 	if err := clirunner.GoBuild(ctx, b.root, clirunner.ProviderPackage, releaseBin, "-s -w -X main.version=0.0.0-bench"); err != nil {
-		return rep, err
+		return err
 	}
-	simBin := filepath.Join(b.tmp, "sim", clirunner.SimulatorBinaryName())
-	if err := clirunner.GoBuild(ctx, b.root, clirunner.SimulatorPackage, simBin, ""); err != nil {
-		return rep, err
+	b.simBin = filepath.Join(b.tmp, "sim", clirunner.SimulatorBinaryName())
+	if err := clirunner.GoBuild(ctx, b.root, clirunner.SimulatorPackage, b.simBin, ""); err != nil {
+		return err
 	}
+	var err error
 	if rep.ProviderSize, err = fileSize(providerBin); err != nil {
-		return rep, err
+		return err
 	}
 	if rep.ReleaseSize, err = fileSize(releaseBin); err != nil {
-		return rep, err
+		return err
 	}
-	if b.cliConfig, err = clirunner.WriteDevOverrides(filepath.Join(b.tmp, "cli.tfrc"), providerDir); err != nil {
-		return rep, err
-	}
+	b.cliConfig, err = clirunner.WriteDevOverrides(filepath.Join(b.tmp, "cli.tfrc"), providerDir)
+	return err
+}
 
+func (b *bench) startSimulator(ctx context.Context, _ *report) error {
+	var err error
 	if b.simLog, err = os.Create(filepath.Join(b.tmp, "ecs-simulator.log")); err != nil {
-		return rep, err
+		return err
 	}
-	b.simProc, err = clirunner.StartURLProcess(ctx, simBin, clirunner.StartOptions{
-		Args: []string{"-addr", "127.0.0.1:0"},
-		Log:  b.simLog,
+	b.sim, err = simctl.Start(ctx, b.simBin, simctl.StartOptions{
+		Args:       []string{"-addr", "127.0.0.1:0"},
+		Log:        b.simLog,
+		HTTPClient: newSimHTTPClient(),
 	})
 	if err != nil {
-		return rep, err
+		return err
 	}
-	b.sim = newSimControl(b.simProc.URL)
-	b.logf("ecs-simulator at %s", b.simProc.URL)
+	b.logf("ecs-simulator at %s", b.sim.URL())
+	return nil
+}
 
-	if o.schemaRuns > 0 {
-		if rep.SchemaTime, err = b.schemaTime(ctx, o.schemaRuns); err != nil {
-			return rep, fmt.Errorf("providers schema -json: %w", err)
-		}
-		rep.SchemaRuns = o.schemaRuns
-		b.logf("providers schema -json: %.2f s (median of %d)", rep.SchemaTime.Seconds(), o.schemaRuns)
+// measureSchema times `providers schema -json`, unless -schema-runs is 0.
+func (b *bench) measureSchema(ctx context.Context, rep *report) error {
+	runs := b.opts.schemaRuns
+	if runs == 0 {
+		return nil
 	}
+	var err error
+	if rep.SchemaTime, err = b.schemaTime(ctx, runs); err != nil {
+		return fmt.Errorf("providers schema -json: %w", err)
+	}
+	rep.SchemaRuns = runs
+	b.logf("providers schema -json: %.2f s (median of %d)", rep.SchemaTime.Seconds(), runs)
+	return nil
+}
 
+// measureCLI runs the CLI against the simulator and fills in the report's rows and targets,
+// from the samples taken before a failure too.
+func (b *bench) measureCLI(ctx context.Context, rep *report) error {
+	samples, err := b.measureFleets(ctx, rep)
+	rep.Rows = summarise(samples, b.opts.parallelism)
+	rep.Targets = evaluateTargets(rep.Rows, rep.Throttle, b.opts.parallelism)
+	if err != nil {
+		return err
+	}
+	rep.LoadEnd = loadAverage()
+	return nil
+}
+
+// measureFleets runs every (N, run, latency), the apply without the reset-support check and
+// the throttled run (which goes to rep.Throttle). It returns the samples taken so far also
+// when one of them fails.
+func (b *bench) measureFleets(ctx context.Context, rep *report) ([]sample, error) {
+	o := b.opts
 	var samples []sample
-	finish := func() {
-		rep.Rows = summarise(samples, o.parallelism)
-		rep.Targets = evaluateTargets(rep.Rows, rep.Throttle, o.parallelism)
-	}
 	// The latencies of one N and run follow each other, so that a change in the machine's load
 	// during the bench affects a row and its zero-latency baseline alike.
 	for _, n := range o.sizes {
@@ -326,8 +386,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 				ss, err := b.runFleet(ctx, n, latency, r)
 				samples = append(samples, ss...)
 				if err != nil {
-					finish()
-					return rep, err
+					return samples, err
 				}
 			}
 		}
@@ -335,8 +394,7 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 	if o.noVerifySize > 0 {
 		s, err := b.runNoVerify(ctx, o.noVerifySize)
 		if err != nil {
-			finish()
-			return rep, err
+			return samples, err
 		}
 		samples = append(samples, s)
 	}
@@ -344,26 +402,29 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		t, err := b.runThrottled(ctx, o.throttleSize, o.throttleRate)
 		rep.Throttle = t
 		if err != nil {
-			finish()
-			return rep, err
+			return samples, err
 		}
 	}
-	finish()
-	rep.LoadEnd = loadAverage()
+	return samples, nil
+}
 
-	if !o.skipGoBench {
-		b.logf("running the Go benchmarks")
-		rep.GoBench, err = runGoBenchmarks(ctx, b.root)
-		if err != nil {
-			if ctx.Err() != nil {
-				return rep, err
-			}
-			// Another package's benchmarks failing does not invalidate the CLI numbers.
-			rep.GoBenchError = err.Error()
-			b.logf("%v", err)
-		}
+// measureGo runs the Go micro-benchmarks, unless -skip-go-bench.
+func (b *bench) measureGo(ctx context.Context, rep *report) error {
+	if b.opts.skipGoBench {
+		return nil
 	}
-	return rep, nil
+	b.logf("running the Go benchmarks")
+	var err error
+	rep.GoBench, err = runGoBenchmarks(ctx, b.root)
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		// Another package's benchmarks failing does not invalidate the CLI numbers.
+		rep.GoBenchError = err.Error()
+		b.logf("%v", err)
+	}
+	return nil
 }
 
 func fileSize(p string) (int64, error) {
