@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
@@ -33,26 +32,6 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// getJSON reads a control API document of the simulator process.
-func getJSON(t *testing.T, url string, v any) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: HTTP %d", url, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-}
-
 // TestSimulatorBinaryRoundTrip runs the provider against the ecs-simulator command rather than
 // the in-process simulator: a state-stored password through the v1 API and one through the
 // native v2.1 API, a no-change plan, and a destroy, checked through the /_sim/ control API.
@@ -68,7 +47,7 @@ func TestSimulatorBinaryRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var simLog syncBuffer
-	proc, err := clirunner.StartURLProcess(t.Context(), suite.simBin, clirunner.StartOptions{
+	proc, err := simctl.Start(t.Context(), suite.simBin, simctl.StartOptions{
 		Args: []string{"-addr", "127.0.0.1:0", "-seed", seedPath},
 		Log:  &simLog,
 	})
@@ -95,13 +74,15 @@ resource "ecs_server_password" "native" {
   api       = "v2.1"
 }
 `, ids[0], ids[1])
-	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + providerHCL(proc.URL, nil) + body})
+	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + providerHCL(proc.URL(), nil) + body})
 	w.writeJSON("terraform.tfvars.json", map[string]any{"passwords": passwords})
 
 	w.mustRun(applyArgs...)
 	for i, id := range ids {
-		var st ecssim.ServerState
-		getJSON(t, proc.URL+"/_sim/servers/"+id, &st)
+		st, err := proc.Server(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		wantAPI := []string{"v1", "v2.1"}[i]
 		if st.ResetCount != 1 || st.Password != passwords[i] || st.LastResetAPI != wantAPI {
 			t.Errorf("server %s: %d resets through %q, password matches: %t; want 1 reset through %q",
@@ -119,8 +100,10 @@ resource "ecs_server_password" "native" {
 	// What the simulator counted: each create checks the reset flag (a v1 operation, whatever
 	// the api) and resets once through its API; the plan and the destroy refresh each server
 	// once through its API; the destroy deletes each stored password once.
-	var stats ecssim.Stats
-	getJSON(t, proc.URL+"/_sim/stats", &stats)
+	stats, err := proc.Stats(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]int{
 		"GET /v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag":      2,
 		"PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password":     1,

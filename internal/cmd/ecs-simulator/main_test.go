@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.
@@ -127,24 +128,20 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("first line = %q", line)
 	}
 
-	res, err := httpGet(t, base+"/_sim/servers")
+	sim, err := simctl.New(base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var list struct {
-		Servers []ecssim.ServerState `json:"servers"`
-	}
-	err = json.NewDecoder(res.Body).Decode(&list)
-	_ = res.Body.Close()
-	if err != nil || len(list.Servers) != 2 || list.Servers[0].ID != "srv-1" || !list.Servers[1].Locked {
-		t.Fatalf("seeded servers = %+v (%v)", list.Servers, err)
+	servers, err := sim.Servers(t.Context())
+	if err != nil || len(servers) != 2 || servers[0].ID != "srv-1" || !servers[1].Locked {
+		t.Fatalf("seeded servers = %+v (%v)", servers, err)
 	}
 
 	// The flags define the default principal and project.
 	body := []byte(`{"reset-password":{"new_password":"Nw0Pass!word"}}`)
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, base+"/v1/p123/cloudservers/srv-1/os-reset-password", bytes.NewReader(body))
 	sign(req, body, ecssim.DefaultAccessKey, "cmd-secret")
-	res, err = http.DefaultClient.Do(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,18 +244,14 @@ func TestRunClockOffset(t *testing.T) {
 					t.Fatalf("status %d %s, want 401 APIGW.0301 signature expired", res.StatusCode, body)
 				}
 			}
-			res, err = httpGet(t, base+"/_sim/config")
+			sim, err := simctl.New(base, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var cfg struct {
-				ClockOffsetSeconds float64 `json:"clock_offset_seconds"`
-			}
-			err = json.NewDecoder(res.Body).Decode(&cfg)
-			_ = res.Body.Close()
+			cfg, err := sim.Config(t.Context())
 			want, _ := time.ParseDuration(tc.offset)
-			if err != nil || cfg.ClockOffsetSeconds != want.Seconds() {
-				t.Fatalf("clock_offset_seconds = %v (%v), want %v", cfg.ClockOffsetSeconds, err, want.Seconds())
+			if err != nil || cfg.ClockOffset != want {
+				t.Fatalf("clock offset = %v (%v), want %v", cfg.ClockOffset, err, want)
 			}
 			if !strings.Contains(stderr.String(), "clock offset "+want.String()) {
 				t.Fatalf("the offset is not logged:\n%s", stderr.String())

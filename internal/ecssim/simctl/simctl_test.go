@@ -183,8 +183,8 @@ func TestFaults(t *testing.T) {
 	if want := sim.Faults(); !reflect.DeepEqual(list, want) {
 		t.Errorf("Faults = %+v, the simulator holds %+v", list, want)
 	}
-	if _, err := c.AddFault(ctx, ecssim.Fault{Status: 200}); err == nil {
-		t.Error("AddFault accepted status 200")
+	if _, err := c.AddFault(ctx, ecssim.Fault{Status: 600}); err == nil {
+		t.Error("AddFault accepted status 600")
 	}
 	if err := c.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
