@@ -139,8 +139,8 @@ func since(t time.Time) string {
 	return time.Since(t).Round(100 * time.Millisecond).String()
 }
 
-// run does the demo's steps in order and stops at the first failure; main's cleanup then stops
-// the simulator and removes the temporary directory.
+// run does the demo's steps in order and stops at the first failure. The caller then calls
+// d.cleanup, which stops the simulator and removes the temporary directory.
 func (d *demo) run(ctx context.Context) error {
 	d.cleanup = func() {}
 	if err := d.makeTempDir(); err != nil {
