@@ -41,19 +41,46 @@ func TestBackoffIsJittered(t *testing.T) {
 	}
 }
 
+// TestBackoffHonoursRetryAfter checks that Retry-After is a floor with a
+// random spread on top, never a schedule: clients throttled together are
+// all told the same value and must not return in the same instant.
 func TestBackoffHonoursRetryAfter(t *testing.T) {
 	c := &Client{waitMin: 500 * time.Millisecond, waitMax: 20 * time.Second}
 	resp := &http.Response{Header: http.Header{"Retry-After": {"3"}}}
-	if d := c.backoff(0, resp); d != 3*time.Second {
-		t.Errorf("Retry-After 3: wait %s", d)
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 50; i++ {
+		d := c.backoff(0, resp)
+		if d < 3*time.Second || d > 3*time.Second+1500*time.Millisecond {
+			t.Fatalf("Retry-After 3: wait %s outside [3s, 4.5s]", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 10 {
+		t.Errorf("Retry-After 3: 50 waits took only %d values: not jittered", len(seen))
 	}
 	resp.Header.Set("Retry-After", "3600")
-	if d := c.backoff(0, resp); d != c.waitMax {
-		t.Errorf("Retry-After 3600: wait %s, want the %s cap", d, c.waitMax)
+	for i := 0; i < 50; i++ {
+		if d := c.backoff(0, resp); d < c.waitMax*3/4 || d > c.waitMax {
+			t.Fatalf("Retry-After 3600: wait %s, want within the upper quarter below the %s cap", d, c.waitMax)
+		}
 	}
 	resp.Header.Set("Retry-After", "soon")
 	if d := c.backoff(0, resp); d < c.waitMin || d > 2*c.waitMin {
 		t.Errorf("unparseable Retry-After: wait %s, want the normal first wait in [%s, %s]", d, c.waitMin, 2*c.waitMin)
+	}
+	// A date in the past means "now", which must not become "at once":
+	// the floor is the minimum wait.
+	resp.Header.Set("Retry-After", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat))
+	for i := 0; i < 50; i++ {
+		if d := c.backoff(0, resp); d < c.waitMin {
+			t.Fatalf("Retry-After in the past: wait %s, below the %s floor", d, c.waitMin)
+		}
+	}
+	// Later retries keep growing even when the server repeats a short
+	// Retry-After, so a crowd of throttled clients thins out.
+	resp.Header.Set("Retry-After", "1")
+	if d := c.backoff(4, resp); d < 8*time.Second {
+		t.Errorf("fifth retry with Retry-After 1: wait %s, want the exponential wait of at least 8s", d)
 	}
 }
 
@@ -110,9 +137,13 @@ func TestRetryReason(t *testing.T) {
 		{"GET", 404, "", false},
 		{"PUT", 409, "", false},
 		{"GET", 200, "", false},
+		{"GET", 200, "overLimit", true},
+		{"PUT", 200, "Common.1503", true},
+		{"PUT", 202, "Ecs.0000", false},
 	}
 	for _, tt := range tests {
-		if got := retryReason(tt.method, tt.status, tt.code) != ""; got != tt.retry {
+		errorDoc := tt.status < 300 && tt.code != ""
+		if got := retryReason(tt.method, tt.status, tt.code, errorDoc) != ""; got != tt.retry {
 			t.Errorf("%s %d %q: retry=%v, want %v", tt.method, tt.status, tt.code, got, tt.retry)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,10 @@ const (
 	// DefaultRetryWaitMax is the longest pause before a retry, including
 	// pauses requested by a Retry-After header.
 	DefaultRetryWaitMax = 20 * time.Second
+	// DefaultAttemptTimeout bounds one HTTP attempt, from dialling to the
+	// end of the body, so that an endpoint that never answers costs a
+	// retry rather than the whole operation's timeout.
+	DefaultAttemptTimeout = time.Minute
 	// DefaultUserAgent is sent when Config.UserAgent is empty.
 	DefaultUserAgent = "terraform-provider-ecs"
 
@@ -103,6 +108,10 @@ type Config struct {
 	// zero values select DefaultRetryWaitMin and DefaultRetryWaitMax.
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
+	// AttemptTimeout bounds each HTTP attempt; zero selects
+	// DefaultAttemptTimeout. It applies only when HTTPClient is nil or has
+	// no Timeout of its own.
+	AttemptTimeout time.Duration
 	// UserAgent is sent with every request; empty means DefaultUserAgent.
 	UserAgent string
 	// Logger receives one entry per attempt and per retry decision; nil
@@ -190,6 +199,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
+	attemptTimeout := cfg.AttemptTimeout
+	if attemptTimeout < 0 {
+		return nil, errors.New("ecsapi: the attempt timeout must not be negative")
+	}
+	if attemptTimeout == 0 {
+		attemptTimeout = DefaultAttemptTimeout
+	}
 	if cfg.HTTPClient != nil && cfg.TLSConfig != nil {
 		return nil, errors.New("ecsapi: set TLS settings on the HTTP client's transport or in TLSConfig, not both")
 	}
@@ -199,7 +215,7 @@ func NewClient(cfg Config) (*Client, error) {
 		iamBase:    iamBase,
 		region:     cfg.Region,
 		creds:      cfg.Credentials,
-		httpClient: noRedirectClient(cfg.HTTPClient, cfg.TLSConfig),
+		httpClient: noRedirectClient(cfg.HTTPClient, cfg.TLSConfig, attemptTimeout),
 		maxRetries: cfg.MaxRetries,
 		waitMin:    waitMin,
 		waitMax:    waitMax,
@@ -209,7 +225,7 @@ func NewClient(cfg Config) (*Client, error) {
 		projectID:  cfg.ProjectID,
 	}
 	for _, s := range []string{cfg.Credentials.SecretKey, cfg.Credentials.SecurityToken, cfg.Credentials.Token} {
-		if len(s) >= minScrubLength {
+		if s != "" {
 			c.secrets = append(c.secrets, s)
 		}
 	}
@@ -221,12 +237,15 @@ func NewClient(cfg Config) (*Client, error) {
 // replay X-Auth-Token or X-Security-Token to wherever the Location points,
 // and the ECS APIs never redirect legitimately. Copying keeps the caller's
 // Transport, and with it the connection pool.
-func noRedirectClient(hc *http.Client, tlsConfig *tls.Config) *http.Client {
+func noRedirectClient(hc *http.Client, tlsConfig *tls.Config, attemptTimeout time.Duration) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
 	} else {
 		out.Transport = defaultTransport(tlsConfig)
+	}
+	if out.Timeout == 0 {
+		out.Timeout = attemptTimeout
 	}
 	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &out
@@ -243,31 +262,6 @@ func defaultTransport(tlsConfig *tls.Config) *http.Transport {
 		t.TLSClientConfig = tlsConfig.Clone()
 	}
 	return t
-}
-
-func parseEndpoint(name, raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("ecsapi: the %s is not a valid URL: %w", name, err)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("ecsapi: the %s %q must start with https:// (or http:// for a local simulator)", name, sanitizeText(raw, 200))
-	case u.Host == "":
-		return nil, fmt.Errorf("ecsapi: the %s %q has no host", name, sanitizeText(raw, 200))
-	case u.User != nil:
-		// Credentials in a URL would end up in logs and error messages.
-		return nil, fmt.Errorf("ecsapi: the %s must not contain user information", name)
-	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-		return nil, fmt.Errorf("ecsapi: the %s %q must not contain a query or fragment", name, sanitizeText(raw, 200))
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = strings.TrimRight(u.RawPath, "/")
-	return u, nil
 }
 
 func validateCredentials(c Credentials) error {
@@ -311,31 +305,55 @@ func isHeaderSafe(s string) bool {
 	return strings.TrimSpace(s) == s
 }
 
+// CheckServerID reports why id cannot be used as a server ID, or nil. It is
+// the rule every operation applies before sending a request, exported so
+// that callers can apply it when they validate configuration.
+func CheckServerID(id string) error {
+	return validateID("server ID", id)
+}
+
 // validateID accepts an ID only if it can be used as one path segment:
-// anything that could change the path ("/", "..", white space) is refused
-// before a request is made.
+// anything that could change the path ("/", ".."), white space of any kind
+// (the no-break space included), and invisible or control characters
+// (NUL, zero-width and bidirectional controls) are refused before a request
+// is made. The ID is quoted with escapes, so that the message shows exactly
+// which character is wrong and cannot itself carry control characters.
 func validateID(kind, id string) error {
+	shown := quoteID(id)
 	switch {
 	case id == "":
 		return fmt.Errorf("the %s must not be empty", kind)
 	case len(id) > maxIDLength:
 		return fmt.Errorf("the %s is longer than %d characters", kind, maxIDLength)
 	case id == "." || id == "..":
-		return fmt.Errorf("the %s %q is not a valid ID", kind, id)
+		return fmt.Errorf("the %s %s is not a valid ID", kind, shown)
 	case !utf8.ValidString(id):
-		return fmt.Errorf("the %s is not valid UTF-8", kind)
+		return fmt.Errorf("the %s %s is not valid UTF-8", kind, shown)
 	}
 	for _, r := range id {
 		switch {
 		case r == '/' || r == '\\':
-			return fmt.Errorf("the %s %q must not contain %q", kind, sanitizeText(id, 80), r)
+			return fmt.Errorf("the %s %s must not contain %q", kind, shown, r)
 		case unicode.IsSpace(r):
-			return fmt.Errorf("the %s %q must not contain white space", kind, sanitizeText(id, 80))
+			return fmt.Errorf("the %s %s must not contain white space (%U)", kind, shown, r)
 		case unicode.IsControl(r) || !unicode.IsPrint(r):
-			return fmt.Errorf("the %s %q must not contain control characters", kind, sanitizeText(id, 80))
+			return fmt.Errorf("the %s %s must not contain invisible or control characters (%U)", kind, shown, r)
 		}
 	}
 	return nil
+}
+
+// quoteID quotes at most 80 bytes of an ID in ASCII, with Go escapes for
+// everything else.
+func quoteID(id string) string {
+	if len(id) > 80 {
+		cut := 80
+		for cut > 0 && !utf8.RuneStart(id[cut]) {
+			cut--
+		}
+		return strconv.QuoteToASCII(id[:cut]) + "..."
+	}
+	return strconv.QuoteToASCII(id)
 }
 
 // ProjectID returns the project ID in use, or "" before it is resolved.
@@ -395,74 +413,66 @@ func endpointURL(base *url.URL, query url.Values, segments ...string) *url.URL {
 }
 
 // send performs req and returns the response when its status is one of ok
-// and its body is not an error document; anything else is an *APIError.
+// and its body is not an error document; anything else is an error. A call
+// whose outcome the service may have applied without saying so is wrapped
+// so that IsOutcomeUnknown recognises it.
 func (c *Client) send(ctx context.Context, req *apiRequest, ok ...int) (*apiResponse, error) {
 	r, err := c.do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(ok, r.status) || isErrorDocument(r.body) {
-		return nil, c.apiError(r)
+	if !slices.Contains(ok, r.status) {
+		return nil, r.maybeUnknown(c.apiError(r))
+	}
+	if _, isError := errorInBody(r.header.Get("Content-Type"), r.body, r.truncated); isError {
+		return nil, r.maybeUnknown(c.apiError(r))
 	}
 	return r, nil
 }
 
 // sendNoBody is send for operations whose success answer carries no
-// document. A success status alone does not prove that the ECS API
-// answered: a captive portal or a proxy's login page also answers 200, and
-// taking it for success would record a password change that never
-// happened. So the body must be empty or JSON; anything else is an error.
+// document (reset, delete). A success status alone does not prove that the
+// ECS API answered: a captive portal or a proxy's login page also answers
+// 200, and taking it for success would record a password change that never
+// happened. So the body must be empty or the empty object {}; error
+// envelopes were already turned away by send, and anything else (null, an
+// array, an unrelated object, HTML) is an error whose outcome is unknown.
 func (c *Client) sendNoBody(ctx context.Context, req *apiRequest, ok ...int) error {
 	r, err := c.send(ctx, req, ok...)
 	if err != nil {
 		return err
 	}
-	return c.checkNoBody(r)
+	if err := c.checkNoBody(r); err != nil {
+		r.uncertain = true
+		return r.maybeUnknown(err)
+	}
+	return nil
 }
 
-// checkNoBody accepts an empty body or a JSON one (error envelopes were
-// already turned away by send) and reports anything else as a response that
-// did not come from the ECS API, with a short excerpt to recognise it by.
+// checkNoBody accepts an empty body or an empty JSON object and reports
+// anything else as a response that did not come from the ECS API, with a
+// short excerpt to recognise it by.
 func (c *Client) checkNoBody(r *apiResponse) error {
 	trimmed := bytes.TrimSpace(r.body)
-	if len(trimmed) == 0 && !r.truncated {
+	if !r.truncated && (len(trimmed) == 0 || isEmptyObject(trimmed)) {
 		return nil
 	}
-	ct := r.header.Get("Content-Type")
-	if !r.truncated && isJSONMediaType(ct) && json.Valid(trimmed) {
-		return nil
-	}
-	what := mediaType(ct)
+	what := mediaType(r.header.Get("Content-Type"))
 	if what == "" {
 		what = "no content type"
 	}
 	// The request carried the new password; a page that echoes the
 	// request must not carry it into the error.
 	body := c.scrubbedBody(r)
-	return c.responseError(r, fmt.Sprintf("unexpected response (%s, %d bytes where no body or JSON was expected), "+
+	return c.responseError(r, fmt.Sprintf("unexpected response (%s, %d bytes where no body was expected), "+
 		"not from the ECS API; check the endpoint and any proxy or firewall in between. The body starts with %s",
 		sanitizeText(what, 64), len(r.body), excerpt(body)))
 }
 
-// isErrorDocument spots an error envelope delivered with a success status,
-// such as flow control reported as HTTP 202 with Common.0024. Only the
-// unambiguous envelopes are considered, so an ordinary result object can
-// never be mistaken for an error.
-func isErrorDocument(body []byte) bool {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return false
-	}
-	var top struct {
-		ErrorCode json.RawMessage `json:"error_code"`
-		Error     struct {
-			Code json.RawMessage `json:"code"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(trimmed, &top); err != nil {
-		return false
-	}
-	return jsonScalar(top.ErrorCode) != "" || jsonScalar(top.Error.Code) != ""
+// isEmptyObject reports whether b is the JSON object {} (with any spacing).
+func isEmptyObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return len(b) > 0 && b[0] == '{' && json.Unmarshal(b, &m) == nil && len(m) == 0
 }
 
 // decodeJSON decodes a successful response into v with clear errors for

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ const (
 	codeFlowControl      = "Common.1503"
 	codeFlowOverLimit    = "Common.0024"
 	codeServerBusy       = "Ecs.0603"
+	codeOverLimit        = "overLimit"
 )
 
 // maxExcerpt bounds how much of an unparseable body is quoted in an error.
@@ -59,10 +61,9 @@ type APIError struct {
 	RequestID string
 	// Failures lists per-server failures reported by a batch operation.
 	Failures []BatchFailure
-
-	// recognized is true when the body was one of the known error documents
-	// rather than, say, an HTML page from a proxy.
-	recognized bool
+	// API is the API family of the request; "" for IAM calls. It decides
+	// which error codes mean that a server does not exist.
+	API API
 }
 
 // BatchFailure is one entry of a batch operation's internalError list.
@@ -128,28 +129,46 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// notFound requires a recognised error document as well as the 404 status:
-// a 404 HTML page from a proxy or a mistyped endpoint says nothing about
-// whether the server exists, and treating it as "gone" would make callers
-// forget resources that are still there.
-func (e *APIError) notFound() bool {
-	return e.StatusCode == http.StatusNotFound && e.recognized
+// serverNotFoundCodes are the only error codes that mean "this server does
+// not exist", per API family. Every other 404 (a gateway's APIGW.0101 "API
+// not found", a generic Ecs.0000, a page from a proxy, a route missing
+// behind a wrong path prefix) says nothing about the server, and taking it
+// for "gone" would make callers forget servers that still exist. The native
+// reset endpoint is a Huawei extension under the OpenStack path, so the v2.1
+// family also accepts the v1 codes.
+var serverNotFoundCodes = map[API][]string{
+	APIV1:  {"Ecs.0114", "Ecs.0614"},
+	APIV21: {"itemNotFound", "Ecs.0114", "Ecs.0614"},
 }
+
+// notFound reports whether the error says the server does not exist: HTTP
+// 404 with one of the family's not-found codes in a recognised error
+// document.
+func (e *APIError) notFound() bool {
+	return e.StatusCode == http.StatusNotFound && e.FromService() && slices.Contains(serverNotFoundCodes[e.API], e.Code)
+}
+
+// FromService reports whether the error came from the ECS or IAM APIs (or
+// the API gateway in front of them): only their error documents carry an
+// error code, since the decoder takes a code from recognised envelopes
+// alone. A proxy's page, an empty body or an unrecognised document has
+// none.
+func (e *APIError) FromService() bool {
+	return e.Code != ""
+}
+
+// throttlingCodes are the codes that mean "slow down", whatever the status
+// they come with (Common.0024 arrives with HTTP 202, overLimit is the
+// native API's fault name).
+var throttlingCodes = []string{codeGatewayThrottled, codeFlowControl, codeFlowOverLimit, codeOverLimit}
 
 func (e *APIError) throttled() bool {
-	switch {
-	case e.StatusCode == http.StatusTooManyRequests:
-		return true
-	case e.Code == codeGatewayThrottled, e.Code == codeFlowControl:
-		return true
-	case e.StatusCode == http.StatusAccepted && e.Code == codeFlowOverLimit:
-		return true
-	}
-	return false
+	return e.StatusCode == http.StatusTooManyRequests || (e.FromService() && slices.Contains(throttlingCodes, e.Code))
 }
 
-// IsNotFound reports whether err is an API error saying the resource does
-// not exist (HTTP 404 with a service error body).
+// IsNotFound reports whether err is an API error saying the server does not
+// exist: HTTP 404 with one of the family's not-found codes (Ecs.0114 or
+// Ecs.0614 on v1, itemNotFound on v2.1). Any other 404 is not a "not found".
 func IsNotFound(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.notFound()
@@ -162,7 +181,8 @@ func IsForbidden(err error) bool {
 }
 
 // IsThrottled reports whether err is an API error caused by flow control:
-// HTTP 429, Common.1503, APIGW.0308, or HTTP 202 with Common.0024.
+// HTTP 429, or APIGW.0308, Common.1503, Common.0024 or overLimit with any
+// status.
 func IsThrottled(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.throttled()
@@ -238,7 +258,12 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 			if err := json.Unmarshal(top[k], &inner); err != nil || inner == nil {
 				continue
 			}
-			if _, ok := inner["message"]; !ok {
+			// Both keys are required: a success document such as
+			// {"server":{...}} may have a "message" somewhere, but a
+			// fault always carries the numeric code beside it.
+			_, hasMessage := inner["message"]
+			_, hasCode := inner["code"]
+			if !hasMessage || !hasCode {
 				continue
 			}
 			doc.code = k
@@ -256,7 +281,25 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 	doc.code = sanitizeText(doc.code, 64)
 	doc.message = sanitizeText(doc.message, 1024)
 	doc.requestID = sanitizeText(doc.requestID, 128)
+	// An envelope that says nothing ({"error":null}, {"error_code":""})
+	// is not an error document: it cannot explain a failure, and on a
+	// success status it must not turn a result into an error.
+	doc.recognized = (doc.recognized && (doc.code != "" || doc.message != "")) || len(doc.failures) > 0
 	return doc
+}
+
+// errorInBody decodes a response body as an error document when it is one.
+// It is the single rule, for every status and every operation, that decides
+// whether a body reports an error: a success status carrying a recognised
+// error envelope (HTTP 202 with {"error":...}, 200 with {"overLimit":...})
+// is a failure, never a result.
+func errorInBody(contentType string, body []byte, truncated bool) (errorDocument, bool) {
+	trimmed := bytes.TrimSpace(body)
+	if truncated || len(trimmed) == 0 || trimmed[0] != '{' {
+		return errorDocument{}, false
+	}
+	doc := decodeErrorBody(contentType, body, false)
+	return doc, doc.recognized
 }
 
 func decodeFailures(raw json.RawMessage) []BatchFailure {
@@ -393,7 +436,7 @@ func (c *Client) apiError(r *apiResponse) *APIError {
 		Message:    c.scrub(doc.message, r.secrets),
 		RequestID:  r.requestID,
 		Failures:   doc.failures,
-		recognized: doc.recognized,
+		API:        r.api,
 	}
 	if e.RequestID == "" {
 		e.RequestID = doc.requestID
@@ -423,49 +466,18 @@ func (c *Client) responseError(r *apiResponse, problem string) *APIError {
 		StatusCode: r.status,
 		Message:    problem,
 		RequestID:  r.requestID,
+		API:        r.api,
 	}
 }
 
-// scrub replaces any occurrence of a client-side secret in server text.
+// scrub removes the client's secrets and those of the call from server
+// text.
 func (c *Client) scrub(s string, extra []string) string {
-	if s == "" {
-		return s
-	}
-	for _, list := range [][]string{c.secrets, extra} {
-		for _, secret := range list {
-			if len(secret) >= minScrubLength && strings.Contains(s, secret) {
-				s = strings.ReplaceAll(s, secret, "[redacted]")
-			}
-		}
-	}
-	return s
+	return Redact(Redact(s, c.secrets...), extra...)
 }
 
 // scrubbedBody is r's body without the client's secrets or those of the
 // call.
 func (c *Client) scrubbedBody(r *apiResponse) []byte {
-	return scrubBytes(scrubBytes(r.body, c.secrets), r.secrets)
-}
-
-// scrubBytes removes secrets from a raw body before it is decoded or
-// quoted, both verbatim and in their JSON-escaped form, so that cutting an
-// excerpt short cannot leave half of a secret behind.
-func scrubBytes(body []byte, secrets []string) []byte {
-	for _, secret := range secrets {
-		if len(secret) < minScrubLength {
-			continue
-		}
-		forms := [][]byte{[]byte(secret)}
-		if quoted, err := json.Marshal(secret); err == nil && len(quoted) > 2 {
-			if inner := quoted[1 : len(quoted)-1]; !bytes.Equal(inner, forms[0]) {
-				forms = append(forms, inner)
-			}
-		}
-		for _, f := range forms {
-			if bytes.Contains(body, f) {
-				body = bytes.ReplaceAll(body, f, []byte("[redacted]"))
-			}
-		}
-	}
-	return body
+	return redactBytes(redactBytes(r.body, c.secrets), r.secrets)
 }

@@ -156,10 +156,10 @@ func TestAPIErrorString(t *testing.T) {
 }
 
 func TestErrorClassification(t *testing.T) {
-	notFound := &APIError{StatusCode: 404, Code: "Ecs.0114", recognized: true}
+	notFound := &APIError{StatusCode: 404, Code: "Ecs.0114", API: APIV1}
 	proxy404 := &APIError{StatusCode: 404, Message: "response is not a JSON document"}
-	forbidden := &APIError{StatusCode: 403, Code: "Pdp.0001", recognized: true}
-	unauthorized := &APIError{StatusCode: 401, Code: "Common.0013", recognized: true}
+	forbidden := &APIError{StatusCode: 403, Code: "Pdp.0001"}
+	unauthorized := &APIError{StatusCode: 401, Code: "Common.0013"}
 	throttled := []*APIError{
 		{StatusCode: 429},
 		{StatusCode: 429, Code: "APIGW.0308"},
@@ -188,10 +188,42 @@ func TestErrorClassification(t *testing.T) {
 			t.Errorf("%d %s must be throttled", e.StatusCode, e.Code)
 		}
 	}
-	for _, e := range []*APIError{{StatusCode: 503}, {StatusCode: 200, Code: "Common.0024"}, notFound} {
+	for _, e := range []*APIError{{StatusCode: 503}, {StatusCode: 200, Code: "Ecs.0000"}, notFound} {
 		if IsThrottled(e) {
 			t.Errorf("%d %q must not be throttled", e.StatusCode, e.Code)
 		}
+	}
+}
+
+// TestOnlyServerNotFoundCodesMeanGone covers the class "a 404 that is not
+// about the server": only the family's own not-found codes may make a
+// caller forget a server.
+func TestOnlyServerNotFoundCodesMeanGone(t *testing.T) {
+	tests := []struct {
+		api  API
+		code string
+		gone bool
+	}{
+		{APIV1, "Ecs.0114", true},
+		{APIV1, "Ecs.0614", true},
+		{APIV21, "itemNotFound", true},
+		{APIV21, "Ecs.0114", true},
+		{APIV1, "itemNotFound", false}, // a Nova-style "route not found" in front of the v1 API
+		{APIV1, "APIGW.0101", false},   // the gateway does not know the API
+		{APIV21, "APIGW.0101", false},
+		{APIV1, "Ecs.0000", false},
+		{APIV1, "Common.0002", false},
+		{APIV1, "", false},
+		{"", "Ecs.0114", false}, // IAM
+	}
+	for _, tt := range tests {
+		e := &APIError{StatusCode: 404, Code: tt.code, API: tt.api}
+		if got := IsNotFound(e); got != tt.gone {
+			t.Errorf("404 %q on %q: IsNotFound = %v, want %v", tt.code, tt.api, got, tt.gone)
+		}
+	}
+	if IsNotFound(&APIError{StatusCode: 400, Code: "Ecs.0114", API: APIV1}) {
+		t.Error("Ecs.0114 with a status other than 404 must not count as not-found")
 	}
 }
 
@@ -206,7 +238,7 @@ func TestScrubRemovesSecretsFromServerText(t *testing.T) {
 	if strings.Contains(e.Error(), "SuperSecretKey123") || strings.Contains(e.Error(), "ss<word1") {
 		t.Errorf("secret survived: %s", e.Error())
 	}
-	if !strings.Contains(e.Message, "[redacted]") {
+	if !strings.Contains(e.Message, "(redacted)") {
 		t.Errorf("expected a redaction marker: %s", e.Message)
 	}
 }
@@ -241,6 +273,8 @@ func FuzzDecodeErrorBody(f *testing.F) {
 		}
 		e := (&Client{}).apiError(&apiResponse{method: "GET", path: "/p", status: 500, header: http.Header{"Content-Type": {contentType}}, body: body, truncated: truncated})
 		_ = e.Error()
-		_ = isErrorDocument(body)
+		if doc, ok := errorInBody(contentType, body, truncated); ok && doc.code == "" && doc.message == "" && len(doc.failures) == 0 {
+			t.Fatalf("error document with nothing in it: %q", body)
+		}
 	})
 }

@@ -708,7 +708,7 @@ func TestEchoedAuthorizationIsScrubbed(t *testing.T) {
 		if name == "signature" {
 			_, secret, _ = strings.Cut(echoed, "Signature=")
 		}
-		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
+		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "(redacted)") {
 			t.Errorf("%s: error quotes the credential: %v", name, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package ecsapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -128,8 +129,15 @@ func (c *Client) GetServerPassword(ctx context.Context, api API, serverID string
 	if err != nil {
 		return nil, err
 	}
-	// A missing or null password is how "nothing stored" looks on some
-	// revisions of the API; it is not an error.
+	// The SDK models the field as optional: an object without it, like
+	// "" and null, means "nothing stored (yet)". A body that is not an
+	// object at all (null, an array) is no answer of this API, and reading
+	// it as "nothing stored" would hide a broken endpoint behind a wait.
+	if trimmed := bytes.TrimSpace(r.body); len(trimmed) == 0 || trimmed[0] != '{' {
+		if len(trimmed) > 0 {
+			return nil, c.responseError(r, "response is not a JSON object")
+		}
+	}
 	var body struct {
 		Password *string `json:"password"`
 	}

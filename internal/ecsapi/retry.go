@@ -3,26 +3,24 @@ package ecsapi
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
-
-// minScrubLength keeps very short values out of the scrub list: replacing
-// every "ab" in a server message would make it unreadable without hiding
-// anything worth hiding.
-const minScrubLength = 4
 
 // apiRequest describes one logical API call (all of its attempts).
 type apiRequest struct {
@@ -36,6 +34,8 @@ type apiRequest struct {
 	// secrets lists values of this call (e.g. the new password) that must
 	// never appear in an error, even if the service echoes them.
 	secrets []string
+	// api is the API family of an ECS request; "" for IAM.
+	api API
 }
 
 // apiResponse is the buffered outcome of the last attempt.
@@ -47,6 +47,13 @@ type apiResponse struct {
 	truncated    bool
 	requestID    string
 	secrets      []string
+	api          API
+	// code is the error code of the last attempt, if its body had one.
+	code string
+	// uncertain is set when an earlier attempt, or this answer, leaves it
+	// open whether the request took effect; uncertainWhy says why.
+	uncertain    bool
+	uncertainWhy string
 }
 
 // errRetryPastDeadline is returned by the retry policy when the next wait
@@ -84,6 +91,34 @@ type call struct {
 	prev     attempt
 	nextWait time.Duration
 	abort    *errRetryPastDeadline
+
+	// attemptNo is the number of the attempt in flight and connAttempt the
+	// number of the last attempt that obtained a connection; the transport
+	// reports the latter through httptrace, possibly from its own
+	// goroutine. An attempt that never got a connection cannot have
+	// reached the service.
+	attemptNo   atomic.Int64
+	connAttempt atomic.Int64
+	// uncertainWhy is set once an attempt may have reached the service
+	// without a definitive answer.
+	uncertainWhy string
+}
+
+// markUncertain records why the outcome of the call may be open, if the
+// current attempt obtained a connection.
+func (cl *call) markUncertainIfSent(why string) {
+	if cl.uncertainWhy == "" && cl.connAttempt.Load() == int64(cl.last.number) {
+		cl.uncertainWhy = why
+	}
+}
+
+// unknownIfSent wraps err for calls that change something when an attempt
+// may have reached the service.
+func (cl *call) unknownIfSent(err error) error {
+	if cl.uncertainWhy == "" || cl.req.method == http.MethodGet {
+		return err
+	}
+	return &OutcomeUnknownError{Err: err, Why: cl.uncertainWhy}
 }
 
 // do performs req with signing, retries and logging, and returns the
@@ -95,7 +130,10 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 	if req.body != nil {
 		body = req.body
 	}
-	r, err := retryablehttp.NewRequestWithContext(ctx, req.method, req.url.String(), body)
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { cl.connAttempt.Store(cl.attemptNo.Load()) },
+	})
+	r, err := retryablehttp.NewRequestWithContext(traced, req.method, req.url.String(), body)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: building request: %w", req.method, cl.path, err)
 	}
@@ -135,17 +173,22 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 		resp.Body.Close()
 	}
 
+	if ctx.Err() != nil && cl.last.status == 0 {
+		// The caller gave up while the last attempt was in flight.
+		cl.markUncertainIfSent("the operation was interrupted after the request was sent")
+	}
 	switch {
 	case cl.abort != nil:
-		return nil, cl.finalError(fmt.Errorf("giving up after attempt %d: %w", cl.last.number, cl.abort), context.DeadlineExceeded)
+		return nil, cl.unknownIfSent(cl.finalError(fmt.Errorf("giving up after attempt %d: %w", cl.last.number, cl.abort), context.DeadlineExceeded))
 	case err != nil && ctx.Err() != nil:
-		return nil, cl.finalError(fmt.Errorf("stopped after %d attempt(s)", cl.last.number), ctx.Err())
+		return nil, cl.unknownIfSent(cl.finalError(fmt.Errorf("stopped after %d attempt(s)", cl.last.number), ctx.Err()))
 	case err != nil:
-		return nil, fmt.Errorf("%s %s: request failed after %d attempt(s): %w", req.method, cl.path, cl.last.number, err)
+		return nil, cl.unknownIfSent(&TransportError{Method: req.method, Path: cl.path, Attempts: cl.last.number, Err: err})
 	case resp == nil:
-		return nil, fmt.Errorf("%s %s: no response after %d attempt(s)", req.method, cl.path, cl.last.number)
+		return nil, cl.unknownIfSent(fmt.Errorf("%s %s: no response after %d attempt(s)", req.method, cl.path, cl.last.number))
 	case cl.last.readErr != nil:
-		return nil, fmt.Errorf("%s %s: reading the response body (HTTP %d%s): %w", req.method, cl.path, cl.last.status, requestIDSuffix(cl.last.requestID), cl.last.readErr)
+		return nil, cl.unknownIfSent(&TransportError{Method: req.method, Path: cl.path, Attempts: cl.last.number,
+			StatusCode: cl.last.status, RequestID: cl.last.requestID, Err: cl.last.readErr})
 	}
 	return &apiResponse{
 		method:    req.method,
@@ -156,6 +199,12 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 		truncated: cl.last.truncated,
 		requestID: cl.last.requestID,
 		secrets:   req.secrets,
+		api:       req.api,
+		code:      cl.last.code,
+		// A definitive answer to this attempt does not settle an earlier
+		// attempt that may have been carried out without an answer.
+		uncertain:    cl.uncertainWhy != "",
+		uncertainWhy: cl.uncertainWhy,
 	}, nil
 }
 
@@ -197,6 +246,7 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, retry int
 		cl.prev = cl.last
 	}
 	cl.last = attempt{number: retry + 1}
+	cl.attemptNo.Store(int64(cl.last.number))
 	// retryablehttp reuses the previous attempt's header map in a shallow
 	// copy; cloning avoids writing to a map the transport may still read.
 	r.Header = r.Header.Clone()
@@ -263,6 +313,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if err != nil {
 		cl.last.err = err
 		fields["error"] = err.Error()
+		cl.markUncertainIfSent("the connection ended after the request was sent, before an answer arrived")
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			c.logWarn(ctx, "ECS API request interrupted", fields)
 			return false, ctxErr
@@ -271,11 +322,15 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		// included: a reset carries the complete new password, so a
 		// repeat that lands after a lost response only sets the same
 		// password again.
-		c.logWarn(ctx, "ECS API request failed", fields)
-		if !retryableTransportError(err) {
+		if permanent := permanentTransportError(err); permanent != "" {
+			// Certificate, TLS and DNS failures cannot go away by
+			// themselves; retrying them would only delay the real cause.
+			fields["reason"] = permanent + " (not retried)"
+			c.logWarn(ctx, "ECS API request failed", fields)
 			return false, nil
 		}
-		return cl.decide(ctx, nil, "transport error", fields)
+		c.logWarn(ctx, "ECS API request failed", fields)
+		return cl.decide(ctx, nil, "transport error: "+transportReason(err), fields)
 	}
 
 	body, truncated, readErr := readCapped(resp.Body)
@@ -288,14 +343,21 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	cl.last.requestID = sanitizeText(resp.Header.Get(headerRequestID), 128)
 
 	code := ""
-	if resp.StatusCode >= 400 || resp.StatusCode == http.StatusAccepted {
-		doc := decodeErrorBody(resp.Header.Get("Content-Type"), body, truncated)
+	isError := resp.StatusCode >= 400
+	doc, errorDoc := errorInBody(resp.Header.Get("Content-Type"), body, truncated)
+	if resp.StatusCode >= 400 && !errorDoc {
+		doc = decodeErrorBody(resp.Header.Get("Content-Type"), body, truncated)
+	}
+	if isError || errorDoc {
 		code = doc.code
 		if cl.last.requestID == "" {
 			cl.last.requestID = doc.requestID
 		}
 	}
 	cl.last.code = code
+	if why := ambiguousStatus(resp.StatusCode, code); why != "" {
+		cl.markUncertainIfSent(why)
+	}
 
 	fields["status"] = resp.StatusCode
 	fields["request_id"] = cl.last.requestID
@@ -311,7 +373,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		fields["error"] = readErr.Error()
 		return cl.decide(ctx, resp, "response body interrupted", fields)
 	}
-	reason := retryReason(cl.req.method, resp.StatusCode, code)
+	reason := retryReason(cl.req.method, resp.StatusCode, code, errorDoc)
 	if reason == "" {
 		return false, nil
 	}
@@ -352,18 +414,21 @@ func (cl *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Durati
 }
 
 // retryReason returns why a response deserves another attempt, or "".
-func retryReason(method string, status int, code string) string {
+// errorDoc tells whether a success status came with an error document.
+func retryReason(method string, status int, code string, errorDoc bool) string {
 	switch status {
 	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict:
 		// The request itself is wrong; repeating it cannot help.
 		return ""
 	}
 	switch {
-	case code == codeGatewayThrottled || code == codeFlowControl:
+	case slices.Contains(throttlingCodes, code):
+		// Flow control, whatever the status: Common.0024 comes with a
+		// success status.
 		return "throttled (" + code + ")"
-	case status == http.StatusAccepted && code == codeFlowOverLimit:
-		// Flow control reported with a success status.
-		return "throttled (" + code + ")"
+	case status < 300 && errorDoc:
+		// Any other error reported with a success status is final.
+		return ""
 	case status == http.StatusTooManyRequests:
 		return "throttled (HTTP 429)"
 	case status == http.StatusNotImplemented && code == codeServerBusy:
@@ -378,43 +443,33 @@ func retryReason(method string, status int, code string) string {
 	return ""
 }
 
-// retryableTransportError reports whether a transport failure might go away
-// on its own. Certificate and protocol problems will not.
-func retryableTransportError(err error) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		invalidCert      x509.CertificateInvalidError
-		hostname         x509.HostnameError
-		recordHeader     tls.RecordHeaderError
-		verification     *tls.CertificateVerificationError
-	)
+// transportReason names a retryable transport failure in a few words for
+// the retry log.
+func transportReason(err error) string {
+	var netErr net.Error
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return false
-	case errors.As(err, &unknownAuthority), errors.As(err, &invalidCert), errors.As(err, &hostname),
-		errors.As(err, &recordHeader), errors.As(err, &verification):
-		return false
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection reset"
 	}
-	msg := err.Error()
-	for _, permanent := range []string{"unsupported protocol scheme", "invalid header field", "no Host in request URL"} {
-		if strings.Contains(msg, permanent) {
-			return false
-		}
-	}
-	return true
+	return "connection failed"
 }
 
-// backoff returns the wait before retry number retry+1: the server's
-// Retry-After when it sent one (capped at waitMax), otherwise "equal
-// jitter" exponential backoff: the ceiling doubles from 2*waitMin up to
-// waitMax and the wait is drawn from its upper half, so it never drops
-// below waitMin and concurrent clients spread out from the first retry on.
+// backoff returns the wait before retry number retry+1. Without a
+// Retry-After it is "equal jitter" exponential backoff: the ceiling doubles
+// from 2*waitMin up to waitMax and the wait is drawn from its upper half, so
+// it never drops below waitMin and concurrent clients spread out from the
+// first retry on. A Retry-After is a floor, not a schedule: every client
+// throttled in the same second is told the same value, and honouring it to
+// the millisecond would bring them all back in the same instant to collide
+// again. So the wait is at least the Retry-After plus a random spread of up
+// to half of it (at least up to waitMin), never shorter than the
+// exponential wait, and a date in the past counts as "now" (the floor is
+// then waitMin). Waits are capped at waitMax, spread over its upper quarter.
 func (c *Client) backoff(retry int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, c.waitMax)
-		}
-	}
 	ceiling := c.waitMax
 	if retry < 32 {
 		if d := c.waitMin << uint(retry+1); d > 0 && d < c.waitMax {
@@ -422,8 +477,19 @@ func (c *Client) backoff(retry int, resp *http.Response) time.Duration {
 		}
 	}
 	half := ceiling / 2
-	wait := half + rand.N(half+1)
-	return max(wait, c.waitMin)
+	wait := max(half+rand.N(half+1), c.waitMin)
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			floor := max(d, c.waitMin)
+			spread := max(floor/2, c.waitMin)
+			wait = max(wait, floor+rand.N(spread+1))
+		}
+	}
+	if wait > c.waitMax {
+		quarter := c.waitMax / 4
+		wait = c.waitMax - quarter + rand.N(quarter+1)
+	}
+	return wait
 }
 
 // parseRetryAfter reads a Retry-After value in delta-seconds or HTTP-date

@@ -66,7 +66,16 @@ func (c *Client) ecsRequest(method string, segments []string, body []byte, secre
 		body:      body,
 		projectID: c.ProjectID(),
 		secrets:   secrets,
+		api:       apiOfSegments(segments),
 	}
+}
+
+// apiOfSegments tells the API family from the first path segment.
+func apiOfSegments(segments []string) API {
+	if len(segments) > 0 && segments[0] == "v2.1" {
+		return APIV21
+	}
+	return APIV1
 }
 
 type serverEnvelope struct {
@@ -123,21 +132,28 @@ func (c *Client) GetServer(ctx context.Context, api API, serverID string) (*Serv
 		return nil, c.responseError(r, "response has no server object with an id")
 	}
 	s := env.Server
+	if !strings.EqualFold(s.ID, serverID) {
+		// An answer about another server (a proxy's cache, a broken
+		// gateway) must not pass for this one.
+		return nil, c.responseError(r, fmt.Sprintf("the response describes server %q, not the one requested", sanitizeText(s.ID, 80)))
+	}
+	// Everything the server reports is untrusted text that may end up in
+	// a diagnostic or a log: it is sanitised like error messages are.
 	out := &Server{
 		ID:                  s.ID,
-		Name:                s.Name,
-		Status:              s.Status,
+		Name:                sanitizeText(s.Name, 255),
+		Status:              sanitizeText(s.Status, 64),
 		Locked:              bool(s.Locked),
-		OSType:              jsonScalar(s.Metadata["os_type"]),
-		EnterpriseProjectID: s.EnterpriseProjectID,
+		OSType:              sanitizeText(jsonScalar(s.Metadata["os_type"]), 64),
+		EnterpriseProjectID: sanitizeText(s.EnterpriseProjectID, 64),
 	}
 	if s.KeyName != nil {
-		out.KeyName = *s.KeyName
+		out.KeyName = sanitizeText(*s.KeyName, 255)
 	}
 	if out.EnterpriseProjectID == "" {
 		for _, t := range s.SysTags {
 			if t.Key == "_sys_enterprise_project_id" {
-				out.EnterpriseProjectID = t.Value
+				out.EnterpriseProjectID = sanitizeText(t.Value, 64)
 				break
 			}
 		}
