@@ -142,10 +142,16 @@ func (s *Simulator) serveControl(w http.ResponseWriter, r *http.Request) {
 // fields so that a typo in a test setup fails loudly instead of being
 // ignored.
 func decodeControlBody(r *http.Request, dst any) error {
-	body, err := readBody(r)
+	return decodeControlBodyUpTo(r, dst, maxBodyBytes)
+}
+
+// decodeControlBodyUpTo is decodeControlBody for bodies of up to limit
+// bytes.
+func decodeControlBodyUpTo(r *http.Request, dst any, limit int64) error {
+	body, err := readBodyUpTo(r, limit)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
-			return fmt.Errorf("body exceeds %d bytes", maxBodyBytes)
+			return fmt.Errorf("body exceeds %d bytes", limit)
 		}
 		return errors.New("cannot read body")
 	}
@@ -228,7 +234,9 @@ func (s *Simulator) controlAddPrincipal(w http.ResponseWriter, r *http.Request) 
 
 func (s *Simulator) controlAddFault(w http.ResponseWriter, r *http.Request) {
 	var f Fault
-	if err := decodeControlBody(r, &f); err != nil {
+	// A fault may carry a body larger than the API accepts, to test how a
+	// client copes with an oversized answer.
+	if err := decodeControlBodyUpTo(r, &f, maxFaultRequestBytes); err != nil {
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}

@@ -3,6 +3,7 @@ package ecssim
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -185,7 +186,7 @@ func TestFaultContentType(t *testing.T) {
 	}
 	for _, body := range []string{
 		`{"status":502,"body":"x","content_type":"text/html\r\nX-Injected: 1"}`,
-		`{"status":502,"content_type":"text/html"}`,
+		`{"status":304,"content_type":"text/html"}`,
 	} {
 		if res := h.control(http.MethodPost, "/_sim/faults", body); res.status != http.StatusBadRequest {
 			t.Fatalf("%s: %d %s", body, res.status, res.body)
@@ -320,33 +321,73 @@ func TestFaultsNeverApplyToControlAPI(t *testing.T) {
 
 func TestFaultValidation(t *testing.T) {
 	h := newHarness(t, nil)
-	bad := map[string]Fault{
-		"nothing to do":       {},
-		"status 200":          {Status: 200},
-		"status 302":          {Status: 302},
-		"status 600":          {Status: 600},
-		"reset with status":   {ResetConnection: true, Status: 500},
-		"code without status": {DelayMS: 1, Code: "x"},
-		"negative count":      {Status: 500, Count: -1},
-		"rate above one":      {Status: 500, Rate: 1.5},
-		"negative rate":       {Status: 500, Rate: -0.1},
-		"negative retry":      {Status: 429, RetryAfterSeconds: -1},
-		"negative delay":      {DelayMS: -1},
-		"huge delay":          {DelayMS: 11 * 60 * 1000},
-		"bad method":          {Status: 500, Method: "GET /"},
-		"type without body":   {Status: 502, ContentType: "text/html"},
-		"type without status": {DelayMS: 1, ContentType: "text/html"},
-		"type with newline":   {Status: 502, Body: "x", ContentType: "text/html\nSet-Cookie: a=b"},
-		"type with NUL":       {Status: 502, Body: "x", ContentType: "text/html\x00"},
-		"type with DEL":       {Status: 502, Body: "x", ContentType: "text/\x7fhtml"},
-		"type with tab":       {Status: 502, Body: "x", ContentType: "text/html;\tcharset=utf-8"},
-		"type not ASCII":      {Status: 502, Body: "x", ContentType: "text/htmlé"},
-		"type blank":          {Status: 502, Body: "x", ContentType: " "},
+	truncate := func(n int) *int { return &n }
+	// Each invalid fault is refused with a message naming the field (or
+	// one of the fields) at fault.
+	bad := map[string]struct {
+		fault Fault
+		field string
+	}{
+		"nothing to do":               {Fault{}, "status"},
+		"status 99":                   {Fault{Status: 99}, "status"},
+		"status 600":                  {Fault{Status: 600}, "status"},
+		"negative status":             {Fault{Status: -200}, "status"},
+		"reset with status":           {Fault{ResetConnection: true, Status: 500}, "reset_connection"},
+		"reset with headers":          {Fault{ResetConnection: true, Headers: map[string]string{"X-A": "b"}}, "headers"},
+		"reset with truncation":       {Fault{ResetConnection: true, TruncateAfter: truncate(1)}, "truncate_after"},
+		"code without status":         {Fault{DelayMS: 1, Code: "x"}, "code"},
+		"body without status":         {Fault{DelayMS: 1, Body: "x"}, "body"},
+		"headers without status":      {Fault{DelayMS: 1, Headers: map[string]string{"X-A": "b"}}, "headers"},
+		"truncation without status":   {Fault{DelayMS: 1, TruncateAfter: truncate(0)}, "truncate_after"},
+		"pass through alone":          {Fault{PassThrough: true}, "status"},
+		"negative count":              {Fault{Status: 500, Count: -1}, "count"},
+		"rate above one":              {Fault{Status: 500, Rate: 1.5}, "rate"},
+		"negative rate":               {Fault{Status: 500, Rate: -0.1}, "rate"},
+		"negative retry":              {Fault{Status: 429, RetryAfterSeconds: -1}, "retry_after_seconds"},
+		"negative delay":              {Fault{DelayMS: -1}, "delay_ms"},
+		"huge delay":                  {Fault{DelayMS: 11 * 60 * 1000}, "delay_ms"},
+		"bad method":                  {Fault{Status: 500, Method: "GET /"}, "method"},
+		"type without status":         {Fault{DelayMS: 1, ContentType: "text/html"}, "content_type"},
+		"type with newline":           {Fault{Status: 502, Body: "x", ContentType: "text/html\nSet-Cookie: a=b"}, "content_type"},
+		"type with NUL":               {Fault{Status: 502, Body: "x", ContentType: "text/html\x00"}, "content_type"},
+		"type with DEL":               {Fault{Status: 502, Body: "x", ContentType: "text/\x7fhtml"}, "content_type"},
+		"type with tab":               {Fault{Status: 502, Body: "x", ContentType: "text/html;\tcharset=utf-8"}, "content_type"},
+		"type not ASCII":              {Fault{Status: 502, Body: "x", ContentType: "text/htmlé"}, "content_type"},
+		"type blank":                  {Fault{Status: 502, Body: "x", ContentType: " "}, "content_type"},
+		"type with 304":               {Fault{Status: 304, ContentType: "text/html"}, "content_type"},
+		"body with 204":               {Fault{Status: 204, Body: "x"}, "body"},
+		"body with 304":               {Fault{Status: 304, Body: "x"}, "body"},
+		"body with 1xx":               {Fault{Status: 103, Body: "x"}, "body"},
+		"body twice":                  {Fault{Status: 500, Body: "x", BodyBase64: "eA=="}, "body_base64"},
+		"base64 not base64":           {Fault{Status: 500, BodyBase64: "not base64!"}, "body_base64"},
+		"body too large":              {Fault{Status: 500, Body: strings.Repeat("x", maxFaultBody+1)}, "body"},
+		"code with 200":               {Fault{Status: 200, Code: "Ecs.0000"}, "code"},
+		"code with an empty body":     {Fault{Status: 500, Code: "Ecs.0000", ContentType: "text/plain"}, "code"},
+		"header name with space":      {Fault{Status: 500, Headers: map[string]string{"X A": "b"}}, "headers"},
+		"header name empty":           {Fault{Status: 500, Headers: map[string]string{"": "b"}}, "headers"},
+		"header value with newline":   {Fault{Status: 500, Headers: map[string]string{"X-A": "b\r\nX-B: c"}}, "headers"},
+		"header value not ASCII":      {Fault{Status: 500, Headers: map[string]string{"X-A": "é"}}, "headers"},
+		"header twice":                {Fault{Status: 500, Headers: map[string]string{"x-a": "1", "X-A": "2"}}, "headers"},
+		"content type header":         {Fault{Status: 500, Headers: map[string]string{"content-type": "text/html"}}, "content_type"},
+		"content length header":       {Fault{Status: 500, Headers: map[string]string{"Content-Length": "10"}}, "truncate_after"},
+		"transfer encoding header":    {Fault{Status: 500, Headers: map[string]string{"Transfer-Encoding": "chunked"}}, "headers"},
+		"two Retry-After":             {Fault{Status: 429, RetryAfterSeconds: 3, Headers: map[string]string{"Retry-After": "5"}}, "retry_after_seconds"},
+		"empty request ID":            {Fault{Status: 500, Headers: map[string]string{"X-Request-Id": ""}}, "headers"},
+		"negative truncation":         {Fault{Status: 500, TruncateAfter: truncate(-1)}, "truncate_after"},
+		"truncation cuts nothing":     {Fault{Status: 500, Body: "abc", TruncateAfter: truncate(3)}, "truncate_after"},
+		"truncation of an empty body": {Fault{Status: 200, ContentType: "application/json", TruncateAfter: truncate(0)}, "truncate_after"},
+		"truncation without any body": {Fault{Status: 200, TruncateAfter: truncate(0)}, "truncate_after"},
+		"truncation of a 204":         {Fault{Status: 204, TruncateAfter: truncate(0)}, "truncate_after"},
+		"truncation of a 1xx":         {Fault{Status: 100, TruncateAfter: truncate(0)}, "truncate_after"},
 	}
-	for name, f := range bad {
+	for name, tc := range bad {
 		t.Run(name, func(t *testing.T) {
-			if err := h.sim.AddFault(f); err == nil {
+			err := h.sim.AddFault(tc.fault)
+			if err == nil {
 				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("error %q does not name %s", err, tc.field)
 			}
 		})
 	}
@@ -500,7 +541,8 @@ func (o *observingWriter) Write(b []byte) (int, error) {
 func (o *observingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	server, client := net.Pipe()
 	_ = client.Close()
-	return &observedConn{Conn: server, o: o}, bufio.NewReadWriter(bufio.NewReader(server), bufio.NewWriter(server)), nil
+	conn := &observedConn{Conn: server, o: o}
+	return conn, bufio.NewReadWriter(bufio.NewReader(conn), bufio.NewWriter(conn)), nil
 }
 
 // expectLogged checks that the last log record is this request with status.
@@ -521,6 +563,17 @@ func (o *observingWriter) expectLogged(status int) {
 type observedConn struct {
 	net.Conn
 	o *observingWriter
+}
+
+// Write sees what a fault writes on a connection it took over: a status
+// line must not leave before the request is logged with its status.
+func (c *observedConn) Write(b []byte) (int, error) {
+	var code int
+	if _, err := fmt.Sscanf(string(b), "HTTP/1.1 %d ", &code); err == nil && c.o.status == 0 {
+		c.o.status = code
+		c.o.expectLogged(code)
+	}
+	return c.Conn.Write(b)
 }
 
 func (c *observedConn) Close() error {

@@ -72,6 +72,13 @@ type RequestRecord struct {
 	// Status is the HTTP status sent, or 0 when the connection was reset
 	// without a response (or the client went away first).
 	Status int `json:"status"`
+	// FaultID is the ID of the fault that triggered for the request (see
+	// FaultStatus); 0 when none did.
+	FaultID int `json:"fault_id,omitempty"`
+	// APIStatus is, for a request let through by a pass_through fault, the
+	// status the API answered with before the fault replaced or delayed
+	// that answer; 0 otherwise (or when the API wrote nothing).
+	APIStatus int `json:"api_status,omitempty"`
 	// AccessKey is the access key the request claimed (even if unknown);
 	// empty for token and unauthenticated requests.
 	AccessKey string `json:"access_key,omitempty"`
@@ -201,12 +208,29 @@ func (s *Simulator) serveAPI(w *statusWriter, r *http.Request, rec *RequestRecor
 			return
 		}
 	}
-	if f := s.pickFault(r); f != nil {
-		if s.applyFault(w, r, f, fam, reqID) {
+	if hit := s.pickFault(r); hit != nil {
+		rec.FaultID = hit.id
+		if id := hit.fault.Headers["X-Request-Id"]; id != "" {
+			// The client will see this ID, so the log and any generated
+			// body quote it too.
+			rec.RequestID, reqID = id, id
+		}
+		if hit.fault.PassThrough {
+			s.passThrough(w, r, hit, fam, rec, func(api http.ResponseWriter) {
+				s.serveGateway(api, r, m, fam, reqID, rec)
+			})
+			return
+		}
+		if s.applyFault(w, r, hit, fam, reqID) {
 			return
 		}
 	}
+	s.serveGateway(w, r, m, fam, reqID, rec)
+}
 
+// serveGateway runs the steps after the faults: body limit,
+// authentication, rate limit, routing and the operation.
+func (s *Simulator) serveGateway(w http.ResponseWriter, r *http.Request, m routeMatch, fam family, reqID string, rec *RequestRecord) {
 	body, err := readBody(r)
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
@@ -260,18 +284,22 @@ func methodNotAllowed(fam family, method string, allowed []string) apiError {
 
 var errBodyTooLarge = errors.New("request body too large")
 
-func readBody(r *http.Request) ([]byte, error) {
+func readBody(r *http.Request) ([]byte, error) { return readBodyUpTo(r, maxBodyBytes) }
+
+// readBodyUpTo reads the request body, failing with errBodyTooLarge beyond
+// limit bytes.
+func readBodyUpTo(r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	if r.ContentLength > maxBodyBytes {
+	if r.ContentLength > limit {
 		return nil, errBodyTooLarge
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(body) > maxBodyBytes {
+	if int64(len(body)) > limit {
 		return nil, errBodyTooLarge
 	}
 	return body, nil
@@ -495,8 +523,11 @@ func (s *Simulator) count(key string) {
 	s.stats[key]++
 }
 
-// Requests returns the API request log, oldest first. Control API requests
-// are not logged.
+// Requests returns the API request log in the order the answers were
+// settled, oldest first. A request is logged before the first byte of its
+// answer, or its connection reset, reaches the client, so a client that
+// has its answer always finds the request here; requests still in progress
+// are not listed. Control API requests are not logged.
 func (s *Simulator) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
