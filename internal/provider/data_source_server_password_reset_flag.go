@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -11,8 +13,9 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*serverPasswordResetFlagDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*serverPasswordResetFlagDataSource)(nil)
+	_ datasource.DataSource                   = (*serverPasswordResetFlagDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*serverPasswordResetFlagDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*serverPasswordResetFlagDataSource)(nil)
 )
 
 // NewServerPasswordResetFlagDataSource returns the
@@ -28,10 +31,11 @@ type serverPasswordResetFlagDataSource struct {
 
 // serverPasswordResetFlagDataSourceModel maps the data source schema.
 type serverPasswordResetFlagDataSourceModel struct {
-	ID        types.String `tfsdk:"id"`
-	ServerID  types.String `tfsdk:"server_id"`
-	Supported types.Bool   `tfsdk:"supported"`
-	Flag      types.String `tfsdk:"flag"`
+	ID        types.String   `tfsdk:"id"`
+	ServerID  types.String   `tfsdk:"server_id"`
+	Supported types.Bool     `tfsdk:"supported"`
+	Flag      types.String   `tfsdk:"flag"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
 }
 
 // Metadata implements datasource.DataSource.
@@ -40,7 +44,7 @@ func (d *serverPasswordResetFlagDataSource) Metadata(_ context.Context, req data
 }
 
 // Schema implements datasource.DataSource.
-func (d *serverPasswordResetFlagDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *serverPasswordResetFlagDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Tells whether a server supports one-click password reset, i.e. whether the password " +
 			"reset plug-in (CloudResetPwdAgent) is available in the guest. Without it the reset API accepts a reset " +
@@ -65,6 +69,10 @@ func (d *serverPasswordResetFlagDataSource) Schema(_ context.Context, _ datasour
 				Computed:            true,
 				MarkdownDescription: "The flag exactly as the API returns it: `True` or `False`.",
 			},
+			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+				ReadDescription: fmt.Sprintf("How long reading the flag may take, retries included (default: `%s`).",
+					durationText(defaultReadTimeout)),
+			}),
 		},
 	}
 }
@@ -76,6 +84,15 @@ func (d *serverPasswordResetFlagDataSource) Configure(_ context.Context, req dat
 	}
 }
 
+// ValidateConfig implements datasource.DataSourceWithValidateConfig.
+func (d *serverPasswordResetFlagDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m serverPasswordResetFlagDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if !resp.Diagnostics.HasError() {
+		validateTimeouts(m.Timeouts.Object, &resp.Diagnostics)
+	}
+}
+
 // Read implements datasource.DataSource.
 func (d *serverPasswordResetFlagDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogMasking(ctx)
@@ -84,6 +101,14 @@ func (d *serverPasswordResetFlagDataSource) Read(ctx context.Context, req dataso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := m.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	serverID := m.ServerID.ValueString()
 	flag, err := d.client.GetResetPasswordFlag(ctx, serverID)
 	if err != nil {

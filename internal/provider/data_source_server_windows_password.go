@@ -2,11 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,34 +9,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 )
 
 var (
-	_ datasource.DataSource              = (*serverWindowsPasswordDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*serverWindowsPasswordDataSource)(nil)
+	_ datasource.DataSource                   = (*serverWindowsPasswordDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*serverWindowsPasswordDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*serverWindowsPasswordDataSource)(nil)
 )
-
-// defaultWindowsPasswordWait bounds waiting for the password: it normally
-// appears 5 to 10 minutes after the first boot.
-const defaultWindowsPasswordWait = 15 * time.Minute
-
-// Polling for the password starts quickly, since it may be moments away, and
-// slows down to a steady pace.
-const (
-	windowsPasswordPollFirst = time.Second
-	windowsPasswordPollMax   = 30 * time.Second
-)
-
-// windowsPasswordPreconditions is repeated wherever the password may be
-// missing.
-const windowsPasswordPreconditions = "A password is stored only for Windows servers created from an image with " +
-	"Cloudbase-Init **and with a key pair**; Cloudbase-Init generates it at first boot, encrypts it with the key " +
-	"pair's public key and stores it 5 to 10 minutes after the first boot. Servers created with a password, and " +
-	"Linux servers, have none. Deleting the stored password (for example by destroying an `ecs_server_password` " +
-	"resource) removes it for good."
 
 // NewServerWindowsPasswordDataSource returns the ecs_server_windows_password
 // data source.
@@ -130,6 +106,15 @@ func (d *serverWindowsPasswordDataSource) Configure(_ context.Context, req datas
 	}
 }
 
+// ValidateConfig implements datasource.DataSourceWithValidateConfig.
+func (d *serverWindowsPasswordDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m serverWindowsPasswordDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if !resp.Diagnostics.HasError() {
+		validateTimeouts(m.Timeouts.Object, &resp.Diagnostics)
+	}
+}
+
 // Read implements datasource.DataSource.
 func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = withLogMasking(ctx)
@@ -162,102 +147,4 @@ func (d *serverWindowsPasswordDataSource) Read(ctx context.Context, req datasour
 	m.EncryptedPassword = types.StringValue(stored.Encrypted)
 	m.Available = types.BoolValue(stored.Encrypted != "")
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// passwordWaitError reports that the password did not appear in time.
-type passwordWaitError struct {
-	waited time.Duration
-	polls  int
-	// requestID is that of the last read that answered "nothing stored",
-	// for the diagnostic to quote.
-	requestID string
-}
-
-func (e *passwordWaitError) Error() string {
-	return fmt.Sprintf("no password was stored after waiting %s (%d reads)", e.waited.Round(time.Second), e.polls)
-}
-
-// fetchWindowsPassword reads the encrypted password. With wait set it polls,
-// with growing jittered pauses, until a password is stored or ctx ends.
-func fetchWindowsPassword(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, wait bool) (*ecsapi.ServerPassword, error) {
-	start := time.Now()
-	pause := windowsPasswordPollFirst
-	lastRequestID := ""
-	for polls := 1; ; polls++ {
-		stored, err := client.GetServerPassword(ctx, api, serverID)
-		if err != nil {
-			if ctx.Err() != nil && polls > 1 {
-				return nil, &passwordWaitError{waited: time.Since(start), polls: polls - 1, requestID: lastRequestID}
-			}
-			return nil, err
-		}
-		if stored.Encrypted != "" || !wait {
-			return stored, nil
-		}
-		lastRequestID = stored.RequestID
-		// Up to a quarter less than the nominal pause, so that many
-		// readers started together spread out.
-		d := pause - time.Duration(rand.Int64N(int64(pause/4)+1))
-		tflog.Debug(ctx, "no Windows password stored yet; waiting", map[string]any{
-			"server_id": serverID, "wait": d.String(), "polls": polls,
-		})
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, &passwordWaitError{waited: time.Since(start), polls: polls, requestID: lastRequestID}
-		case <-timer.C:
-		}
-		pause = min(pause*2, windowsPasswordPollMax)
-	}
-}
-
-// windowsPasswordFetchError turns a failed fetch into a diagnostic. When the
-// password never appeared it reads the server to say why, as far as can be
-// told from the outside.
-func windowsPasswordFetchError(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error) (string, string) {
-	var waitErr *passwordWaitError
-	if !errors.As(err, &waitErr) {
-		return "Unable to Read Windows Password", apiErrorDetail(apiCall{
-			What: "read the stored Windows password of", ServerID: serverID, API: api,
-			IAMAction: iamActionFor(api, iamActionShowPasswordV1),
-		}, err)
-	}
-	return "Windows Password Not Available", noStoredPasswordDetail(ctx, client, api, serverID, ": "+waitErr.Error(),
-		waitErr.requestID, "Raise `timeouts` if the server booted only recently.")
-}
-
-// noStoredPasswordDetail explains that the API answered that no password is
-// stored: found completes "Server ... has no stored Windows password", and
-// advice says what to do next.
-func noStoredPasswordDetail(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID, found, requestID, advice string) string {
-	return fmt.Sprintf("Server %q has no stored Windows password%s (%s API).%s\n\nAPI error code: none (the API "+
-		"answered that no password is stored)\nRequest ID: %s\n\n%s %s",
-		serverID, found, api, serverPasswordPrecondition(ctx, client, api, serverID), requestIDOrNone(requestID),
-		plainMarkdown(windowsPasswordPreconditions), advice)
-}
-
-// serverPasswordPrecondition names a visible reason why a server has no
-// stored password, or returns "".
-func serverPasswordPrecondition(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string) string {
-	// The caller's context may have ended with the wait, so the check gets
-	// a short budget of its own.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	server, err := client.GetServer(ctx, api, serverID)
-	if err != nil {
-		return ""
-	}
-	switch {
-	case server.OSType != "" && !strings.EqualFold(server.OSType, "Windows"):
-		return fmt.Sprintf(" The server runs %s, not Windows.", server.OSType)
-	case server.KeyName == "":
-		return " The server was created without a key pair, so no password is stored for it."
-	}
-	return ""
-}
-
-// plainMarkdown drops Markdown emphasis for plain-text diagnostics.
-func plainMarkdown(s string) string {
-	return strings.ReplaceAll(s, "**", "")
 }

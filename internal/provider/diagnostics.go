@@ -2,12 +2,8 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
@@ -58,28 +54,35 @@ func apiErrorDetail(call apiCall, err error) string {
 		b.WriteString("\n")
 		b.WriteString(hint)
 	}
-	return scrub(strings.TrimRight(b.String(), "\n"), call.Secret)
+	return ecsapi.Redact(strings.TrimRight(b.String(), "\n"), call.Secret)
 }
 
 // writeResponseFacts writes what is known about the response to a failed
 // call: the API error code, the request ID, the HTTP status and the message,
-// or that no response was received.
+// or that no answer was received.
 func writeResponseFacts(b *strings.Builder, err error) {
 	var apiErr *ecsapi.APIError
-	if !errors.As(err, &apiErr) {
-		b.WriteString("API error code: none (no response was received)\nRequest ID: none (no response was received)\n")
-		fmt.Fprintf(b, "Error: %s\n", err)
+	var transportErr *ecsapi.TransportError
+	switch {
+	case errors.As(err, &apiErr):
+		code := apiErr.Code
+		if code == "" {
+			code = "none (the response carried no error code)"
+		}
+		fmt.Fprintf(b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
+			code, requestIDOrNone(apiErr.RequestID), apiErr.StatusCode, apiErr.Method, apiErr.Path)
+		if apiErr.Message != "" {
+			fmt.Fprintf(b, "Message: %s\n", apiErr.Message)
+		}
 		return
+	case errors.As(err, &transportErr) && transportErr.StatusCode != 0:
+		fmt.Fprintf(b, "API error code: none (the body of the answer could not be read)\nRequest ID: %s\n"+
+			"HTTP status: %d (%s %s)\n", requestIDOrNone(transportErr.RequestID), transportErr.StatusCode,
+			transportErr.Method, transportErr.Path)
+	default:
+		b.WriteString("API error code: none (no answer was received)\nRequest ID: none (no answer was received)\n")
 	}
-	code := apiErr.Code
-	if code == "" {
-		code = "none (the response carried no error code)"
-	}
-	fmt.Fprintf(b, "API error code: %s\nRequest ID: %s\nHTTP status: %d (%s %s)\n",
-		code, requestIDOrNone(apiErr.RequestID), apiErr.StatusCode, apiErr.Method, apiErr.Path)
-	if apiErr.Message != "" {
-		fmt.Fprintf(b, "Message: %s\n", apiErr.Message)
-	}
+	fmt.Fprintf(b, "Error: %s\n", err)
 }
 
 // errorHint says what to do about err, or "".
@@ -90,7 +93,7 @@ func errorHint(call apiCall, err error) string {
 	case ecsapi.IsNotFound(err):
 		return "No server with this ID exists in the configured project and region. Check `server_id`, " +
 			"`region` and `project_id`."
-	case ecsapi.IsForbidden(err) && !fromAPI(apiErr):
+	case ecsapi.IsForbidden(err) && !apiErr.FromService():
 		// Only the ECS API's own denials (Pdp.0001, Ecs.0003, forbidden,
 		// ...) are about permissions; pointing at IAM for a firewall's
 		// page would send the user to the wrong place.
@@ -106,30 +109,50 @@ func errorHint(call apiCall, err error) string {
 	case isAPI && apiErr.StatusCode == 401:
 		return credentialsHint
 	case isAPI && apiErr.StatusCode == 404:
-		// A 404 without an ECS error body comes from something other than
-		// the ECS API, such as a proxy or a wrong base URL.
-		return "The endpoint answered 404 without an ECS error, which suggests a wrong endpoint URL. Check " +
-			"`region`, `cloud` and `endpoints` in the provider block."
+		return endpointNotFoundHint(apiErr)
 	case isAPI:
 		return codeHint(apiErr.Code)
+	}
+	return transportHint(err, "The API endpoint could not be reached. Check `region`, `cloud` and `endpoints` in "+
+		"the provider block (or their environment variables) and the network path (proxy, firewall, DNS).")
+}
+
+// endpointNotFoundHint explains a 404 that does not say the server is
+// missing: only Ecs.0114-style codes do, so anything else points at the
+// endpoint or the path in front of the API.
+func endpointNotFoundHint(apiErr *ecsapi.APIError) string {
+	what := "without an ECS error"
+	if apiErr.FromService() {
+		what = fmt.Sprintf("with error code %s, which does not mean that the server is missing", apiErr.Code)
+	}
+	return "The endpoint answered 404 " + what + ": the API path itself was not found, which suggests a wrong " +
+		"endpoint URL (for example a path prefix that does not belong there) or a gateway that does not route to " +
+		"ECS. Nothing was changed in the state. Check `region`, `cloud` and `endpoints` in the provider block."
+}
+
+// transportHint explains a call that got no usable answer, or returns
+// fallback for a network failure that has no more precise explanation.
+func transportHint(err error, fallback string) string {
+	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Raise the matching value in the `timeouts` block, " +
 			"or check why the API is slow to answer."
 	case errors.Is(err, context.Canceled):
-		return "The operation was cancelled."
-	case isCertificateError(err):
+		return "The operation was cancelled (for example with Ctrl-C)."
+	case ecsapi.IsCertificateError(err):
 		return certificateHint
-	case isNetworkError(err):
-		return "The API endpoint could not be reached. Check `region`, `cloud` and `endpoints` in the provider " +
-			"block (or their environment variables) and the network path (proxy, firewall, DNS)."
+	case ecsapi.IsSchemeMismatch(err):
+		return "The endpoint does not speak TLS although its URL starts with `https://`: it answered in plain HTTP " +
+			"or in another protocol. Check the port and scheme in `endpoints` (use `http://` only for a local " +
+			"simulator) and any proxy on the way. This is not retried, since it cannot go away by itself."
+	case ecsapi.IsHostNotFound(err):
+		return "The endpoint's host name does not exist (DNS answered \"no such host\"). Check `region`, `cloud` and " +
+			"`endpoints` in the provider block (or their environment variables) and this machine's DNS settings. " +
+			"This is not retried, since it cannot go away by itself."
+	case ecsapi.IsNetworkError(err):
+		return fallback
 	}
 	return ""
-}
-
-// fromAPI reports whether an API error carries an error code, which only
-// the ECS and IAM APIs' own error documents provide.
-func fromAPI(apiErr *ecsapi.APIError) bool {
-	return apiErr != nil && apiErr.Code != ""
 }
 
 // foreignForbiddenHint explains a 403 without an API error code from the
@@ -178,57 +201,46 @@ const pluginHint = "Password resets are carried out inside the guest by the one-
 const certificateHint = "The endpoint's TLS certificate could not be verified. Install the issuing CA on this " +
 	"machine, or, for a test environment only, set `insecure = true`."
 
-func isCertificateError(err error) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		invalid          x509.CertificateInvalidError
-		hostname         x509.HostnameError
-		verification     *tls.CertificateVerificationError
-	)
-	return errors.As(err, &unknownAuthority) || errors.As(err, &invalid) || errors.As(err, &hostname) ||
-		errors.As(err, &verification)
-}
-
-func isNetworkError(err error) bool {
-	var urlErr *url.Error
-	var netErr net.Error
-	var opErr *net.OpError
-	var dnsErr *net.DNSError
-	return errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.As(err, &opErr) || errors.As(err, &dnsErr)
-}
-
-// scrub removes a secret from text. Very short values are left alone: they
-// would garble the text without protecting anything.
-func scrub(text, secret string) string {
-	if len(secret) < 4 {
-		return text
-	}
-	return strings.ReplaceAll(text, secret, "(redacted)")
-}
-
 // projectLookupDetail explains a failed IAM project lookup.
 func projectLookupDetail(region, iamEndpoint string, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "No project_id is configured, so the provider tried to look up the project named %q through "+
-		"IAM at %s and failed.\n\n", region, iamEndpoint)
+		"IAM at %s and failed.\n\n", region, ecsapi.RedactURL(iamEndpoint))
 	writeResponseFacts(&b, err)
 	b.WriteString("\n")
 	var apiErr *ecsapi.APIError
 	isAPI := errors.As(err, &apiErr)
 	switch {
-	case isCertificateError(err):
-		b.WriteString(certificateHint)
-	case isNetworkError(err) && !isAPI:
-		b.WriteString("The IAM endpoint could not be reached. Check `region`, `cloud` and `endpoints.iam` (or " +
-			envIAMEndpoint + ") and the network path.")
 	case isAPI && apiErr.StatusCode == 401:
 		b.WriteString(credentialsHint)
-	case ecsapi.IsForbidden(err) && !fromAPI(apiErr):
+	case ecsapi.IsForbidden(err) && !apiErr.FromService():
 		b.WriteString(foreignForbiddenHint("IAM"))
 	case ecsapi.IsForbidden(err):
 		b.WriteString("The caller may not list IAM projects. Set `project_id` (or " + envProjectID + ") instead.")
+	case isAPI:
+		b.WriteString("Check that `region` (or " + envRegion + ") names a region this account can use, or set " +
+			"`project_id` (or " + envProjectID + ") to skip the lookup.")
 	default:
-		b.WriteString("Set `project_id` (or " + envProjectID + ") to skip the lookup.")
+		hint := transportHint(err, "The IAM endpoint could not be reached. Check `region`, `cloud` and "+
+			"`endpoints.iam` (or "+envIAMEndpoint+") and the network path.")
+		if hint == "" {
+			hint = "Check `region` (or " + envRegion + "), or set `project_id` (or " + envProjectID + ") to skip the lookup."
+		}
+		b.WriteString(hint)
 	}
 	return b.String()
+}
+
+// outcomeUnknownNote explains a reset that was sent but not confirmed. The
+// state records nothing for it (a create leaves no resource, an update keeps
+// the previous values), which is why the next apply plans the same change
+// again; saying so keeps the user from assuming the old password still
+// holds.
+func outcomeUnknownNote(serverID, why string) string {
+	return fmt.Sprintf("The reset request for server %q may have reached the API and taken effect although no "+
+		"answer confirmed it (%s). The API does not undo a reset, so the server may already have the new password "+
+		"(it applies at the server's next start or reboot), or may still have the old one.\n\n"+
+		"The state does not record this reset, so the next apply sends the same password again, which is harmless: "+
+		"it sets the same password once more and does nothing else (in particular, it does not delete the stored "+
+		"Windows password). Run apply again once the cause is fixed.", serverID, why)
 }

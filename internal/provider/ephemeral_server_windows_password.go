@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	_ ephemeral.EphemeralResource              = (*serverWindowsPasswordEphemeralResource)(nil)
-	_ ephemeral.EphemeralResourceWithConfigure = (*serverWindowsPasswordEphemeralResource)(nil)
+	_ ephemeral.EphemeralResource                   = (*serverWindowsPasswordEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure      = (*serverWindowsPasswordEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithValidateConfig = (*serverWindowsPasswordEphemeralResource)(nil)
 )
 
 // NewServerWindowsPasswordEphemeralResource returns the
@@ -102,6 +103,15 @@ func (e *serverWindowsPasswordEphemeralResource) Configure(_ context.Context, re
 	}
 }
 
+// ValidateConfig implements ephemeral.EphemeralResourceWithValidateConfig.
+func (e *serverWindowsPasswordEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	var m serverWindowsPasswordEphemeralModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if !resp.Diagnostics.HasError() {
+		validateTimeouts(m.Timeouts.Object, &resp.Diagnostics)
+	}
+}
+
 // Open implements ephemeral.EphemeralResource.
 func (e *serverWindowsPasswordEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	ctx = withLogMasking(ctx)
@@ -139,7 +149,7 @@ func (e *serverWindowsPasswordEphemeralResource) Open(ctx context.Context, req e
 	}
 	if stored.Encrypted == "" {
 		resp.Diagnostics.AddError("No Windows Password Stored", noStoredPasswordDetail(ctx, e.client, api, serverID,
-			" yet", stored.RequestID, "Set `wait_for_password = true` to wait for it."))
+			" yet", stored.RequestID, "If the server booted only recently, set `wait_for_password = true` to wait for it."))
 		return
 	}
 

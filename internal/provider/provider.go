@@ -7,10 +7,10 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -53,7 +53,7 @@ type ecsProviderModel struct {
 	Cloud         types.String `tfsdk:"cloud"`
 	Endpoints     types.Object `tfsdk:"endpoints"`
 	Insecure      types.Bool   `tfsdk:"insecure"`
-	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	MaxRetries    types.Number `tfsdk:"max_retries"`
 }
 
 // endpointsModel maps the endpoints attribute.
@@ -150,12 +150,12 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Skip verification of the endpoints' TLS certificates (default: `false`). Only " +
 					"for test environments with self-signed certificates. Environment variable: `" + envInsecure + "`.",
 			},
-			"max_retries": schema.Int64Attribute{
+			"max_retries": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How many times a throttled or transiently failed API call is "+
 					"retried, with jittered exponential backoff that honours `Retry-After` (default: `%d`, at most "+
 					"`%d`). Environment variable: `%s`.", defaultMaxRetries, maxRetriesLimit, envMaxRetries),
-				Validators: []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
+				Validators: []validator.Number{wholeNumberValidator{min: 0, max: maxRetriesLimit}},
 			},
 		},
 	}
@@ -287,7 +287,13 @@ func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, [
 	case m.MaxRetries.IsUnknown():
 		unknown = append(unknown, "max_retries")
 	case !m.MaxRetries.IsNull():
-		n := m.MaxRetries.ValueInt64()
+		// The validator has refused fractions and out-of-range values;
+		// one that slipped through is left to resolveProviderConfig's
+		// range check.
+		n, ok := wholeNumber(m.MaxRetries, math.MinInt64, math.MaxInt64)
+		if !ok {
+			n = -1
+		}
 		raw.MaxRetries = &n
 	}
 	return raw, unknown

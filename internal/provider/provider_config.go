@@ -2,9 +2,10 @@ package provider
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 )
 
 // Environment variables read when an attribute is not set in the provider
@@ -175,12 +176,12 @@ func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (r
 		if ep.value == "" {
 			continue
 		}
-		if msg := checkEndpointURL(ep.value); msg != "" {
+		if _, err := ecsapi.CheckEndpoint(ep.value); err != nil {
 			problems = append(problems, configProblem{
 				Attribute: ep.attr,
 				Summary:   "Invalid Endpoint URL",
-				Detail: fmt.Sprintf("The endpoint %s (from `%s` or %s) %s. Use an absolute URL such as "+
-					"`https://ecs.cn-north-4.%s`.", displayURL(ep.value), ep.attr, ep.env, msg, defaultCloud),
+				Detail: fmt.Sprintf("The value of `%s` (or %s): %s. Use an absolute URL such as "+
+					"`https://ecs.cn-north-4.%s`.", ep.attr, ep.env, err, defaultCloud),
 			})
 		}
 	}
@@ -244,44 +245,6 @@ func checkCredentials(c resolvedProviderConfig) []configProblem {
 		})
 	}
 	return problems
-}
-
-// checkEndpointURL returns why u is not a usable endpoint, or "".
-func checkEndpointURL(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return "cannot be parsed as a URL"
-	}
-	if parsed.Scheme != "https" && parsed.Scheme != "http" {
-		return "does not start with https:// or http://"
-	}
-	if parsed.Host == "" {
-		return "has no host name"
-	}
-	if parsed.RawQuery != "" || parsed.Fragment != "" {
-		return "must not have a query or fragment"
-	}
-	if parsed.User != nil {
-		return "must not contain user information"
-	}
-	return ""
-}
-
-// displayURL quotes an endpoint for a diagnostic with any password in it
-// masked and its query and fragment left out, since either may carry a
-// token; a value that does not parse is not quoted at all, since nothing
-// can be masked in it.
-func displayURL(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return "value"
-	}
-	shown := *parsed
-	if shown.RawQuery != "" || shown.Fragment != "" {
-		shown.RawQuery, shown.Fragment, shown.RawFragment = "", "", ""
-		return strconv.Quote(shown.Redacted() + " (query and fragment not shown)")
-	}
-	return strconv.Quote(shown.Redacted())
 }
 
 func validHostLabel(s string) bool {

@@ -564,7 +564,7 @@ func TestAccServerPasswordResource_unreachableEndpoint(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
 				ExpectError: regexp.MustCompile(wordsPattern("Unable to Check Password Reset Support", id,
-					"API error code: none (no response was received)", "Request ID: none", "could not be reached")),
+					"API error code: none (no answer was received)", "Request ID: none", "could not be reached")),
 			},
 		},
 	})

@@ -3,12 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/numbervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,22 +41,14 @@ const (
 	defaultCreateTimeout = 10 * time.Minute
 	defaultUpdateTimeout = 10 * time.Minute
 	defaultDeleteTimeout = 10 * time.Minute
+	// defaultReadTimeout bounds a refresh, so that an endpoint that never
+	// answers cannot keep a plan waiting forever.
+	defaultReadTimeout = 5 * time.Minute
 )
 
 // supportedAPIs lists the API families in the order the docs present them;
 // the validator and the description both use it.
 var supportedAPIs = []string{string(ecsapi.APIV1), string(ecsapi.APIV21)}
-
-// serverIDPattern rejects IDs that could not be one URL path segment.
-var serverIDPattern = regexp.MustCompile(`^[^/\\\s]+$`)
-
-// serverIDValidators check every server_id attribute.
-func serverIDValidators() []validator.String {
-	return []validator.String{
-		stringvalidator.LengthBetween(1, 255),
-		stringvalidator.RegexMatches(serverIDPattern, "must not contain slashes or white space"),
-	}
-}
 
 // readAPIDescription documents the api attribute of the password readers.
 var readAPIDescription = fmt.Sprintf("API family to read the password with: one of %s (default: `%s`). `v1` "+
@@ -89,7 +81,7 @@ type serverPasswordResourceModel struct {
 	ServerID                types.String   `tfsdk:"server_id"`
 	Password                types.String   `tfsdk:"password"`
 	PasswordWO              types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion       types.Int64    `tfsdk:"password_wo_version"`
+	PasswordWOVersion       types.Number   `tfsdk:"password_wo_version"`
 	API                     types.String   `tfsdk:"api"`
 	CheckPassword           types.Bool     `tfsdk:"check_password"`
 	VerifyResetSupport      types.Bool     `tfsdk:"verify_reset_support"`
@@ -169,12 +161,13 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 					stringvalidator.AlsoRequires(path.MatchRoot("password_wo_version")),
 				},
 			},
-			"password_wo_version": schema.Int64Attribute{
+			"password_wo_version": schema.NumberAttribute{
 				Optional: true,
-				MarkdownDescription: "Version of `password_wo`, required with it. Any change of the version resets " +
-					"the password to the current `password_wo`.",
-				Validators: []validator.Int64{
-					int64validator.AlsoRequires(path.MatchRoot("password_wo")),
+				MarkdownDescription: "Version of `password_wo`, a whole number, required with it. Any change of the " +
+					"version resets the password to the current `password_wo`.",
+				Validators: []validator.Number{
+					wholeNumberValidator{min: math.MinInt64, max: math.MaxInt64},
+					numbervalidator.AlsoRequires(path.MatchRoot("password_wo")),
 				},
 			},
 			"api": schema.StringAttribute{
@@ -220,8 +213,11 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
 				Create: true,
+				Read:   true,
 				Update: true,
 				Delete: true,
+				ReadDescription: fmt.Sprintf("How long refreshing (reading the server) may take (default: `%s`).",
+					durationText(defaultReadTimeout)),
 				CreateDescription: fmt.Sprintf("How long creating (the first reset) may take, such as `\"15m\"` "+
 					"(default: `%s`).", durationText(defaultCreateTimeout)),
 				UpdateDescription: fmt.Sprintf("How long an update (a further reset) may take (default: `%s`).",
@@ -256,6 +252,7 @@ func (r *serverPasswordResource) ValidateConfig(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	validateTimeouts(cfg.Timeouts.Object, &resp.Diagnostics)
 	if cfg.CheckPassword.IsUnknown() || (!cfg.CheckPassword.IsNull() && !cfg.CheckPassword.ValueBool()) {
 		return
 	}
@@ -352,6 +349,14 @@ func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	serverID := state.ServerID.ValueString()
 	api := apiOrDefault(state.API)
 	_, err := r.client.GetServer(ctx, api, serverID)
@@ -446,10 +451,9 @@ func (r *serverPasswordResource) Delete(ctx context.Context, req resource.Delete
 // password resets it.
 func (r *serverPasswordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
-	if id == "" || !serverIDPattern.MatchString(id) {
+	if err := ecsapi.CheckServerID(id); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID must be a server ID, such as `3b2f7c84-1d2e-4c6f-9a51-6f0c2f1e9d10`, without "+
-				"slashes or white space; got %q.", req.ID))
+			fmt.Sprintf("The import ID must be a server ID, such as `3b2f7c84-1d2e-4c6f-9a51-6f0c2f1e9d10`: %s.", err))
 		return
 	}
 	// The defaults are recorded so that a configuration that leaves these
@@ -505,10 +509,15 @@ func (r *serverPasswordResource) reset(ctx context.Context, timeout time.Duratio
 		err = r.client.ResetServerPassword(ctx, serverID, password, check)
 	}
 	if err != nil {
-		diags.AddError("Unable to Reset Server Password", apiErrorDetail(apiCall{
+		detail := apiErrorDetail(apiCall{
 			What: "reset the password of", ServerID: serverID, API: api,
 			IAMAction: iamActionResetPassword, Secret: password,
-		}, err))
+		}, err)
+		if ecsapi.IsOutcomeUnknown(err) {
+			diags.AddError("Password Reset Outcome Unknown", detail+"\n\n"+outcomeUnknownNote(serverID, ecsapi.OutcomeUnknownReason(err)))
+		} else {
+			diags.AddError("Unable to Reset Server Password", detail)
+		}
 		return types.StringNull(), diags
 	}
 	tflog.Info(ctx, "reset the server password", map[string]any{"server_id": serverID, "api": string(api)})

@@ -378,7 +378,7 @@ func TestAccServerPasswordResource_destroyNotFoundIsSuccess(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
 				Check: func(*terraform.State) error {
-					return sim.AddFault(ecssim.Fault{Method: "DELETE", PathContains: "/os-server-password", Status: 404, Count: 1})
+					return sim.AddFault(ecssim.Fault{Method: "DELETE", PathContains: "/os-server-password", Status: 404, Code: "Ecs.0114", Count: 1})
 				},
 			},
 		},
@@ -1050,7 +1050,7 @@ func TestAccServerPasswordResource_configValidation(t *testing.T) {
 		{fmt.Sprintf("server_id = %q\npassword_wo = %q", id, pw), `(?s)password_wo_version.*must be specified when.*password_wo`},
 		{fmt.Sprintf("server_id = %q\npassword = %q\npassword_wo_version = 1", id, pw), `(?s)password_wo.*must be specified when.*password_wo_version`},
 		{fmt.Sprintf("server_id = %q\npassword = %q\napi = \"v3\"", id, pw), `(?s)value must be one of.*v1.*v2\.1`},
-		{fmt.Sprintf("server_id = \"a/b\"\npassword = %q", pw), `(?s)must not contain slashes or white space`},
+		{fmt.Sprintf("server_id = \"a/b\"\npassword = %q", pw), `(?s)Invalid Server ID.*must not\s+contain '/'`},
 	}
 	var steps []resource.TestStep
 	for _, tc := range cases {
