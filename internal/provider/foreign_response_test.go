@@ -2,14 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -19,37 +12,21 @@ import (
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
-// portalRequestID is the request ID the intercepting page sends, so that a
+// portalRequestID is the request ID the portal page is sent with, so that a
 // test can see it quoted in the diagnostic.
 const portalRequestID = "portal-0a1b2c3d"
 
-// interceptingProxy sits between the provider and a simulator. While
-// intercept is set it answers password resets itself with a 200 HTML page,
-// the way a captive portal or a proxy's login page does, and the reset never
-// reaches the simulator; everything else is passed through.
-func interceptingProxy(t *testing.T, sim *ecssim.Server) (string, *atomic.Bool) {
-	t.Helper()
-	target, err := url.Parse(sim.URL)
-	if err != nil {
-		t.Fatalf("simulator URL: %v", err)
-	}
-	// The Host header is left as the client sent it, so the signature the
-	// simulator checks still matches.
-	pass := httputil.NewSingleHostReverseProxy(target)
-	intercept := &atomic.Bool{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if intercept.Load() && r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/os-reset-password") {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Header().Set("X-Request-Id", portalRequestID)
-			w.WriteHeader(http.StatusOK)
-			_, _ = io.WriteString(w, "<html><head><title>Guest network sign-in</title></head>"+
-				"<body>Accept the terms to continue.</body></html>")
-			return
-		}
-		pass.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, intercept
+// portalPageFault answers password resets with a 200 HTML page, the way a
+// captive portal or a proxy's login page does; the reset never reaches the
+// API.
+var portalPageFault = ecssim.Fault{
+	Method:       "PUT",
+	PathContains: "/os-reset-password",
+	Status:       200,
+	ContentType:  "text/html; charset=utf-8",
+	Headers:      map[string]string{"X-Request-Id": portalRequestID},
+	Body: "<html><head><title>Guest network sign-in</title></head>" +
+		"<body>Accept the terms to continue.</body></html>",
 }
 
 // TestAccServerPasswordResource_foreignSuccessPageRecordsNothing proves
@@ -57,12 +34,12 @@ func interceptingProxy(t *testing.T, sim *ecssim.Server) (string, *atomic.Bool) 
 // fails the apply and records nothing; the next apply resets for real.
 func TestAccServerPasswordResource_foreignSuccessPageRecordsNothing(t *testing.T) {
 	t.Parallel()
-	sim, _ := newTestSimulator(t)
-	proxyURL, intercept := interceptingProxy(t, sim)
-	provider := providerBlock(proxyURL, providerOptions{})
+	sim, provider := newTestSimulator(t)
 	id := addServer(t, sim, ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
-	intercept.Store(true)
+	if err := sim.AddFault(portalPageFault); err != nil {
+		t.Fatalf("add fault: %v", err)
+	}
 
 	noResetYet := expectServer(sim, id, func(st ecssim.ServerState) error {
 		if st.ResetCount != 0 {
@@ -82,7 +59,7 @@ func TestAccServerPasswordResource_foreignSuccessPageRecordsNothing(t *testing.T
 			},
 			{
 				PreConfig: func() {
-					intercept.Store(false)
+					sim.ClearFaults()
 					if err := noResetYet(); err != nil {
 						t.Fatal(err)
 					}
