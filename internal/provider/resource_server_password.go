@@ -117,6 +117,13 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Creating the resource resets the password; changing the password (or `password_wo_version`) resets it " +
 			"again, in place. Changing only `api` or one of the flags resets nothing. If a reset fails, the state " +
 			"keeps the previous values, so the next apply tries again.\n\n" +
+			"If a reset was sent but its answer was lost (the connection broke, the operation was interrupted, a " +
+			"gateway timed out or something other than the ECS API answered), the error says that the reset may " +
+			"have taken effect. The state does not record it, so the next apply sends the same password again; " +
+			"that is harmless and has no other effect (it does not delete the stored Windows password).\n\n" +
+			"Refreshing gives up after `timeouts.read`. Only the API's own \"server not found\" answers " +
+			"(`Ecs.0114` or `Ecs.0614`, and `itemNotFound` on `v2.1`) count as a deleted server; any other 404 is " +
+			"reported as an error that points at the endpoint.\n\n" +
 			"Refreshing reads the server; if it no longer exists the resource is removed from the state and the " +
 			"next plan creates it again.\n\n" +
 			"Destroying the resource cannot restore the old password. When `delete_password_on_destroy` is true " +
