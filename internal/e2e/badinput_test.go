@@ -37,8 +37,9 @@ type badCase struct {
 	simConfig func(*ecssim.Config)
 	// setup adds principals or faults once the servers exist.
 	setup func(t *testing.T, s *sim, ids map[string]string)
-	// intercept answers some API requests in place of the simulator.
-	intercept interceptor
+	// faults answer some API requests in place of the API, as a proxy or a broken gateway
+	// would; they are registered before any request.
+	faults []ecssim.Fault
 	// apply marks errors that only the API can detect, so they show during apply; the others
 	// must already stop a plan.
 	apply bool
@@ -108,20 +109,17 @@ func passwordCase(name, password string, rules ...string) badCase {
 	return badCase{name: name, body: resourceHCL(nil), candidate: str(password), want: want}
 }
 
-// respond returns an interceptor that answers requests with method whose path ends with suffix.
-func respond(method, suffix string, status int, contentType string, body []byte) interceptor {
-	return func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != method || !strings.HasSuffix(r.URL.Path, suffix) {
-			return false
-		}
-		if contentType != "" {
-			w.Header().Set("Content-Type", contentType)
-		}
-		w.Header().Set("X-Request-Id", "proxy-request-0001")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
-		return true
-	}
+// respond returns a fault that answers every request with method whose path contains suffix
+// with status, the content type and body, and a request ID of a proxy rather than of the API.
+func respond(method, suffix string, status int, contentType string, body []byte) []ecssim.Fault {
+	return []ecssim.Fault{{
+		Method:       method,
+		PathContains: suffix,
+		Status:       status,
+		ContentType:  contentType,
+		Body:         string(body),
+		Headers:      map[string]string{"X-Request-Id": "proxy-request-0001"},
+	}}
 }
 
 const (
@@ -363,53 +361,53 @@ func badInputCatalogue(t *testing.T) []badCase {
 		// Answers that are not what the API promises: proxies, gateways and broken bodies.
 		{
 			name: "gateway HTML error page", apply: true, candidate: str(goodPassword), provider: noRetries,
-			intercept: respond("GET", flagSuffix, http.StatusBadGateway, "text/html", []byte(gatewayHTML)),
-			body:      resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "HTTP status: 502", "text/html", "Request ID: proxy-request-0001"},
+			faults: respond("GET", flagSuffix, http.StatusBadGateway, "text/html", []byte(gatewayHTML)),
+			body:   resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "HTTP status: 502", "text/html", "Request ID: proxy-request-0001"},
 		},
 		{
 			name: "firewall HTML page on the reset", apply: true, candidate: str(goodPassword),
-			intercept: respond("PUT", resetSuffix, http.StatusForbidden, "text/html; charset=utf-8", []byte(wafHTML)),
-			body:      resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 403", "text/html"},
+			faults: respond("PUT", resetSuffix, http.StatusForbidden, "text/html; charset=utf-8", []byte(wafHTML)),
+			body:   resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 403", "text/html"},
 		},
 		{
 			name: "plain-text 500 on the reset", apply: true, candidate: str(goodPassword),
-			intercept: respond("PUT", resetSuffix, http.StatusInternalServerError, "text/plain", []byte("upstream connect error")),
-			body:      resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 500", "upstream connect error"},
+			faults: respond("PUT", resetSuffix, http.StatusInternalServerError, "text/plain", []byte("upstream connect error")),
+			body:   resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 500", "upstream connect error"},
 		},
 		{
 			name: "truncated JSON", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"resetpwd_flag": "Tr`)),
-			body:      resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "malformed JSON response"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"resetpwd_flag": "Tr`)),
+			body:   resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "malformed JSON response"},
 		},
 		{
 			name: "oversized JSON", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/json", oversizedJSON()),
-			body:      resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "response body larger than"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/json", oversizedJSON()),
+			body:   resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "response body larger than"},
 		},
 		{
 			name: "plain-text content type", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "text/plain", []byte("True")),
-			body:      resourceHCL(nil), want: []string{"expected a JSON response but got content type", "text/plain"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "text/plain", []byte("True")),
+			body:   resourceHCL(nil), want: []string{"expected a JSON response but got content type", "text/plain"},
 		},
 		{
 			name: "XML content type", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/xml", []byte("<resetpwd_flag>True</resetpwd_flag>")),
-			body:      resourceHCL(nil), want: []string{"expected a JSON response but got content type", "application/xml"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/xml", []byte("<resetpwd_flag>True</resetpwd_flag>")),
+			body:   resourceHCL(nil), want: []string{"expected a JSON response but got content type", "application/xml"},
 		},
 		{
 			name: "empty JSON body", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/json", nil),
-			body:      resourceHCL(nil), want: []string{"the body is empty"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/json", nil),
+			body:   resourceHCL(nil), want: []string{"the body is empty"},
 		},
 		{
 			name: "unknown reset flag value", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"resetpwd_flag":"Maybe"}`)),
-			body:      resourceHCL(nil), want: []string{`resetpwd_flag is "Maybe"`},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"resetpwd_flag":"Maybe"}`)),
+			body:   resourceHCL(nil), want: []string{`resetpwd_flag is "Maybe"`},
 		},
 		{
 			name: "reset flag missing", apply: true, candidate: str(goodPassword),
-			intercept: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"flag":"True"}`)),
-			body:      resourceHCL(nil), want: []string{"response has no resetpwd_flag"},
+			faults: respond("GET", flagSuffix, http.StatusOK, "application/json", []byte(`{"flag":"True"}`)),
+			body:   resourceHCL(nil), want: []string{"response has no resetpwd_flag"},
 		},
 		{
 			name: "simulator fault: HTML sent as JSON", apply: true, candidate: str(goodPassword), provider: noRetries,
@@ -470,7 +468,7 @@ func runBadCase(t *testing.T, c badCase) {
 	if c.simConfig != nil {
 		c.simConfig(&cfg)
 	}
-	s := startSim(t, cfg, c.intercept)
+	s := startSim(t, cfg, c.faults)
 	ids := seedServers(t, s)
 	if c.setup != nil {
 		c.setup(t, s, ids)

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,32 +32,20 @@ type sim struct {
 	URL string
 }
 
-// interceptor may answer an API request in place of the simulator (to imitate a proxy or a
-// broken gateway); it returns false to let the simulator answer.
-type interceptor func(w http.ResponseWriter, r *http.Request) bool
-
-// startSim starts a simulator for one test. With an interceptor the simulator's handler is
-// served behind it; without one ecssim.NewServer is used as is.
-func startSim(t *testing.T, cfg ecssim.Config, intercept interceptor) *sim {
+// startSim starts a simulator for one test and registers faults, if any, before anything can
+// reach it.
+func startSim(t *testing.T, cfg ecssim.Config, faults []ecssim.Fault) *sim {
 	t.Helper()
-	if intercept == nil {
-		srv, err := ecssim.NewServer(cfg)
-		if err != nil {
-			t.Fatalf("starting the simulator: %v", err)
-		}
-		t.Cleanup(srv.Close)
-		return &sim{Simulator: srv.Simulator, URL: srv.URL}
+	srv, err := ecssim.NewServer(cfg)
+	if err != nil {
+		t.Fatalf("starting the simulator: %v", err)
 	}
-	s := ecssim.New(cfg)
-	h := s.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/_sim/") && intercept(w, r) {
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
 	t.Cleanup(srv.Close)
-	return &sim{Simulator: s, URL: srv.URL}
+	s := &sim{Simulator: srv.Simulator, URL: srv.URL}
+	for _, f := range faults {
+		s.addFault(t, f)
+	}
+	return s
 }
 
 // addServer creates a server and returns its ID.
