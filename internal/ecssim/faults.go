@@ -81,7 +81,8 @@ type Fault struct {
 	// for a load balancer's error page; empty means
 	// "application/json;charset=UTF-8" for a non-empty Body and no header
 	// otherwise. Without Body it makes the body empty, which is how an
-	// empty document with a content type is written.
+	// empty document with a content type is written. It cannot be sent
+	// with 1xx or 304.
 	ContentType string `json:"content_type,omitempty"`
 	// Headers are extra response headers, by name. They are set after the
 	// simulator's own, so "X-Request-Id" replaces the request ID (in the
@@ -265,8 +266,10 @@ func normalizeFault(f Fault) (Fault, []byte, error) {
 		return f, nil, fmt.Errorf("status %d carries no body, so body cannot be set", f.Status)
 	case !bodyAllowed(f.Status) && f.TruncateAfter != nil:
 		return f, nil, fmt.Errorf("status %d carries no body, so there is nothing for truncate_after to cut", f.Status)
-	case f.Status == http.StatusNotModified && f.ContentType != "":
-		return f, nil, errors.New("content_type cannot be sent with status 304, which never describes a body of its own")
+	case (f.Status < 200 || f.Status == http.StatusNotModified) && f.ContentType != "":
+		// net/http drops Content-Type from a 304, and a 1xx describes no
+		// body at all.
+		return f, nil, fmt.Errorf("content_type cannot be sent with status %d, which describes no body of its own", f.Status)
 	case f.Code != "" && !hasGeneratedBody(f.Status):
 		return f, nil, fmt.Errorf("code replaces the code of a generated error body, and status %d has none", f.Status)
 	case f.Code != "" && len(body) == 0 && f.ContentType != "":

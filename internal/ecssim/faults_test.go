@@ -355,6 +355,7 @@ func TestFaultValidation(t *testing.T) {
 		"type not ASCII":              {Fault{Status: 502, Body: "x", ContentType: "text/htmlé"}, "content_type"},
 		"type blank":                  {Fault{Status: 502, Body: "x", ContentType: " "}, "content_type"},
 		"type with 304":               {Fault{Status: 304, ContentType: "text/html"}, "content_type"},
+		"type with 1xx":               {Fault{Status: 103, ContentType: "text/html"}, "content_type"},
 		"body with 204":               {Fault{Status: 204, Body: "x"}, "body"},
 		"body with 304":               {Fault{Status: 304, Body: "x"}, "body"},
 		"body with 1xx":               {Fault{Status: 103, Body: "x"}, "body"},
