@@ -85,11 +85,12 @@ type Fault struct {
 	// with 1xx or 304.
 	ContentType string `json:"content_type,omitempty"`
 	// Headers are extra response headers, by name. They are set after the
-	// simulator's own, so "X-Request-Id" replaces the request ID (in the
-	// log and in generated bodies as well) and "Retry-After" may carry an
-	// HTTP date. Content-Type, Content-Length and Transfer-Encoding are
-	// refused: ContentType and TruncateAfter control them. Names are stored
-	// in canonical form (x-request-id becomes X-Request-Id).
+	// simulator's own, so "X-Request-Id" (one word, without spaces)
+	// replaces the request ID (in the log and in generated bodies as well)
+	// and "Retry-After" may carry an HTTP date. Content-Type,
+	// Content-Length and Transfer-Encoding are refused: ContentType and
+	// TruncateAfter control them. Names are stored in canonical form
+	// (x-request-id becomes X-Request-Id).
 	Headers map[string]string `json:"headers,omitempty"`
 	// TruncateAfter, when set, announces the whole body in Content-Length
 	// but sends only its first TruncateAfter bytes, then closes the
@@ -304,8 +305,10 @@ func normalizeFault(f Fault) (Fault, []byte, error) {
 			if canonical == "Retry-After" && f.RetryAfterSeconds > 0 {
 				return f, nil, errors.New("headers: Retry-After and retry_after_seconds both set the Retry-After header: set one of them")
 			}
-			if canonical == "X-Request-Id" && value == "" {
-				return f, nil, errors.New("headers: X-Request-Id must not be empty, since it becomes the request's ID")
+			if canonical == "X-Request-Id" && (value == "" || strings.Contains(value, " ")) {
+				// It becomes the request's ID, which log lines quote
+				// as one word.
+				return f, nil, errors.New("headers: X-Request-Id must be one word (not empty, no spaces), since it becomes the request's ID")
 			}
 			headers[canonical] = value
 		}

@@ -374,6 +374,7 @@ func TestFaultValidation(t *testing.T) {
 		"transfer encoding header":    {Fault{Status: 500, Headers: map[string]string{"Transfer-Encoding": "chunked"}}, "headers"},
 		"two Retry-After":             {Fault{Status: 429, RetryAfterSeconds: 3, Headers: map[string]string{"Retry-After": "5"}}, "retry_after_seconds"},
 		"empty request ID":            {Fault{Status: 500, Headers: map[string]string{"X-Request-Id": ""}}, "headers"},
+		"request ID with a space":     {Fault{Status: 500, Headers: map[string]string{"X-Request-Id": "a b"}}, "headers"},
 		"negative truncation":         {Fault{Status: 500, TruncateAfter: truncate(-1)}, "truncate_after"},
 		"truncation cuts nothing":     {Fault{Status: 500, Body: "abc", TruncateAfter: truncate(3)}, "truncate_after"},
 		"truncation of an empty body": {Fault{Status: 200, ContentType: "application/json", TruncateAfter: truncate(0)}, "truncate_after"},
