@@ -1,4 +1,4 @@
-package provider
+package passwordpolicy
 
 import (
 	"reflect"
@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestCheckPasswordRules(t *testing.T) {
+func TestCheck(t *testing.T) {
 	t.Parallel()
 
 	cases := []struct {
@@ -19,7 +19,7 @@ func TestCheckPasswordRules(t *testing.T) {
 		{"valid, three classes without digits", "Qz!Kp@Lw-x", nil},
 		{"valid, exactly 8", "Qz9!Kp2@", nil},
 		{"valid, exactly 26", "Qz9!Kp2@Lw" + "Qz9!Kp2@Lw" + "Qz9!Kp", nil},
-		{"valid, every allowed special", "Qz9" + passwordAllowedSpecials, nil},
+		{"valid, every allowed special", "Qz9" + AllowedSpecials, nil},
 		{"rule 1: 7 characters", "Qz9!Kp2", []int{1}},
 		{"rule 1: 27 characters", "Qz9!Kp2@Lw" + "Qz9!Kp2@Lw" + "Qz9!Kp2", []int{1}},
 		{"rule 1: empty", "", []int{1, 4}},
@@ -45,13 +45,18 @@ func TestCheckPasswordRules(t *testing.T) {
 		{"rule 6: TOR upper-case", "Qz9!kTOR2@", []int{6}},
 		{"rule 6: ist", "Qz9!ist2@L", []int{6}},
 		{"rule 6: two characters are fine", "Qz9!Ad2@Lm", nil},
+		{"rule 6: str", "Zq9!xxStr7", []int{6}},
+		{"rule 6: rat", "Zq9!xxRat7", []int{6}},
+		{"rule 6: adm and min, but not the whole name", "Zq9!ADMINx", []int{6}},
+		{"rule 5: root between letters", "xROOTx7!aB", []int{5}},
+		{"rule 5 and 6: Administrator backwards in capitals", "Zq9!ROTARTSINIMDAx", []int{5, 6}},
 		{"several rules", "toor", []int{1, 4, 5}},
 		{"all rules at once", "Administrator # root\t1", []int{2, 3, 5, 6}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got := checkPasswordRules(tc.password)
+			got := Check(tc.password)
 			var rules []int
 			for _, v := range got {
 				rules = append(rules, v.Rule)
@@ -63,35 +68,56 @@ func TestCheckPasswordRules(t *testing.T) {
 				}
 			}
 			if !reflect.DeepEqual(rules, tc.want) {
-				t.Errorf("checkPasswordRules(%q) broke rules %v, want %v", tc.password, rules, tc.want)
+				t.Errorf("Check(%q) broke rules %v, want %v", tc.password, rules, tc.want)
 			}
 		})
 	}
 }
 
-func TestPasswordCharacterSetsCoverPrintableASCII(t *testing.T) {
+func TestCharacterSetsCoverPrintableASCII(t *testing.T) {
 	t.Parallel()
-	// Every printable ASCII character is a letter, a digit, an allowed special
-	// or a forbidden character, and no character is both.
+	// Every printable ASCII character is in exactly one of the sets, and the letter and
+	// digit sets hold exactly the ASCII letters and digits: Check classifies characters by
+	// these sets, so a character missing from all of them would silently count as forbidden.
+	sets := map[string]string{
+		"Uppercase":       Uppercase,
+		"Lowercase":       Lowercase,
+		"Digits":          Digits,
+		"AllowedSpecials": AllowedSpecials,
+		"ForbiddenASCII":  ForbiddenASCII,
+	}
 	for r := rune(0x20); r < 0x7f; r++ {
-		alnum := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-		allowed := strings.ContainsRune(passwordAllowedSpecials, r)
-		forbidden := strings.ContainsRune(passwordForbiddenASCII, r)
-		n := 0
-		for _, b := range []bool{alnum, allowed, forbidden} {
-			if b {
-				n++
+		var in []string
+		for name, set := range sets {
+			if strings.ContainsRune(set, r) {
+				in = append(in, name)
 			}
 		}
-		if n != 1 {
-			t.Errorf("character %q is in %d of the sets (alnum %v, allowed %v, forbidden %v)", r, n, alnum, allowed, forbidden)
+		if len(in) != 1 {
+			t.Errorf("character %q is in %d of the sets %v, want exactly one", r, len(in), in)
+		}
+	}
+	for name, bounds := range map[string][2]rune{"Uppercase": {'A', 'Z'}, "Lowercase": {'a', 'z'}, "Digits": {'0', '9'}} {
+		var want strings.Builder
+		for r := bounds[0]; r <= bounds[1]; r++ {
+			want.WriteRune(r)
+		}
+		if got := sets[name]; got != want.String() {
+			t.Errorf("%s is %q, want %q", name, got, want.String())
+		}
+	}
+	for name, set := range sets {
+		for _, r := range set {
+			if r < 0x20 || r >= 0x7f {
+				t.Errorf("%s holds %q, which is not printable ASCII", name, r)
+			}
 		}
 	}
 }
 
-func TestPasswordRulesMarkdown(t *testing.T) {
+func TestRulesMarkdown(t *testing.T) {
 	t.Parallel()
-	md := passwordRulesMarkdown()
+	md := RulesMarkdown()
 	if got := strings.Count(md, "\n"); got != 6 {
 		t.Errorf("rules list has %d lines, want 6:\n%s", got, md)
 	}

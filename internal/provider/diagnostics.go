@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/passwordpolicy"
 )
 
 // apiCall describes an API operation for a diagnostic.
@@ -173,7 +174,7 @@ func codeHint(code string) string {
 		return "The reset failed on the server. Check that the password reset plug-in is installed and running " +
 			"in the guest and that the server has network access, then try again."
 	case "Ecs.0011":
-		return "The password breaks the ECS password rules:\n" + passwordRulesMarkdown()
+		return "The password breaks the ECS password rules:\n" + passwordpolicy.RulesMarkdown()
 	case "Ecs.0100":
 		return "The server is in a state that does not allow a password reset; it must be running (ACTIVE) or " +
 			"stopped (SHUTOFF)."

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/passwordpolicy"
 )
 
 var (
@@ -194,7 +195,7 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "Check the password against the ECS password rules (default: `true`): at plan " +
 					"time whenever the value is known, and on the `v1` API by asking it to check too " +
-					"(`is_check_password`). The rules:\n\n" + passwordRulesMarkdown() + "\n" +
+					"(`is_check_password`). The rules:\n\n" + passwordpolicy.RulesMarkdown() + "\n" +
 					"Changing it resets nothing.",
 			},
 			"verify_reset_support": schema.BoolAttribute{
@@ -252,7 +253,9 @@ func (r *serverPasswordResource) ConfigValidators(context.Context) []resource.Co
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: it checks a
 // known password against the ECS password rules. It sees the configuration,
-// so it works for the write-only attribute too.
+// so it works for the write-only attribute too. Checking at plan time fails a
+// bad password before anything is sent, and also covers the v2.1 API, which
+// never checks.
 func (r *serverPasswordResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg serverPasswordResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -274,7 +277,7 @@ func (r *serverPasswordResource) ValidateConfig(ctx context.Context, req resourc
 		if a.value.IsNull() || a.value.IsUnknown() {
 			continue
 		}
-		violations := checkPasswordRules(a.value.ValueString())
+		violations := passwordpolicy.Check(a.value.ValueString())
 		if len(violations) == 0 {
 			continue
 		}

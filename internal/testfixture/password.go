@@ -2,22 +2,29 @@ package testfixture
 
 import (
 	"crypto/rand"
+	"fmt"
 	"math/big"
 	"strings"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/passwordpolicy"
 )
 
 // PasswordLength is the length of the passwords Password returns; it lies well inside the
 // policy's 8 to 26 characters.
 const PasswordLength = 16
 
-// The four character classes of the password policy. Letters and digits that look alike
-// (I, O, l, 0, 1) are left out so a password someone reads back is unambiguous; every allowed
+// lookAlikes are the letters and digits that are easily mistaken for one another (I, l and
+// 1; O, o and 0). They are left out of generated passwords so that one someone reads back is
+// unambiguous.
+const lookAlikes = "IlOo01"
+
+// The four character classes of the password policy, less the look-alikes. Every allowed
 // special character is kept, so the less common ones ("[", "]", "?") get exercised too.
-const (
-	upperChars   = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-	lowerChars   = "abcdefghijkmnpqrstuvwxyz"
-	digitChars   = "23456789"
-	specialChars = "!@%-_=+[]:./?"
+var (
+	upperChars   = without(passwordpolicy.Uppercase, lookAlikes)
+	lowerChars   = without(passwordpolicy.Lowercase, lookAlikes)
+	digitChars   = without(passwordpolicy.Digits, lookAlikes)
+	specialChars = passwordpolicy.AllowedSpecials
 )
 
 // Password returns a random password of PasswordLength characters that the ECS password
@@ -27,9 +34,14 @@ func Password() string {
 	return password(PasswordLength)
 }
 
-// password returns a policy-valid password of n characters; n must be at least 4, one
-// character for each class. Candidates that break a name rule are drawn again, which is rare.
+// password returns a policy-valid password of n characters. One character of each class is
+// placed first, so the class rule holds by construction; candidates that break a name rule
+// are drawn again, which is rare. n outside the policy's length bounds would never pass the
+// check, so it panics instead of looping forever.
 func password(n int) string {
+	if n < passwordpolicy.MinLength || n > passwordpolicy.MaxLength {
+		panic(fmt.Sprintf("testfixture: password length %d is outside the policy's %d to %d", n, passwordpolicy.MinLength, passwordpolicy.MaxLength))
+	}
 	all := upperChars + lowerChars + digitChars + specialChars
 	for {
 		b := make([]byte, n)
@@ -40,27 +52,20 @@ func password(n int) string {
 			b[i] = pick(all)
 		}
 		shuffle(b)
-		if p := string(b); namesOK(p) {
+		if p := string(b); len(passwordpolicy.Check(p)) == 0 {
 			return p
 		}
 	}
 }
 
-// namesOK checks the name rules of the policy; the character rules hold by construction.
-func namesOK(p string) bool {
-	l := strings.ToLower(p)
-	for _, name := range []string{"administrator", "rotartsinimda", "root", "toor"} {
-		if strings.Contains(l, name) {
-			return false
+// without returns set less every character of drop.
+func without(set, drop string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(drop, r) {
+			return -1
 		}
-	}
-	const admin = "administrator"
-	for i := 0; i+3 <= len(admin); i++ {
-		if strings.Contains(l, admin[i:i+3]) {
-			return false
-		}
-	}
-	return true
+		return r
+	}, set)
 }
 
 // pick returns a random character of set.
