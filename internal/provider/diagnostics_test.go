@@ -111,22 +111,3 @@ func TestProjectLookupDetailForbidden(t *testing.T) {
 		}
 	}
 }
-
-func TestIAMActionFor(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		api    ecsapi.API
-		action string
-		want   string
-	}{
-		{ecsapi.APIV1, iamActionDeletePasswordV1, iamActionDeletePasswordV1},
-		{ecsapi.APIV21, iamActionDeletePasswordV1, iamActionServerPasswordsV2},
-		{ecsapi.APIV21, iamActionShowPasswordV1, iamActionServerPasswordsV2},
-		{ecsapi.APIV21, iamActionGetServer, iamActionGetServer},
-	}
-	for _, tc := range cases {
-		if got := iamActionFor(tc.api, tc.action); got != tc.want {
-			t.Errorf("iamActionFor(%s, %s) = %s, want %s", tc.api, tc.action, got, tc.want)
-		}
-	}
-}

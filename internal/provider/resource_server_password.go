@@ -47,25 +47,6 @@ const (
 	defaultReadTimeout = 5 * time.Minute
 )
 
-// supportedAPIs lists the API families in the order the docs present them;
-// the validator and the description both use it.
-var supportedAPIs = []string{string(ecsapi.APIV1), string(ecsapi.APIV21)}
-
-// readAPIDescription documents the api attribute of the password readers.
-var readAPIDescription = fmt.Sprintf("API family to read the password with: one of %s (default: `%s`). `v1` "+
-	"honours permissions granted through enterprise projects; the native `v2.1` API does not.",
-	quotedList(supportedAPIs), ecsapi.APIV1)
-
-// IAM actions per operation, quoted in permission errors.
-const (
-	iamActionResetPassword     = "ecs:cloudServers:resetServerPwd"
-	iamActionGetServer         = "ecs:cloudServers:get"
-	iamActionResetFlag         = "ecs:cloudServers:showResetPasswordFlag"
-	iamActionShowPasswordV1    = "ecs:cloudServers:showServerPassword"
-	iamActionDeletePasswordV1  = "ecs:cloudServers:deletePassword"
-	iamActionServerPasswordsV2 = "ecs:serverPasswords:manage"
-)
-
 // NewServerPasswordResource returns the ecs_server_password resource.
 func NewServerPasswordResource() resource.Resource {
 	return &serverPasswordResource{}
@@ -541,48 +522,4 @@ func newPassword(plan, cfg serverPasswordResourceModel) string {
 		return plan.Password.ValueString()
 	}
 	return cfg.PasswordWO.ValueString()
-}
-
-// apiOrDefault returns the configured API family, v1 when unset.
-func apiOrDefault(v types.String) ecsapi.API {
-	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
-		return ecsapi.APIV1
-	}
-	return ecsapi.API(v.ValueString())
-}
-
-// iamActionFor returns the action the native API needs instead of the v1 one.
-func iamActionFor(api ecsapi.API, v1Action string) string {
-	if api == ecsapi.APIV21 {
-		switch v1Action {
-		case iamActionShowPasswordV1, iamActionDeletePasswordV1:
-			return iamActionServerPasswordsV2
-		}
-	}
-	return v1Action
-}
-
-// durationText renders a duration the way users write timeouts: "15m"
-// rather than Go's "15m0s".
-func durationText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// quotedList renders values as "`a` or `b`" for descriptions.
-func quotedList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = "`" + v + "`"
-	}
-	if len(q) <= 1 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }

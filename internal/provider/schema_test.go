@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -186,20 +185,5 @@ func TestServerPasswordValidateConfig(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestDurationText(t *testing.T) {
-	t.Parallel()
-	for d, want := range map[time.Duration]string{
-		15 * time.Minute:               "15m",
-		2 * time.Hour:                  "2h",
-		90 * time.Minute:               "1h30m",
-		30 * time.Second:               "30s",
-		10*time.Minute + 5*time.Second: "10m5s",
-	} {
-		if got := durationText(d); got != want {
-			t.Errorf("durationText(%s) = %q, want %q", d, got, want)
-		}
 	}
 }
