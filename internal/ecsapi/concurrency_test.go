@@ -50,7 +50,7 @@ func TestConcurrentUse(t *testing.T) {
 				return
 			}
 			id := fmt.Sprintf("srv-%02d", i)
-			if err := c.ResetServerPassword(ctx, id, "Nw0Pass!word", true); err != nil {
+			if err := c.ResetServerPassword(ctx, ecsapi.APIV1, id, "Nw0Pass!word", true); err != nil {
 				errs <- err
 			}
 			if flag, err := c.GetResetPasswordFlag(ctx, id); err != nil || !flag.Supported {

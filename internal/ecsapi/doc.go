@@ -1,6 +1,6 @@
 // Package ecsapi is a small, dependency-light client for the Huawei Cloud
 // Elastic Cloud Server (ECS) password APIs: one-click password reset (single
-// and batch, v1 and the deprecated native v2.1 path), the reset-support flag,
+// and batch, through the v1 API or the deprecated v2.1 API), the reset-support flag,
 // the encrypted initial Windows password (get and clear) and server details.
 // It also looks up IAM project IDs by name.
 //

@@ -42,7 +42,7 @@ const maxExcerpt = 200
 
 // APIError describes a failed ECS or IAM API call. It covers every error
 // document the service family uses: the v1 {"error":{"code","message"}}
-// envelope, native OpenStack faults such as {"itemNotFound":{...}}, API
+// envelope, the v2.1 API's OpenStack faults such as {"itemNotFound":{...}}, API
 // gateway errors {"error_code","error_msg"} and the batch envelope with its
 // internalError list. It is also used when a response cannot be understood
 // at all, in which case Code is empty and Message explains what was wrong.
@@ -52,7 +52,7 @@ type APIError struct {
 	// StatusCode is the HTTP status of the final attempt.
 	StatusCode int
 	// Code is the service error code, e.g. "Ecs.0114" or "APIGW.0308"; for
-	// native OpenStack faults it is the fault name, e.g. "itemNotFound".
+	// the v2.1 API's OpenStack faults it is the fault name, e.g. "itemNotFound".
 	Code string
 	// Message is the service's explanation, with any client secret removed.
 	Message string
@@ -133,9 +133,9 @@ func (e *APIError) Is(target error) bool {
 // not exist", per API family. Every other 404 (a gateway's APIGW.0101 "API
 // not found", a generic Ecs.0000, a page from a proxy, a route missing
 // behind a wrong path prefix) says nothing about the server, and taking it
-// for "gone" would make callers forget servers that still exist. The native
-// reset endpoint is a Huawei extension under the OpenStack path, so the v2.1
-// family also accepts the v1 codes.
+// for "gone" would make callers forget servers that still exist. The v2.1
+// API's reset endpoint is a Huawei extension under the OpenStack path, so the
+// v2.1 API also accepts the v1 codes.
 var serverNotFoundCodes = map[API][]string{
 	APIV1:  {"Ecs.0114", "Ecs.0614"},
 	APIV21: {"itemNotFound", "Ecs.0114", "Ecs.0614"},
@@ -159,7 +159,7 @@ func (e *APIError) FromService() bool {
 
 // throttlingCodes are the codes that mean "slow down", whatever the status
 // they come with (Common.0024 arrives with HTTP 202, overLimit is the
-// native API's fault name).
+// v2.1 API's fault name).
 var throttlingCodes = []string{codeGatewayThrottled, codeFlowControl, codeFlowOverLimit, codeOverLimit}
 
 func (e *APIError) throttled() bool {
@@ -245,7 +245,7 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 		doc.message = jsonScalar(top["message"])
 		doc.recognized = true
 	default:
-		// Native OpenStack: {"<faultName>":{"message","code":404}}. The
+		// OpenStack fault, as the v2.1 API sends: {"<faultName>":{"message","code":404}}. The
 		// fault name is more telling than the numeric code, which only
 		// repeats the HTTP status.
 		keys := make([]string, 0, len(top))

@@ -33,13 +33,13 @@ func TestDecodeErrorBodyFormats(t *testing.T) {
 			wantCode:    "400", wantMessage: "bad", recognized: true,
 		},
 		{
-			name:        "native fault",
+			name:        "OpenStack fault",
 			contentType: "application/json",
 			body:        `{"itemNotFound":{"message":"Instance abc could not be found.","code":404}}`,
 			wantCode:    "itemNotFound", wantMessage: "Instance abc could not be found.", recognized: true,
 		},
 		{
-			name:     "native forbidden fault",
+			name:     "OpenStack forbidden fault",
 			body:     `{"forbidden":{"message":"Policy doesn't allow it.","code":403}}`,
 			wantCode: "forbidden", wantMessage: "Policy doesn't allow it.", recognized: true,
 		},

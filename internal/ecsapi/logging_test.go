@@ -56,9 +56,9 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 		cfg.Credentials.SecurityToken = logSecurityToken
 	})
 	errs = append(errs,
-		akClient.ResetServerPassword(ctx, testServer, logPassword, true),
-		akClient.ResetServerPasswordNative(ctx, testServer, logPassword),
-		akClient.ResetServerPassword(ctx, "weak-server", logPassword, true),
+		akClient.ResetServerPassword(ctx, ecsapi.APIV1, testServer, logPassword, true),
+		akClient.ResetServerPassword(ctx, ecsapi.APIV21, testServer, logPassword, false),
+		akClient.ResetServerPassword(ctx, ecsapi.APIV1, "weak-server", logPassword, true),
 	)
 	pw, err := akClient.GetServerPassword(ctx, ecsapi.APIV1, testServer)
 	if err != nil || pw.Encrypted != logCiphertext {
@@ -72,8 +72,8 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 		cfg.Credentials = ecsapi.Credentials{Token: logIAMToken}
 	})
 	errs = append(errs,
-		tokenClient.ResetServerPassword(ctx, testServer, logPassword, false),
-		tokenClient.ResetServerPassword(ctx, "weak-server", logPassword, true),
+		tokenClient.ResetServerPassword(ctx, ecsapi.APIV1, testServer, logPassword, false),
+		tokenClient.ResetServerPassword(ctx, ecsapi.APIV1, "weak-server", logPassword, true),
 		tokenClient.DeleteServerPassword(ctx, ecsapi.APIV21, testServer),
 	)
 

@@ -14,10 +14,10 @@ import (
 // noBodyOperations are the calls whose success answer carries no document.
 var noBodyOperations = map[string]func(*ecsapi.Client) error{
 	"reset": func(c *ecsapi.Client) error {
-		return c.ResetServerPassword(context.Background(), testServer, "Nw0Pass!word", true)
+		return c.ResetServerPassword(context.Background(), ecsapi.APIV1, testServer, "Nw0Pass!word", true)
 	},
-	"native reset": func(c *ecsapi.Client) error {
-		return c.ResetServerPasswordNative(context.Background(), testServer, "Nw0Pass!word")
+	"v2.1 reset": func(c *ecsapi.Client) error {
+		return c.ResetServerPassword(context.Background(), ecsapi.APIV21, testServer, "Nw0Pass!word", false)
 	},
 	"delete password v1": func(c *ecsapi.Client) error {
 		return c.DeleteServerPassword(context.Background(), ecsapi.APIV1, testServer)
@@ -146,7 +146,7 @@ func TestNoBodyOperationsForeignBodyIsScrubbed(t *testing.T) {
 	f := newFakeService(t, answer(http.StatusOK, "text/html",
 		`<p>you sent {"reset-password":{"new_password":"`+password+`"}}</p>`))
 	c := newTestClient(t, f.srv.URL)
-	err := c.ResetServerPassword(context.Background(), testServer, password, true)
+	err := c.ResetServerPassword(context.Background(), ecsapi.APIV1, testServer, password, true)
 	if err == nil {
 		t.Fatal("a 200 HTML page was taken for a successful reset")
 	}

@@ -43,7 +43,7 @@ func TestResetServerPasswordRequest(t *testing.T) {
 		t.Run(fmt.Sprint("check=", check), func(t *testing.T) {
 			f := newFakeService(t, respond(http.StatusNoContent, ""))
 			c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.UserAgent = "terraform-provider-ecs/test" })
-			if err := c.ResetServerPassword(context.Background(), testServer, "Nw0Pass!word", check); err != nil {
+			if err := c.ResetServerPassword(context.Background(), ecsapi.APIV1, testServer, "Nw0Pass!word", check); err != nil {
 				t.Fatalf("reset: %v", err)
 			}
 			r := onlyRequest(t, f)
@@ -74,29 +74,37 @@ func TestResetServerPasswordRequest(t *testing.T) {
 	}
 }
 
-func TestResetServerPasswordNativeRequest(t *testing.T) {
-	f := newFakeService(t, respond(http.StatusNoContent, ""))
-	c := newTestClient(t, f.srv.URL)
-	if err := c.ResetServerPasswordNative(context.Background(), testServer, "Nw0Pass!word"); err != nil {
-		t.Fatalf("reset: %v", err)
-	}
-	r := onlyRequest(t, f)
-	if r.Method != http.MethodPut || r.Path != "/v2.1/"+testProject+"/servers/"+testServer+"/os-reset-password" {
-		t.Errorf("request line %s %s", r.Method, r.Path)
-	}
-	if string(r.Body) != `{"reset-password":{"new_password":"Nw0Pass!word"}}` {
-		t.Errorf("body %s", r.Body)
+// TestResetServerPasswordV21Request checks that checkPassword is left out on
+// the v2.1 API, which has no is_check_password field, whichever its value.
+func TestResetServerPasswordV21Request(t *testing.T) {
+	for _, check := range []bool{true, false} {
+		t.Run(fmt.Sprint("check=", check), func(t *testing.T) {
+			f := newFakeService(t, respond(http.StatusNoContent, ""))
+			c := newTestClient(t, f.srv.URL)
+			if err := c.ResetServerPassword(context.Background(), ecsapi.APIV21, testServer, "Nw0Pass!word", check); err != nil {
+				t.Fatalf("reset: %v", err)
+			}
+			r := onlyRequest(t, f)
+			if r.Method != http.MethodPut || r.Path != "/v2.1/"+testProject+"/servers/"+testServer+"/os-reset-password" {
+				t.Errorf("request line %s %s", r.Method, r.Path)
+			}
+			if string(r.Body) != `{"reset-password":{"new_password":"Nw0Pass!word"}}` {
+				t.Errorf("body %s", r.Body)
+			}
+		})
 	}
 }
 
 func TestResetRejectsEmptyPasswordWithoutRequest(t *testing.T) {
 	f := newFakeService(t, respond(http.StatusNoContent, ""))
 	c := newTestClient(t, f.srv.URL)
-	if err := c.ResetServerPassword(context.Background(), testServer, "", true); err == nil {
-		t.Error("empty password accepted by ResetServerPassword")
+	for _, api := range []ecsapi.API{ecsapi.APIV1, ecsapi.APIV21} {
+		if err := c.ResetServerPassword(context.Background(), api, testServer, "", true); err == nil {
+			t.Errorf("empty password accepted by ResetServerPassword on the %s API", api)
+		}
 	}
-	if err := c.ResetServerPasswordNative(context.Background(), testServer, ""); err == nil {
-		t.Error("empty password accepted by ResetServerPasswordNative")
+	if err := c.ResetServerPassword(context.Background(), "v3", testServer, "Nw0Pass!word", true); err == nil {
+		t.Error("unknown API family accepted by ResetServerPassword")
 	}
 	if n := len(f.requests()); n != 0 {
 		t.Errorf("%d requests sent for invalid input", n)
@@ -274,7 +282,7 @@ func TestDeleteServerPasswordBothAPIs(t *testing.T) {
 func TestGetServer(t *testing.T) {
 	v1Body := `{"server":{"id":"` + testServer + `","name":"web-1","status":"ACTIVE","locked":true,"key_name":"kp-1",` +
 		`"metadata":{"os_type":"Windows","image_name":"w"},"enterprise_project_id":"ep-7","OS-EXT-STS:power_state":1,"unknown":{"x":1}}}`
-	nativeBody := `{"server":{"id":"` + testServer + `","name":"web-2","status":"SHUTOFF","locked":"False","key_name":null,` +
+	v21Body := `{"server":{"id":"` + testServer + `","name":"web-2","status":"SHUTOFF","locked":"False","key_name":null,` +
 		`"metadata":{"os_type":"Linux"},"sys_tags":[{"key":"_sys_enterprise_project_id","value":"0"}]}}`
 
 	f := newFakeService(t, func(n int, w http.ResponseWriter, r *http.Request) {
@@ -282,7 +290,7 @@ func TestGetServer(t *testing.T) {
 			writeJSON(w, 200, "r1", v1Body)
 			return
 		}
-		writeJSON(w, 200, "r2", nativeBody)
+		writeJSON(w, 200, "r2", v21Body)
 	})
 	c := newTestClient(t, f.srv.URL)
 	s, err := c.GetServer(context.Background(), ecsapi.APIV1, testServer)
@@ -509,8 +517,8 @@ func TestInvalidServerIDsNeverReachTheNetwork(t *testing.T) {
 	ctx := context.Background()
 	for _, id := range []string{"", "a/b", "/", "..", ".", "a b", "a\tb", "a\nb", "a\x00b", "a\\b", "\u00a0x", strings.Repeat("a", 300), "\xff"} {
 		errs := []error{
-			c.ResetServerPassword(ctx, id, "Nw0Pass!word", true),
-			c.ResetServerPasswordNative(ctx, id, "Nw0Pass!word"),
+			c.ResetServerPassword(ctx, ecsapi.APIV1, id, "Nw0Pass!word", true),
+			c.ResetServerPassword(ctx, ecsapi.APIV21, id, "Nw0Pass!word", false),
 			c.DeleteServerPassword(ctx, ecsapi.APIV1, id),
 			c.DeleteServerPassword(ctx, ecsapi.APIV21, id),
 		}
@@ -562,7 +570,7 @@ func TestTokenAuthentication(t *testing.T) {
 	const token = "MIIZtokenvalue-abc+/="
 	f := newFakeService(t, respond(204, ""))
 	c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.Credentials = ecsapi.Credentials{Token: token} })
-	if err := c.ResetServerPassword(context.Background(), testServer, "Nw0Pass!word", true); err != nil {
+	if err := c.ResetServerPassword(context.Background(), ecsapi.APIV1, testServer, "Nw0Pass!word", true); err != nil {
 		t.Fatal(err)
 	}
 	r := onlyRequest(t, f)

@@ -22,7 +22,7 @@ type resetPasswordRequest struct {
 
 type resetPasswordOptions struct {
 	NewPassword string `json:"new_password"`
-	// IsCheckPassword is omitted on the native API, which has no such field.
+	// IsCheckPassword is omitted on the v2.1 API, which has no such field.
 	IsCheckPassword *bool `json:"is_check_password,omitempty"`
 }
 
@@ -48,24 +48,17 @@ type ServerPassword struct {
 }
 
 // ResetServerPassword resets the root or Administrator password of a server
-// (PUT /v1/{project_id}/cloudservers/{id}/os-reset-password). With
-// checkPassword the service enforces its password rules; without it any
-// password is accepted. The new password takes effect after the server is
-// started or rebooted, and only if the reset plug-in runs in the guest.
-func (c *Client) ResetServerPassword(ctx context.Context, serverID, newPassword string, checkPassword bool) error {
-	return c.resetPassword(ctx, APIV1, serverID, newPassword, &checkPassword)
-}
-
-// ResetServerPasswordNative resets a server's password through the
-// deprecated native API (PUT /v2.1/{project_id}/servers/{id}/os-reset-password),
-// which never checks password strength and ignores enterprise-project grants.
-func (c *Client) ResetServerPasswordNative(ctx context.Context, serverID, newPassword string) error {
-	return c.resetPassword(ctx, APIV21, serverID, newPassword, nil)
-}
-
-// resetPassword sends the reset body shared by both API families;
-// checkPassword is nil for the native API, which has no such field.
-func (c *Client) resetPassword(ctx context.Context, api API, serverID, newPassword string, checkPassword *bool) error {
+// through the chosen API family: PUT /v1/{project_id}/cloudservers/{id}/os-reset-password
+// or PUT /v2.1/{project_id}/servers/{id}/os-reset-password.
+//
+// On the v1 API, checkPassword is sent as is_check_password: with it the
+// service enforces its password rules, without it any password is accepted.
+// The v2.1 API has no such field and never checks a password's strength, so
+// there checkPassword is ignored and nothing about it is sent.
+//
+// The new password takes effect after the server is started or rebooted, and
+// only if the reset plug-in runs in the guest.
+func (c *Client) ResetServerPassword(ctx context.Context, api API, serverID, newPassword string, checkPassword bool) error {
 	segs, err := c.serverSegments(api, serverID, "os-reset-password")
 	if err != nil {
 		return err
@@ -73,10 +66,11 @@ func (c *Client) resetPassword(ctx context.Context, api API, serverID, newPasswo
 	if newPassword == "" {
 		return errEmptyPassword
 	}
-	body, err := json.Marshal(resetPasswordRequest{ResetPassword: resetPasswordOptions{
-		NewPassword:     newPassword,
-		IsCheckPassword: checkPassword,
-	}})
+	opts := resetPasswordOptions{NewPassword: newPassword}
+	if api == APIV1 {
+		opts.IsCheckPassword = &checkPassword
+	}
+	body, err := json.Marshal(resetPasswordRequest{ResetPassword: opts})
 	if err != nil {
 		return fmt.Errorf("ecsapi: encoding the reset request: %w", err)
 	}

@@ -60,7 +60,7 @@ var (
 		return c.DeleteServerPassword(context.Background(), ecsapi.APIV21, testServer)
 	}, jsonStatus(204, "")}
 	opReset = operation{"reset", http.MethodPut, func(c *ecsapi.Client) error {
-		return c.ResetServerPassword(context.Background(), testServer, "Nw0Pass!word", true)
+		return c.ResetServerPassword(context.Background(), ecsapi.APIV1, testServer, "Nw0Pass!word", true)
 	}, jsonStatus(204, "")}
 )
 
@@ -293,7 +293,7 @@ func TestRetryWaitThatWouldPassTheDeadlineIsNotStarted(t *testing.T) {
 	c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.Logger = log; cfg.RetryWaitMax = time.Minute })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := c.ResetServerPassword(ctx, testServer, "Nw0Pass!word", false)
+	err := c.ResetServerPassword(ctx, ecsapi.APIV1, testServer, "Nw0Pass!word", false)
 	if err == nil {
 		t.Fatal("expected an error")
 	}

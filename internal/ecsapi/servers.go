@@ -16,8 +16,9 @@ const (
 	// APIV1 is Huawei's own API: /v1/{project_id}/cloudservers/...; it
 	// honours enterprise-project grants.
 	APIV1 API = "v1"
-	// APIV21 is the native OpenStack-style API: /v2.1/{project_id}/servers/...;
-	// only IAM-project grants authorise it.
+	// APIV21 is the v2.1 API: /v2.1/{project_id}/servers/..., which the API
+	// reference calls the native OpenStack API; only IAM-project grants
+	// authorise it.
 	APIV21 API = "v2.1"
 )
 
@@ -32,7 +33,7 @@ type Server struct {
 	// OSType is metadata.os_type, "Linux" or "Windows".
 	OSType string
 	// EnterpriseProjectID is "0" for the default enterprise project and
-	// may be empty on the native API.
+	// may be empty on the v2.1 API.
 	EnterpriseProjectID string
 }
 
@@ -97,7 +98,7 @@ type serverBody struct {
 }
 
 // flexBool accepts JSON booleans and their string spellings ("true",
-// "False"); null means false. The native API is not consistent about it.
+// "False"); null means false. The v2.1 API is not consistent about it.
 type flexBool bool
 
 func (b *flexBool) UnmarshalJSON(data []byte) error {

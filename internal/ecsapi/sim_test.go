@@ -189,7 +189,7 @@ func TestSimResetPasswordV1(t *testing.T) {
 	c := simClient(t, srv)
 	ctx := context.Background()
 
-	if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Fatalf("reset: %v", err)
 	}
 	st := simState(t, srv, srvLinux)
@@ -198,8 +198,8 @@ func TestSimResetPasswordV1(t *testing.T) {
 	}
 
 	// Weak passwords fail only when the service is asked to check them.
-	wantAPIError(t, c.ResetServerPassword(ctx, srvLinux, simWeakPassword, true), 400, "Ecs.0011")
-	if err := c.ResetServerPassword(ctx, srvLinux, simWeakPassword, false); err != nil {
+	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simWeakPassword, true), 400, "Ecs.0011")
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simWeakPassword, false); err != nil {
 		t.Fatalf("unchecked weak reset: %v", err)
 	}
 	st = simState(t, srv, srvLinux)
@@ -207,37 +207,37 @@ func TestSimResetPasswordV1(t *testing.T) {
 		t.Errorf("state after unchecked reset: %+v", st)
 	}
 
-	wantAPIError(t, c.ResetServerPassword(ctx, srvNoPlugin, simGoodPassword, true), 400, "Ecs.0613")
-	wantAPIError(t, c.ResetServerPassword(ctx, srvLocked, simGoodPassword, true), 400, "Ecs.0605")
-	wantAPIError(t, c.ResetServerPassword(ctx, srvBuilding, simGoodPassword, true), 400, "Ecs.0100")
-	err := c.ResetServerPassword(ctx, srvMissing, simGoodPassword, true)
+	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV1, srvNoPlugin, simGoodPassword, true), 400, "Ecs.0613")
+	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV1, srvLocked, simGoodPassword, true), 400, "Ecs.0605")
+	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV1, srvBuilding, simGoodPassword, true), 400, "Ecs.0100")
+	err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvMissing, simGoodPassword, true)
 	wantAPIError(t, err, 404, "Ecs.0114")
 	if !ecsapi.IsNotFound(err) {
 		t.Error("IsNotFound false for a missing server")
 	}
-	if err := c.ResetServerPassword(ctx, srvOtherEP, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvOtherEP, simGoodPassword, true); err != nil {
 		t.Errorf("a stopped server can be reset: %v", err)
 	}
 }
 
-func TestSimResetPasswordNative(t *testing.T) {
+func TestSimResetPasswordV21(t *testing.T) {
 	srv := newSim(t)
 	c := simClient(t, srv)
 	ctx := context.Background()
-	// The native API never checks complexity.
-	if err := c.ResetServerPasswordNative(ctx, srvLinux, simWeakPassword); err != nil {
-		t.Fatalf("native reset: %v", err)
+	// The v2.1 API never checks complexity, whatever checkPassword says.
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV21, srvLinux, simWeakPassword, true); err != nil {
+		t.Fatalf("v2.1 reset: %v", err)
 	}
 	st := simState(t, srv, srvLinux)
 	if st.Password != simWeakPassword || st.LastResetAPI != "v2.1" {
-		t.Errorf("state after native reset: %+v", st)
+		t.Errorf("state after v2.1 reset: %+v", st)
 	}
-	err := c.ResetServerPasswordNative(ctx, srvMissing, simGoodPassword)
+	err := c.ResetServerPassword(ctx, ecsapi.APIV21, srvMissing, simGoodPassword, false)
 	wantAPIError(t, err, 404, "itemNotFound")
 	if !ecsapi.IsNotFound(err) {
-		t.Error("IsNotFound false for a missing server on the native API")
+		t.Error("IsNotFound false for a missing server on the v2.1 API")
 	}
-	wantAPIError(t, c.ResetServerPasswordNative(ctx, srvLocked, simGoodPassword), 409, "conflictingRequest")
+	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV21, srvLocked, simGoodPassword, false), 409, "conflictingRequest")
 }
 
 // lastSimRequestID returns the X-Request-Id the simulator sent with its
@@ -423,14 +423,14 @@ func TestSimTokenAuthentication(t *testing.T) {
 	if err := c.ResolveProjectID(ctx); err != nil {
 		t.Fatalf("resolve with a token: %v", err)
 	}
-	if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Fatalf("reset with a token: %v", err)
 	}
-	if err := c.ResetServerPasswordNative(ctx, srvLinux, simGoodPassword); err != nil {
-		t.Fatalf("native reset with a token: %v", err)
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV21, srvLinux, simGoodPassword, false); err != nil {
+		t.Fatalf("v2.1 reset with a token: %v", err)
 	}
 	if _, err := c.GetServerPassword(ctx, ecsapi.APIV21, srvWindows); err != nil {
-		t.Fatalf("native get with a token: %v", err)
+		t.Fatalf("v2.1 get with a token: %v", err)
 	}
 	if st := simState(t, srv, srvLinux); st.ResetCount != 2 {
 		t.Errorf("reset count %d", st.ResetCount)
@@ -452,7 +452,7 @@ func TestSimSigningFailures(t *testing.T) {
 	ctx := context.Background()
 
 	wrongKey := simClient(t, srv, func(cfg *ecsapi.Config) { cfg.Credentials.SecretKey = "wrong-secret-key" })
-	err := wrongKey.ResetServerPassword(ctx, srvLinux, simGoodPassword, true)
+	err := wrongKey.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true)
 	apiErr := apiErrorOf(t, err)
 	if apiErr.StatusCode != 401 || !strings.HasPrefix(apiErr.Code, "APIG") {
 		t.Errorf("wrong secret key: %v", err)
@@ -464,7 +464,7 @@ func TestSimSigningFailures(t *testing.T) {
 	// The simulator rejects signatures more than 15 minutes off its clock,
 	// which shows the configured clock drives X-Sdk-Date.
 	skewed := simClient(t, srv, func(cfg *ecsapi.Config) { cfg.Now = func() time.Time { return time.Now().Add(-time.Hour) } })
-	err = skewed.ResetServerPassword(ctx, srvLinux, simGoodPassword, true)
+	err = skewed.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true)
 	if apiErr := apiErrorOf(t, err); apiErr.StatusCode != 401 {
 		t.Errorf("skewed clock: %v", err)
 	}
@@ -501,15 +501,15 @@ func TestSimTemporaryCredentials(t *testing.T) {
 	c := simClient(t, srv, func(cfg *ecsapi.Config) {
 		cfg.Credentials = ecsapi.Credentials{AccessKey: ak, SecretKey: sk, SecurityToken: token}
 	})
-	if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Fatalf("reset with temporary credentials: %v", err)
 	}
 	if _, err := c.GetServer(ctx, ecsapi.APIV21, srvLinux); err != nil {
-		t.Fatalf("native read with temporary credentials: %v", err)
+		t.Fatalf("v2.1 read with temporary credentials: %v", err)
 	}
 
 	noToken := simClient(t, srv, func(cfg *ecsapi.Config) { cfg.Credentials = ecsapi.Credentials{AccessKey: ak, SecretKey: sk} })
-	err := noToken.ResetServerPassword(ctx, srvLinux, simGoodPassword, true)
+	err := noToken.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true)
 	if apiErr := apiErrorOf(t, err); apiErr.StatusCode != 401 && apiErr.StatusCode != 403 {
 		t.Errorf("temporary keys without their token: %v", err)
 	}
@@ -535,7 +535,7 @@ func TestSimEnterpriseProjectGrants(t *testing.T) {
 	ctx := context.Background()
 
 	// v1 honours the grant for servers in ep-1 ...
-	if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Errorf("v1 reset in a granted enterprise project: %v", err)
 	}
 	if _, err := c.GetResetPasswordFlag(ctx, srvLinux); err != nil {
@@ -548,30 +548,30 @@ func TestSimEnterpriseProjectGrants(t *testing.T) {
 		t.Errorf("v1 show server in a granted enterprise project: %v", err)
 	}
 	// ... but not for servers elsewhere,
-	err := c.ResetServerPassword(ctx, srvOtherEP, simGoodPassword, true)
+	err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvOtherEP, simGoodPassword, true)
 	if !ecsapi.IsForbidden(err) {
 		t.Errorf("v1 reset outside the granted enterprise project: %v", err)
 	}
-	// and the native API ignores enterprise-project grants entirely.
+	// and the v2.1 API ignores enterprise-project grants entirely.
 	for name, err := range map[string]error{
-		"native reset":  c.ResetServerPasswordNative(ctx, srvLinux, simGoodPassword),
-		"native delete": c.DeleteServerPassword(ctx, ecsapi.APIV21, srvWindows),
+		"v2.1 reset":  c.ResetServerPassword(ctx, ecsapi.APIV21, srvLinux, simGoodPassword, false),
+		"v2.1 delete": c.DeleteServerPassword(ctx, ecsapi.APIV21, srvWindows),
 	} {
 		if !ecsapi.IsForbidden(err) || !errors.Is(err, ecsapi.ErrForbidden) {
 			t.Errorf("%s with an enterprise-project grant: %v", name, err)
 		} else if apiErr := apiErrorOf(t, err); apiErr.Code != "forbidden" {
-			t.Errorf("%s: code %q, want the native fault name", name, apiErr.Code)
+			t.Errorf("%s: code %q, want the v2.1 API's fault name", name, apiErr.Code)
 		}
 	}
 	_, err = c.GetServerPassword(ctx, ecsapi.APIV21, srvWindows)
 	if !ecsapi.IsForbidden(err) {
-		t.Errorf("native get with an enterprise-project grant: %v", err)
+		t.Errorf("v2.1 get with an enterprise-project grant: %v", err)
 	}
 	if st := simState(t, srv, srvLinux); st.ResetCount != 1 || st.LastResetAPI != "v1" {
 		t.Errorf("state %+v", st)
 	}
 	if !simState(t, srv, srvWindows).WindowsPasswordPresent {
-		t.Error("a forbidden native delete took effect")
+		t.Error("a forbidden v2.1 delete took effect")
 	}
 }
 
@@ -608,8 +608,8 @@ func TestSimOperationsSurviveInjectedFaults(t *testing.T) {
 			name string
 			run  func() error
 		}{
-			{"reset", func() error { return c.ResetServerPassword(ctx, srvLinux, pw, true) }},
-			{"native reset", func() error { return c.ResetServerPasswordNative(ctx, srvOtherEP, pw) }},
+			{"reset", func() error { return c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, pw, true) }},
+			{"v2.1 reset", func() error { return c.ResetServerPassword(ctx, ecsapi.APIV21, srvOtherEP, pw, false) }},
 			{"flag", func() error { _, err := c.GetResetPasswordFlag(ctx, srvLinux); return err }},
 			{"get v1", func() error { _, err := c.GetServerPassword(ctx, ecsapi.APIV1, srvWindows); return err }},
 			{"get v2.1", func() error { _, err := c.GetServerPassword(ctx, ecsapi.APIV21, srvWindows); return err }},
@@ -678,7 +678,7 @@ func TestSimRetriedFlowControlAndBusy(t *testing.T) {
 	}
 	log := &captureLogger{}
 	c := simClient(t, srv, func(cfg *ecsapi.Config) { cfg.Logger = log })
-	if err := c.ResetServerPassword(context.Background(), srvLinux, simGoodPassword, true); err != nil {
+	if err := c.ResetServerPassword(context.Background(), ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Fatalf("reset: %v", err)
 	}
 	var codes []string
@@ -711,7 +711,7 @@ func TestSimPermanentServerError(t *testing.T) {
 		t.Errorf("GET attempts %d, want 3 (500 is retried on reads)", n)
 	}
 
-	err = c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true)
+	err = c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true)
 	wantAPIError(t, err, 500, "Common.0001")
 	if n := countRequests(srv, http.MethodPut); n != 1 {
 		t.Errorf("PUT attempts %d, want 1 (500 is not retried on resets)", n)
@@ -729,7 +729,7 @@ func TestSimConnectionsAreReused(t *testing.T) {
 		if _, err := c.GetServer(ctx, ecsapi.APIV1, srvLinux); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+		if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -749,7 +749,7 @@ func TestSimConcurrentClients(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			id := []string{srvLinux, srvOtherEP}[i%2]
-			if err := c.ResetServerPassword(ctx, id, fmt.Sprintf("Nw0Pass!word%d", i), true); err != nil {
+			if err := c.ResetServerPassword(ctx, ecsapi.APIV1, id, fmt.Sprintf("Nw0Pass!word%d", i), true); err != nil {
 				errs <- err
 			}
 			if _, err := c.GetServer(ctx, ecsapi.APIV21, id); err != nil {
@@ -774,7 +774,7 @@ func BenchmarkResetServerPassword(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := c.ResetServerPassword(ctx, srvLinux, simGoodPassword, true); err != nil {
+		if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 			b.Fatal(err)
 		}
 	}

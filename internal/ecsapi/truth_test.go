@@ -22,7 +22,7 @@ func TestSuccessStatusWithErrorDocumentIsAnError(t *testing.T) {
 		"gateway":         `{"error_code":"APIGW.0101","error_msg":"The API does not exist","request_id":"gw-1"}`,
 		"bare code":       `{"code":"Ecs.0610","message":"failed to reset"}`,
 		"string envelope": `{"error":"something broke"}`,
-		"native fault":    `{"badRequest":{"message":"bad","code":400}}`,
+		"OpenStack fault": `{"badRequest":{"message":"bad","code":400}}`,
 	}
 	ops := []operation{opGetFlag, opDelete, opReset, {"get password", http.MethodGet, func(c *ecsapi.Client) error {
 		_, err := c.GetServerPassword(context.Background(), ecsapi.APIV1, testServer)
@@ -174,7 +174,7 @@ func TestOutcomeUnknownWhenTheRequestMayHaveArrived(t *testing.T) {
 		c := newTestClient(t, f.srv.URL)
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		err := c.ResetServerPassword(ctx, testServer, "Nw0Pass!word", true)
+		err := c.ResetServerPassword(ctx, ecsapi.APIV1, testServer, "Nw0Pass!word", true)
 		if !ecsapi.IsOutcomeUnknown(err) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("error = %v, want an unknown outcome that is a deadline", err)
 		}

@@ -31,20 +31,20 @@ func apiOrDefault(v types.String) ecsapi.API {
 
 // IAM actions per operation, quoted in permission errors.
 const (
-	iamActionResetPassword     = "ecs:cloudServers:resetServerPwd"
-	iamActionGetServer         = "ecs:cloudServers:get"
-	iamActionResetFlag         = "ecs:cloudServers:showResetPasswordFlag"
-	iamActionShowPasswordV1    = "ecs:cloudServers:showServerPassword"
-	iamActionDeletePasswordV1  = "ecs:cloudServers:deletePassword"
-	iamActionServerPasswordsV2 = "ecs:serverPasswords:manage"
+	iamActionResetPassword      = "ecs:cloudServers:resetServerPwd"
+	iamActionGetServer          = "ecs:cloudServers:get"
+	iamActionResetFlag          = "ecs:cloudServers:showResetPasswordFlag"
+	iamActionShowPasswordV1     = "ecs:cloudServers:showServerPassword"
+	iamActionDeletePasswordV1   = "ecs:cloudServers:deletePassword"
+	iamActionServerPasswordsV21 = "ecs:serverPasswords:manage"
 )
 
-// iamActionFor returns the action the native API needs instead of the v1 one.
+// iamActionFor returns the action the v2.1 API needs instead of the v1 one.
 func iamActionFor(api ecsapi.API, v1Action string) string {
 	if api == ecsapi.APIV21 {
 		switch v1Action {
 		case iamActionShowPasswordV1, iamActionDeletePasswordV1:
-			return iamActionServerPasswordsV2
+			return iamActionServerPasswordsV21
 		}
 	}
 	return v1Action

@@ -16,8 +16,8 @@ func TestIAMActionFor(t *testing.T) {
 		want   string
 	}{
 		{ecsapi.APIV1, iamActionDeletePasswordV1, iamActionDeletePasswordV1},
-		{ecsapi.APIV21, iamActionDeletePasswordV1, iamActionServerPasswordsV2},
-		{ecsapi.APIV21, iamActionShowPasswordV1, iamActionServerPasswordsV2},
+		{ecsapi.APIV21, iamActionDeletePasswordV1, iamActionServerPasswordsV21},
+		{ecsapi.APIV21, iamActionShowPasswordV1, iamActionServerPasswordsV21},
 		{ecsapi.APIV21, iamActionGetServer, iamActionGetServer},
 	}
 	for _, tc := range cases {

@@ -67,7 +67,7 @@ func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 	})
 }
 
-// TestAccServerWindowsPasswordDataSource_apiV21 reads through the native API.
+// TestAccServerWindowsPasswordDataSource_apiV21 reads through the v2.1 API.
 func TestAccServerWindowsPasswordDataSource_apiV21(t *testing.T) {
 	t.Parallel()
 	sim, provider := newTestSimulator(t)

@@ -26,7 +26,7 @@ type apiCall struct {
 }
 
 // enterpriseProjectHint explains the most confusing 403 of the API family.
-const enterpriseProjectHint = "The native v2.1 API does not honour permissions granted through an enterprise project: " +
+const enterpriseProjectHint = "The v2.1 API does not honour permissions granted through an enterprise project: " +
 	"only grants on the IAM project count there. If your permissions come from an enterprise project, set " +
 	"`api = \"v1\"`; the v1 API honours enterprise-project grants."
 

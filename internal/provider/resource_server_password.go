@@ -491,15 +491,9 @@ func (r *serverPasswordResource) reset(ctx context.Context, timeout time.Duratio
 		}
 	}
 
-	var err error
-	switch api {
-	case ecsapi.APIV21:
-		err = r.client.ResetServerPasswordNative(ctx, serverID, password)
-	default:
-		check := m.CheckPassword.IsNull() || m.CheckPassword.ValueBool()
-		err = r.client.ResetServerPassword(ctx, serverID, password, check)
-	}
-	if err != nil {
+	// The v2.1 API has no password check; the client leaves the flag out there.
+	check := m.CheckPassword.IsNull() || m.CheckPassword.ValueBool()
+	if err := r.client.ResetServerPassword(ctx, api, serverID, password, check); err != nil {
 		detail := apiErrorDetail(apiCall{
 			What: "reset the password of", ServerID: serverID, API: api,
 			IAMAction: iamActionResetPassword, Secret: password,

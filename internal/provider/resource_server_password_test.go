@@ -208,7 +208,7 @@ func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 }
 
 // TestAccServerPasswordResource_apiV21 proves that api = "v2.1" resets, reads
-// and deletes through the native API, which never checks the password.
+// and deletes through the v2.1 API, which never checks the password.
 func TestAccServerPasswordResource_apiV21(t *testing.T) {
 	t.Parallel()
 	sim, provider := newTestSimulator(t)
@@ -236,7 +236,7 @@ func TestAccServerPasswordResource_apiV21(t *testing.T) {
 				},
 			},
 			{
-				// Refreshing reads the server through the native API.
+				// Refreshing reads the server through the v2.1 API.
 				Config: testAccServerPasswordConfig_password(provider, id, pw, `  api = "v2.1"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
@@ -855,7 +855,7 @@ func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 
 // TestAccServerPasswordResource_enterpriseProject proves that a caller whose
 // grants come from an enterprise project can reset through v1, and that the
-// 403 of the native API is explained.
+// 403 of the v2.1 API is explained.
 func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 	t.Parallel()
 	sim, _ := newTestSimulator(t)
