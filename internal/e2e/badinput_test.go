@@ -46,6 +46,9 @@ type badCase struct {
 	// want lists phrases that the error output must contain, in addition to the server ID for
 	// apply-time errors.
 	want []string
+	// absent lists values that must appear nowhere in the output, such as a credential
+	// written into an endpoint URL.
+	absent []string
 }
 
 func str(s string) *string { return &s }
@@ -232,12 +235,35 @@ func badInputCatalogue(t *testing.T) []badCase {
 		},
 
 		// Server IDs.
-		{name: "empty server ID", body: resourceHCL(map[string]string{"server_id": `""`}), want: []string{"server_id", "string length must be between 1 and 255"}},
-		{name: "server ID with a slash", body: resourceHCL(map[string]string{"server_id": `"../{{linux}}"`}), want: []string{"server_id", "must not contain slashes or white space"}},
-		{name: "server ID with a space", body: resourceHCL(map[string]string{"server_id": `"{{linux}} x"`}), want: []string{"server_id", "must not contain slashes or white space"}},
-		{name: "server ID with a backslash", body: resourceHCL(map[string]string{"server_id": `"a\\b"`}), want: []string{"server_id", "must not contain slashes or white space"}},
-		{name: "server ID with a trailing newline", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\n"`}), want: []string{"server_id", "must not contain slashes or white space"}},
-		{name: "server ID too long", body: resourceHCL(map[string]string{"server_id": fmt.Sprintf("%q", strings.Repeat("a", 256))}), want: []string{"server_id", "string length must be between 1 and 255"}},
+		{name: "empty server ID", body: resourceHCL(map[string]string{"server_id": `""`}), want: []string{"server_id", "Invalid Server ID", "must not be empty"}},
+		{name: "server ID with a slash", body: resourceHCL(map[string]string{"server_id": `"../{{linux}}"`}), want: []string{"server_id", "Invalid Server ID", "must not contain '/'"}},
+		{name: "server ID with a space", body: resourceHCL(map[string]string{"server_id": `"{{linux}} x"`}), want: []string{"server_id", "Invalid Server ID", "white space"}},
+		{name: "server ID with a backslash", body: resourceHCL(map[string]string{"server_id": `"a\\b"`}), want: []string{"server_id", "Invalid Server ID", `must not contain '\\'`}},
+		{name: "server ID with a trailing newline", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\n"`}), want: []string{"server_id", "Invalid Server ID", "white space (U+000A)"}},
+		{name: "server ID too long", body: resourceHCL(map[string]string{"server_id": fmt.Sprintf("%q", strings.Repeat("a", 256))}), want: []string{"server_id", "Invalid Server ID", "longer than 255 characters"}},
+		// Characters that would be sent mangled, or shown as something else, are refused at
+		// plan time and shown as escapes.
+		{name: "server ID with NUL", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\u0000"`}), want: []string{"server_id", "Invalid Server ID", `\x00`}},
+		{name: "server ID of two dots", body: resourceHCL(map[string]string{"server_id": `".."`}), want: []string{"server_id", "Invalid Server ID", "is not a valid ID"}},
+		{name: "server ID with a no-break space", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\u00a0"`}), want: []string{"server_id", "Invalid Server ID", "U+00A0"}},
+		{name: "server ID with a zero-width space", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\u200b"`}), want: []string{"server_id", "Invalid Server ID", "U+200B"}},
+		{name: "server ID with a bidi override", body: resourceHCL(map[string]string{"server_id": `"\u202e{{linux}}"`}), want: []string{"server_id", "Invalid Server ID", "U+202E"}},
+		{name: "server ID with a bidi isolate", body: resourceHCL(map[string]string{"server_id": `"{{linux}}\u2066"`}), want: []string{"server_id", "Invalid Server ID", "U+2066"}},
+		{name: "reset flag data source server ID with NUL", body: "\n" + `data "ecs_server_password_reset_flag" "bad" {
+  server_id = "{{linux}}\u0000"
+}
+`, want: []string{"server_id", "Invalid Server ID"}},
+		// Timeouts that cannot fit one API call.
+		{name: "zero create timeout", body: resourceHCL(map[string]string{"timeouts": `{ create = "0s" }`}), want: []string{"timeouts.create", "Invalid Timeout", "at least 1s"}},
+		{name: "negative update timeout", body: resourceHCL(map[string]string{"timeouts": `{ update = "-1m" }`}), want: []string{"timeouts.update", "Invalid Timeout", "at least 1s"}},
+		{name: "nanosecond read timeout", body: resourceHCL(map[string]string{"timeouts": `{ read = "1ns" }`}), want: []string{"timeouts.read", "Invalid Timeout", "at least 1s"}},
+		{name: "zero data source timeout", body: "\n" + `data "ecs_server_password_reset_flag" "bad" {
+  server_id = "{{linux}}"
+  timeouts  = { read = "0s" }
+}
+`, want: []string{"timeouts.read", "Invalid Timeout"}},
+		// Fractions where whole numbers are due are named, not blamed on the provider.
+		{name: "fractional password_wo_version", body: resourceHCL(map[string]string{"password_wo_version": "2.5"}), want: []string{"password_wo_version", "Invalid Whole Number", "2.5"}},
 		{
 			name: "unknown server", apply: true, candidate: str(goodPassword),
 			body: resourceHCL(map[string]string{"server_id": `"0d3b7f6e-0000-4000-8000-000000000000"`}),
@@ -284,8 +310,20 @@ func badInputCatalogue(t *testing.T) []badCase {
 		{name: "cloud given as a URL", provider: map[string]string{"cloud": `"https://example.com"`, "endpoints": ""}, body: resourceHCL(nil), want: []string{"Invalid Cloud Domain"}},
 		{name: "endpoint with another scheme", provider: map[string]string{"endpoints": `{ ecs = "ftp://127.0.0.1:1" }`}, body: resourceHCL(nil), want: []string{"Invalid Endpoint URL", "ftp://127.0.0.1:1"}},
 		{name: "endpoint with user information", provider: map[string]string{"endpoints": `{ ecs = "http://user:pw@127.0.0.1:1" }`}, body: resourceHCL(nil), want: []string{"Invalid Endpoint URL"}},
-		{name: "max_retries above the limit", provider: map[string]string{"max_retries": "51"}, body: resourceHCL(nil), want: []string{"max_retries", "between 0 and 50"}},
-		{name: "negative max_retries", provider: map[string]string{"max_retries": "-1"}, body: resourceHCL(nil), want: []string{"max_retries", "between 0 and 50"}},
+		{name: "max_retries above the limit", provider: map[string]string{"max_retries": "51"}, body: resourceHCL(nil), want: []string{"max_retries", "from 0 to 50"}},
+		{name: "negative max_retries", provider: map[string]string{"max_retries": "-1"}, body: resourceHCL(nil), want: []string{"max_retries", "from 0 to 50"}},
+		{name: "fractional max_retries", provider: map[string]string{"max_retries": "2.5"}, body: resourceHCL(nil), want: []string{"max_retries", "Invalid Whole Number", "2.5"}},
+		// Credentials written into an endpoint never reach a message, in any spelling.
+		{name: "endpoint with a token as user information", provider: map[string]string{"endpoints": `{ ecs = "https://TOKENSECRET99@127.0.0.1:1" }`}, body: resourceHCL(nil),
+			want: []string{"Invalid Endpoint URL", "user information"}, absent: []string{"TOKENSECRET99"}},
+		{name: "endpoint with user information and no scheme", provider: map[string]string{"endpoints": `{ ecs = "admin:PASSWORDSECRET99@127.0.0.1:1" }`}, body: resourceHCL(nil),
+			want: []string{"Invalid Endpoint URL", "user information"}, absent: []string{"PASSWORDSECRET99"}},
+		{name: "endpoint with user information after one slash", provider: map[string]string{"endpoints": `{ ecs = "https:/admin:PASSWORDSECRET99@127.0.0.1:1" }`}, body: resourceHCL(nil),
+			want: []string{"Invalid Endpoint URL", "user information"}, absent: []string{"PASSWORDSECRET99"}},
+		{name: "endpoint with a token in the query", provider: map[string]string{"endpoints": `{ ecs = "https://127.0.0.1:1/?token=QUERYSECRET99" }`}, body: resourceHCL(nil),
+			want: []string{"Invalid Endpoint URL", "query"}, absent: []string{"QUERYSECRET99"}},
+		{name: "endpoint without a scheme", provider: map[string]string{"endpoints": `{ ecs = "ecs.example.com" }`}, body: resourceHCL(nil),
+			want: []string{"Invalid Endpoint URL", "ecs.example.com", "https://ecs.example.com"}},
 		{name: "HW_MAX_RETRIES not a number", env: []string{"HW_MAX_RETRIES=lots"}, body: resourceHCL(nil), want: []string{"Invalid HW_MAX_RETRIES", "lots"}},
 		{name: "HW_INSECURE not a boolean", env: []string{"HW_INSECURE=maybe"}, body: resourceHCL(nil), want: []string{"Invalid HW_INSECURE", "maybe"}},
 		{
@@ -372,7 +410,7 @@ func badInputCatalogue(t *testing.T) []badCase {
 		{
 			name: "plain-text 500 on the reset", apply: true, candidate: str(goodPassword),
 			faults: respond("PUT", resetSuffix, http.StatusInternalServerError, "text/plain", []byte("upstream connect error")),
-			body:   resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 500", "upstream connect error"},
+			body:   resourceHCL(nil), want: []string{"Password Reset Outcome Unknown", "HTTP status: 500", "upstream connect error", "may have reached the API"},
 		},
 		{
 			name: "truncated JSON", apply: true, candidate: str(goodPassword),
@@ -516,6 +554,11 @@ func runBadCase(t *testing.T, c badCase) {
 	// An API error names the server it concerns.
 	if m := serverIDAttr.FindStringSubmatch(fill(c.body)); c.apply && m != nil && !containsFlat(res.stderr, m[1]) {
 		t.Errorf("the error does not name the server %s:\n%s", m[1], res.stderr)
+	}
+	for _, secret := range c.absent {
+		if strings.Contains(res.output(), secret) {
+			t.Errorf("the output quotes %q:\n%s", secret, res)
+		}
 	}
 	// The rules are named, never the password itself.
 	for _, secretValue := range []string{c.candidateValue(), c.storedValue()} {

@@ -108,7 +108,9 @@ func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 	if len(puts) != 1 {
 		t.Errorf("the failing reset was sent %d times, want exactly once (a 500 on a reset must not be repeated)", len(puts))
 	}
-	for _, want := range []string{"Unable to Reset Server Password", broken, "Common.0001", "HTTP status: 500"} {
+	// A 500 may come after part of the work was done, so the error says the
+	// reset may have taken effect, while the state records nothing.
+	for _, want := range []string{"Password Reset Outcome Unknown", broken, "Common.0001", "HTTP status: 500", "may have reached the API"} {
 		if !containsFlat(res.stderr, want) {
 			t.Errorf("the error does not mention %q:\n%s", want, res.stderr)
 		}
@@ -245,7 +247,7 @@ func TestInterruptedApplyConverges(t *testing.T) {
 		t.Errorf("%d resets were sent during the interrupted apply", len(puts))
 	}
 	// Each abandoned call is reported as cancelled, not as an API failure.
-	if n := strings.Count(flat(interrupted.stderr), "The operation was cancelled."); n != started {
+	if n := strings.Count(flat(interrupted.stderr), "The operation was cancelled"); n != started {
 		t.Errorf("%d in-flight creates were interrupted but %d diagnostics say they were cancelled:\n%s", started, n, interrupted)
 	}
 	for _, id := range f.ids {
