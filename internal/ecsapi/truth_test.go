@@ -199,7 +199,7 @@ func TestOutcomeUnknownWhenTheRequestMayHaveArrived(t *testing.T) {
 	}
 
 	// Nothing can arrive where nothing listens.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -216,7 +216,7 @@ func normalizeFault(f Fault) (Fault, []byte, error) {
 		}
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(f.BodyBase64); err != nil {
-			return f, nil, fmt.Errorf("body_base64 is not standard base64: %v", err)
+			return f, nil, fmt.Errorf("body_base64 is not standard base64: %w", err)
 		}
 	}
 	customBody := len(body) > 0 || f.ContentType != ""

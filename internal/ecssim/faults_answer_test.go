@@ -218,7 +218,7 @@ func TestFaultInformationalStatus(t *testing.T) {
 	if err := srv.AddFault(Fault{Status: 103, Count: 1, Headers: map[string]string{"Link": "</style.css>; rel=preload"}}); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	conn, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", strings.TrimPrefix(srv.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
