@@ -103,11 +103,10 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"gateway timed out or something other than the ECS API answered), the error says that the reset may " +
 			"have taken effect. The state does not record it, so the next apply sends the same password again; " +
 			"that is harmless and has no other effect (it does not delete the stored Windows password).\n\n" +
-			"Refreshing gives up after `timeouts.read`. Only the API's own \"server not found\" answers " +
-			"(`Ecs.0114` or `Ecs.0614`, and `itemNotFound` on `v2.1`) count as a deleted server; any other 404 is " +
-			"reported as an error that points at the endpoint.\n\n" +
 			"Refreshing reads the server; if it no longer exists the resource is removed from the state and the " +
-			"next plan creates it again.\n\n" +
+			"next plan creates it again. Only the API's own \"server not found\" answers (`Ecs.0114` or " +
+			"`Ecs.0614`, and `itemNotFound` on `v2.1`) count as a deleted server; any other 404 is reported as an " +
+			"error that points at the endpoint. Refreshing gives up after `timeouts.read`.\n\n" +
 			"Destroying the resource cannot restore the old password. When `delete_password_on_destroy` is true " +
 			"(the default) it deletes the initial Windows password that the cloud keeps for the server (the " +
 			"encrypted password that `ecs_server_windows_password` reads), so it can no longer be retrieved; a " +
