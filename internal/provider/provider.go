@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -165,22 +166,46 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 // the API client and, when needed, looks up the project ID.
 func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	ctx = withLogMasking(ctx)
-
-	var model ecsProviderModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	cfg, ok := p.resolveConfig(ctx, req, &resp.Diagnostics)
+	if !ok {
 		return
+	}
+	client, err := newAPIClient(cfg, userAgent(p.version, req.TerraformVersion))
+	if err != nil {
+		// NewClient's messages describe which setting is wrong, never its
+		// secret value.
+		resp.Diagnostics.AddError("Invalid Provider Configuration",
+			"The provider settings cannot be used: "+err.Error())
+		return
+	}
+	if !lookUpProjectID(ctx, client, cfg, &resp.Diagnostics) {
+		return
+	}
+	data := &providerData{client: client}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// resolveConfig reads the provider block and combines it with the
+// environment and the defaults, reporting every problem as a diagnostic. It
+// returns false when the diagnostics hold an error.
+func (p *ecsProvider) resolveConfig(ctx context.Context, req provider.ConfigureRequest, diags *diag.Diagnostics) (resolvedProviderConfig, bool) {
+	var model ecsProviderModel
+	diags.Append(req.Config.Get(ctx, &model)...)
+	if diags.HasError() {
+		return resolvedProviderConfig{}, false
 	}
 
 	raw, unknown := rawFromModel(ctx, model)
 	for _, attr := range unknown {
-		resp.Diagnostics.AddAttributeError(attributePath(attr), "Unknown Provider Setting",
+		diags.AddAttributeError(attributePath(attr), "Unknown Provider Setting",
 			fmt.Sprintf("The value of `%s` is not known until apply, but the provider must be configured before "+
 				"planning. Use a value known at plan time (a literal, a variable or a data source that reads no "+
 				"resource created in the same run), or set it through the environment instead.", attr))
 	}
-	if resp.Diagnostics.HasError() {
-		return
+	if diags.HasError() {
+		return resolvedProviderConfig{}, false
 	}
 
 	getenv := p.getenv
@@ -190,16 +215,18 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	cfg, problems := resolveProviderConfig(raw, getenv)
 	for _, pr := range problems {
 		if pr.Attribute == "" {
-			resp.Diagnostics.AddError(pr.Summary, pr.Detail)
+			diags.AddError(pr.Summary, pr.Detail)
 		} else {
-			resp.Diagnostics.AddAttributeError(attributePath(pr.Attribute), pr.Summary, pr.Detail)
+			diags.AddAttributeError(attributePath(pr.Attribute), pr.Summary, pr.Detail)
 		}
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	return cfg, !diags.HasError()
+}
 
-	client, err := ecsapi.NewClient(ecsapi.Config{
+// newAPIClient builds the API client for a resolved configuration; agent is
+// the User-Agent header.
+func newAPIClient(cfg resolvedProviderConfig, agent string) (*ecsapi.Client, error) {
+	return ecsapi.NewClient(ecsapi.Config{
 		ECSEndpoint: cfg.ECSEndpoint,
 		IAMEndpoint: cfg.IAMEndpoint,
 		Region:      cfg.Region,
@@ -212,34 +239,27 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		},
 		TLSConfig:  tlsConfigFor(cfg.Insecure),
 		MaxRetries: cfg.MaxRetries,
-		UserAgent:  userAgent(p.version, req.TerraformVersion),
+		UserAgent:  agent,
 		Logger:     tflogLogger{},
 	})
-	if err != nil {
-		// NewClient's messages describe which setting is wrong, never its
-		// secret value.
-		resp.Diagnostics.AddError("Invalid Provider Configuration",
-			"The provider settings cannot be used: "+err.Error())
-		return
-	}
+}
 
-	if client.ProjectID() == "" {
-		lookupCtx, cancel := context.WithTimeout(ctx, projectLookupTimeout)
-		defer cancel()
-		if err := client.ResolveProjectID(lookupCtx); err != nil {
-			resp.Diagnostics.AddError("Unable to Look Up the Project ID",
-				projectLookupDetail(cfg.Region, cfg.IAMEndpoint, err))
-			return
-		}
-		tflog.Debug(ctx, "looked up the project ID through IAM", map[string]any{
-			"region": cfg.Region, "project_id": client.ProjectID(),
-		})
+// lookUpProjectID asks IAM for the project ID when the configuration gave
+// none. It returns false, with an error diagnostic, when the lookup fails.
+func lookUpProjectID(ctx context.Context, client *ecsapi.Client, cfg resolvedProviderConfig, diags *diag.Diagnostics) bool {
+	if client.ProjectID() != "" {
+		return true
 	}
-
-	data := &providerData{client: client}
-	resp.ResourceData = data
-	resp.DataSourceData = data
-	resp.EphemeralResourceData = data
+	lookupCtx, cancel := context.WithTimeout(ctx, projectLookupTimeout)
+	defer cancel()
+	if err := client.ResolveProjectID(lookupCtx); err != nil {
+		diags.AddError("Unable to Look Up the Project ID", projectLookupDetail(cfg.Region, cfg.IAMEndpoint, err))
+		return false
+	}
+	tflog.Debug(ctx, "looked up the project ID through IAM", map[string]any{
+		"region": cfg.Region, "project_id": client.ProjectID(),
+	})
+	return true
 }
 
 // rawFromModel converts the provider block into rawProviderConfig and lists

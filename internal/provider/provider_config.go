@@ -70,16 +70,30 @@ type configProblem struct {
 // resolveProviderConfig combines the provider block with the environment
 // (getenv) and the defaults. A value in the block wins over the environment;
 // an empty string counts as not set so that the environment can fill it.
+// Problems are reported in the order of the steps below.
 func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (resolvedProviderConfig, []configProblem) {
+	out := pickProviderStrings(raw, getenv)
+	out.MaxRetries = defaultMaxRetries
 	var problems []configProblem
+	problems = append(problems, checkRegion(out.Region)...)
+	problems = append(problems, resolveCloud(&out)...)
+	problems = append(problems, resolveInsecure(&out, raw.Insecure, getenv)...)
+	problems = append(problems, resolveMaxRetries(&out, raw.MaxRetries, getenv)...)
+	problems = append(problems, checkCredentials(out)...)
+	problems = append(problems, resolveEndpoints(&out)...)
+	return out, problems
+}
+
+// pickProviderStrings fills the string settings from the block, or from the
+// environment where the block leaves them unset or blank; both are trimmed.
+func pickProviderStrings(raw rawProviderConfig, getenv func(string) string) resolvedProviderConfig {
 	pick := func(v *string, env string) string {
 		if v != nil && strings.TrimSpace(*v) != "" {
 			return strings.TrimSpace(*v)
 		}
 		return strings.TrimSpace(getenv(env))
 	}
-
-	out := resolvedProviderConfig{
+	return resolvedProviderConfig{
 		Region:        pick(raw.Region, envRegion),
 		ProjectID:     pick(raw.ProjectID, envProjectID),
 		AccessKey:     pick(raw.AccessKey, envAccessKey),
@@ -89,76 +103,107 @@ func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (r
 		Cloud:         pick(raw.Cloud, envCloud),
 		ECSEndpoint:   pick(raw.ECSEndpoint, envECSEndpoint),
 		IAMEndpoint:   pick(raw.IAMEndpoint, envIAMEndpoint),
-		MaxRetries:    defaultMaxRetries,
 	}
+}
 
-	if out.Region == "" {
-		problems = append(problems, configProblem{
+// checkRegion reports a missing region or one that cannot be part of a host
+// name.
+func checkRegion(region string) []configProblem {
+	switch {
+	case region == "":
+		return []configProblem{{
 			Attribute: "region",
 			Summary:   "Missing Region",
 			Detail: fmt.Sprintf("The provider needs a region, such as `cn-north-4`. Set `region` in the provider block "+
 				"or the %s environment variable.", envRegion),
-		})
-	} else if !validHostLabel(out.Region) {
-		problems = append(problems, configProblem{
+		}}
+	case !validHostLabel(region):
+		return []configProblem{{
 			Attribute: "region",
 			Summary:   "Invalid Region",
 			Detail: fmt.Sprintf("The region %q is not a valid region name: use lower-case letters, digits and hyphens, "+
-				"such as `cn-north-4`.", out.Region),
-		})
+				"such as `cn-north-4`.", region),
+		}}
 	}
+	return nil
+}
 
+// resolveCloud defaults the cloud domain and reports one that is not a
+// domain name.
+func resolveCloud(out *resolvedProviderConfig) []configProblem {
 	if out.Cloud == "" {
 		out.Cloud = defaultCloud
-	} else if !validDomain(out.Cloud) {
-		problems = append(problems, configProblem{
-			Attribute: "cloud",
-			Summary:   "Invalid Cloud Domain",
-			Detail: fmt.Sprintf("The cloud domain %q is not a domain name. Give only the suffix, such as `%s`; "+
-				"to use full URLs, set `endpoints` instead.", out.Cloud, defaultCloud),
-		})
+		return nil
 	}
-
-	if raw.Insecure != nil {
-		out.Insecure = *raw.Insecure
-	} else if v := strings.TrimSpace(getenv(envInsecure)); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			problems = append(problems, configProblem{
-				Attribute: "insecure",
-				Summary:   "Invalid " + envInsecure,
-				Detail:    fmt.Sprintf("The %s environment variable is %q; use `true` or `false`.", envInsecure, v),
-			})
-		}
-		out.Insecure = b
+	if validDomain(out.Cloud) {
+		return nil
 	}
+	return []configProblem{{
+		Attribute: "cloud",
+		Summary:   "Invalid Cloud Domain",
+		Detail: fmt.Sprintf("The cloud domain %q is not a domain name. Give only the suffix, such as `%s`; "+
+			"to use full URLs, set `endpoints` instead.", out.Cloud, defaultCloud),
+	}}
+}
 
-	if raw.MaxRetries != nil {
-		if *raw.MaxRetries < 0 || *raw.MaxRetries > maxRetriesLimit {
-			problems = append(problems, configProblem{
+// resolveInsecure takes insecure from the block, else from the environment,
+// where it must parse as a boolean.
+func resolveInsecure(out *resolvedProviderConfig, raw *bool, getenv func(string) string) []configProblem {
+	if raw != nil {
+		out.Insecure = *raw
+		return nil
+	}
+	v := strings.TrimSpace(getenv(envInsecure))
+	if v == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	out.Insecure = b
+	if err != nil {
+		return []configProblem{{
+			Attribute: "insecure",
+			Summary:   "Invalid " + envInsecure,
+			Detail:    fmt.Sprintf("The %s environment variable is %q; use `true` or `false`.", envInsecure, v),
+		}}
+	}
+	return nil
+}
+
+// resolveMaxRetries takes max_retries from the block, else from the
+// environment; a value out of range keeps the default and is reported.
+func resolveMaxRetries(out *resolvedProviderConfig, raw *int64, getenv func(string) string) []configProblem {
+	if raw != nil {
+		if *raw < 0 || *raw > maxRetriesLimit {
+			return []configProblem{{
 				Attribute: "max_retries",
 				Summary:   "Invalid Maximum Retries",
-				Detail:    fmt.Sprintf("`max_retries` must be between 0 and %d; it is %d.", maxRetriesLimit, *raw.MaxRetries),
-			})
-		} else {
-			out.MaxRetries = int(*raw.MaxRetries)
+				Detail:    fmt.Sprintf("`max_retries` must be between 0 and %d; it is %d.", maxRetriesLimit, *raw),
+			}}
 		}
-	} else if v := strings.TrimSpace(getenv(envMaxRetries)); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxRetriesLimit {
-			problems = append(problems, configProblem{
-				Attribute: "max_retries",
-				Summary:   "Invalid " + envMaxRetries,
-				Detail: fmt.Sprintf("The %s environment variable is %q; use a whole number from 0 to %d.",
-					envMaxRetries, v, maxRetriesLimit),
-			})
-		} else {
-			out.MaxRetries = n
-		}
+		out.MaxRetries = int(*raw)
+		return nil
 	}
+	v := strings.TrimSpace(getenv(envMaxRetries))
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxRetriesLimit {
+		return []configProblem{{
+			Attribute: "max_retries",
+			Summary:   "Invalid " + envMaxRetries,
+			Detail: fmt.Sprintf("The %s environment variable is %q; use a whole number from 0 to %d.",
+				envMaxRetries, v, maxRetriesLimit),
+		}}
+	}
+	out.MaxRetries = n
+	return nil
+}
 
-	problems = append(problems, checkCredentials(out)...)
-
+// resolveEndpoints derives the endpoints not given from the region and the
+// cloud domain (when both are usable), checks every endpoint URL and drops
+// trailing slashes.
+func resolveEndpoints(out *resolvedProviderConfig) []configProblem {
 	if out.Region != "" && validHostLabel(out.Region) && validDomain(out.Cloud) {
 		if out.ECSEndpoint == "" {
 			out.ECSEndpoint = "https://ecs." + out.Region + "." + out.Cloud
@@ -167,6 +212,7 @@ func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (r
 			out.IAMEndpoint = "https://iam." + out.Region + "." + out.Cloud
 		}
 	}
+	var problems []configProblem
 	for _, ep := range []struct {
 		attr, env, value string
 	}{
@@ -187,8 +233,7 @@ func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (r
 	}
 	out.ECSEndpoint = strings.TrimRight(out.ECSEndpoint, "/")
 	out.IAMEndpoint = strings.TrimRight(out.IAMEndpoint, "/")
-
-	return out, problems
+	return problems
 }
 
 // maxRetriesLimit keeps a typo such as 500 from turning a throttled run into

@@ -46,28 +46,10 @@ func parseRSAPrivateKey(pemText string) (*rsa.PrivateKey, error) {
 			Detail:  "The private_key value is empty. " + keyPairHint,
 		}
 	}
-
-	var block *pem.Block
-	rest := data
-	for {
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		// openssl writes EC parameters before an EC key; skipping them
-		// lets the EC key itself be reported.
-		if block.Type != "EC PARAMETERS" {
-			break
-		}
-	}
+	block := firstKeyBlock(data)
 	if block == nil {
-		detail := "The private_key value is not a PEM block: no `-----BEGIN ...-----` line was found."
-		if !strings.Contains(string(data), "\n") && (strings.HasSuffix(string(data), ".pem") || strings.ContainsAny(string(data), `/\`)) {
-			detail += " It looks like a file path; pass the file's content instead, for example `file(\"key.pem\")`."
-		}
-		return nil, &privateKeyError{Summary: "Private Key Is Not PEM", Detail: detail + " " + keyPairHint}
+		return nil, notPEMError(string(data))
 	}
-
 	//nolint:staticcheck // Legacy "Proc-Type: 4,ENCRYPTED" PEM is exactly what must be recognised here.
 	if block.Type == "ENCRYPTED PRIVATE KEY" || x509.IsEncryptedPEMBlock(block) {
 		return nil, &privateKeyError{
@@ -77,7 +59,36 @@ func parseRSAPrivateKey(pemText string) (*rsa.PrivateKey, error) {
 				"and keep the result out of version control.",
 		}
 	}
+	return rsaKeyFromBlock(block)
+}
 
+// firstKeyBlock returns the first PEM block of data that is not EC
+// parameters, or nil when there is none. openssl writes EC parameters before
+// an EC key; skipping them lets the EC key itself be reported.
+func firstKeyBlock(data []byte) *pem.Block {
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil || block.Type != "EC PARAMETERS" {
+			return block
+		}
+	}
+}
+
+// notPEMError explains a value without a PEM block, pointing out a value
+// that looks like a file path rather than a file's content.
+func notPEMError(text string) error {
+	detail := "The private_key value is not a PEM block: no `-----BEGIN ...-----` line was found."
+	if !strings.Contains(text, "\n") && (strings.HasSuffix(text, ".pem") || strings.ContainsAny(text, `/\`)) {
+		detail += " It looks like a file path; pass the file's content instead, for example `file(\"key.pem\")`."
+	}
+	return &privateKeyError{Summary: "Private Key Is Not PEM", Detail: detail + " " + keyPairHint}
+}
+
+// rsaKeyFromBlock parses an unencrypted PEM block by its type, explaining
+// every type that does not hold an RSA private key.
+func rsaKeyFromBlock(block *pem.Block) (*rsa.PrivateKey, error) {
 	switch block.Type {
 	case "RSA PRIVATE KEY":
 		key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
@@ -86,22 +97,7 @@ func parseRSAPrivateKey(pemText string) (*rsa.PrivateKey, error) {
 		}
 		return key, nil
 	case "PRIVATE KEY":
-		parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-		if err != nil {
-			return nil, malformedKeyError("PKCS#8", err)
-		}
-		switch key := parsed.(type) {
-		case *rsa.PrivateKey:
-			return key, nil
-		case *ecdsa.PrivateKey:
-			return nil, notRSAKeyError("an EC (ECDSA) key")
-		case ed25519.PrivateKey:
-			return nil, notRSAKeyError("an Ed25519 key")
-		case *ecdh.PrivateKey:
-			return nil, notRSAKeyError("an X25519 key")
-		default:
-			return nil, notRSAKeyError(fmt.Sprintf("a key of type %T", parsed))
-		}
+		return rsaKeyFromPKCS8(block.Bytes)
 	case "EC PRIVATE KEY", "EC PARAMETERS":
 		return nil, notRSAKeyError("an EC (ECDSA) key")
 	case "DSA PRIVATE KEY":
@@ -122,6 +118,27 @@ func parseRSAPrivateKey(pemText string) (*rsa.PrivateKey, error) {
 			Summary: "Unsupported Private Key Format",
 			Detail:  fmt.Sprintf("The private_key value holds a %q PEM block. %s", block.Type, keyPairHint),
 		}
+	}
+}
+
+// rsaKeyFromPKCS8 parses a PKCS#8 private key, which may hold any kind of
+// key; only an RSA key will do.
+func rsaKeyFromPKCS8(der []byte) (*rsa.PrivateKey, error) {
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, malformedKeyError("PKCS#8", err)
+	}
+	switch key := parsed.(type) {
+	case *rsa.PrivateKey:
+		return key, nil
+	case *ecdsa.PrivateKey:
+		return nil, notRSAKeyError("an EC (ECDSA) key")
+	case ed25519.PrivateKey:
+		return nil, notRSAKeyError("an Ed25519 key")
+	case *ecdh.PrivateKey:
+		return nil, notRSAKeyError("an X25519 key")
+	default:
+		return nil, notRSAKeyError(fmt.Sprintf("a key of type %T", parsed))
 	}
 }
 
