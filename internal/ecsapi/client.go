@@ -151,16 +151,11 @@ type Client struct {
 	projectID string
 }
 
-// NewClient validates cfg and returns a Client.
+// NewClient validates cfg and returns a Client. The checks run in a fixed
+// order, so a configuration with several mistakes always reports the same
+// one first.
 func NewClient(cfg Config) (*Client, error) {
-	ecsBase, err := parseEndpoint("ECS endpoint", cfg.ECSEndpoint)
-	if err != nil {
-		return nil, err
-	}
-	if ecsBase == nil {
-		return nil, errors.New("ecsapi: the ECS endpoint is required")
-	}
-	iamBase, err := parseEndpoint("IAM endpoint", cfg.IAMEndpoint)
+	ecsBase, iamBase, err := parseEndpoints(cfg.ECSEndpoint, cfg.IAMEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -175,42 +170,26 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.MaxRetries < 0 {
 		return nil, fmt.Errorf("ecsapi: max retries must not be negative, got %d", cfg.MaxRetries)
 	}
-	waitMin, waitMax := cfg.RetryWaitMin, cfg.RetryWaitMax
-	if waitMin < 0 || waitMax < 0 {
-		return nil, errors.New("ecsapi: retry waits must not be negative")
+	waitMin, waitMax, err := retryWaits(cfg.RetryWaitMin, cfg.RetryWaitMax)
+	if err != nil {
+		return nil, err
 	}
-	if waitMin == 0 {
-		waitMin = DefaultRetryWaitMin
+	userAgent, err := userAgentOrDefault(cfg.UserAgent)
+	if err != nil {
+		return nil, err
 	}
-	if waitMax == 0 {
-		waitMax = DefaultRetryWaitMax
+	attemptTimeout, err := attemptTimeoutOrDefault(cfg.AttemptTimeout)
+	if err != nil {
+		return nil, err
 	}
-	if waitMin > waitMax {
-		return nil, fmt.Errorf("ecsapi: the minimum retry wait (%s) exceeds the maximum (%s)", waitMin, waitMax)
-	}
-	userAgent := cfg.UserAgent
-	if userAgent == "" {
-		userAgent = DefaultUserAgent
-	}
-	if !isHeaderSafe(userAgent) {
-		return nil, errors.New("ecsapi: the user agent contains control characters")
+	if cfg.HTTPClient != nil && cfg.TLSConfig != nil {
+		return nil, errors.New("ecsapi: set TLS settings on the HTTP client's transport or in TLSConfig, not both")
 	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	attemptTimeout := cfg.AttemptTimeout
-	if attemptTimeout < 0 {
-		return nil, errors.New("ecsapi: the attempt timeout must not be negative")
-	}
-	if attemptTimeout == 0 {
-		attemptTimeout = DefaultAttemptTimeout
-	}
-	if cfg.HTTPClient != nil && cfg.TLSConfig != nil {
-		return nil, errors.New("ecsapi: set TLS settings on the HTTP client's transport or in TLSConfig, not both")
-	}
-
-	c := &Client{
+	return &Client{
 		ecsBase:    ecsBase,
 		iamBase:    iamBase,
 		region:     cfg.Region,
@@ -222,14 +201,78 @@ func NewClient(cfg Config) (*Client, error) {
 		userAgent:  userAgent,
 		logger:     cfg.Logger,
 		now:        now,
+		secrets:    secretsOf(cfg.Credentials),
 		projectID:  cfg.ProjectID,
+	}, nil
+}
+
+// parseEndpoints parses both endpoints; the ECS one is required, the IAM one
+// (needed only to look up a project ID) is nil when not given.
+func parseEndpoints(ecs, iam string) (ecsBase, iamBase *url.URL, err error) {
+	ecsBase, err = parseEndpoint("ECS endpoint", ecs)
+	if err != nil {
+		return nil, nil, err
 	}
-	for _, s := range []string{cfg.Credentials.SecretKey, cfg.Credentials.SecurityToken, cfg.Credentials.Token} {
+	if ecsBase == nil {
+		return nil, nil, errors.New("ecsapi: the ECS endpoint is required")
+	}
+	iamBase, err = parseEndpoint("IAM endpoint", iam)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ecsBase, iamBase, nil
+}
+
+// retryWaits fills in the default bounds of the wait between retries and
+// checks that they make a range.
+func retryWaits(waitMin, waitMax time.Duration) (time.Duration, time.Duration, error) {
+	if waitMin < 0 || waitMax < 0 {
+		return 0, 0, errors.New("ecsapi: retry waits must not be negative")
+	}
+	if waitMin == 0 {
+		waitMin = DefaultRetryWaitMin
+	}
+	if waitMax == 0 {
+		waitMax = DefaultRetryWaitMax
+	}
+	if waitMin > waitMax {
+		return 0, 0, fmt.Errorf("ecsapi: the minimum retry wait (%s) exceeds the maximum (%s)", waitMin, waitMax)
+	}
+	return waitMin, waitMax, nil
+}
+
+// userAgentOrDefault returns ua, or DefaultUserAgent when ua is empty, as
+// long as it can travel in a header.
+func userAgentOrDefault(ua string) (string, error) {
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	if !isHeaderSafe(ua) {
+		return "", errors.New("ecsapi: the user agent contains control characters")
+	}
+	return ua, nil
+}
+
+// attemptTimeoutOrDefault returns d, or DefaultAttemptTimeout when d is zero.
+func attemptTimeoutOrDefault(d time.Duration) (time.Duration, error) {
+	if d < 0 {
+		return 0, errors.New("ecsapi: the attempt timeout must not be negative")
+	}
+	if d == 0 {
+		return DefaultAttemptTimeout, nil
+	}
+	return d, nil
+}
+
+// secretsOf lists the credentials that must never appear in an error.
+func secretsOf(c Credentials) []string {
+	var out []string
+	for _, s := range []string{c.SecretKey, c.SecurityToken, c.Token} {
 		if s != "" {
-			c.secrets = append(c.secrets, s)
+			out = append(out, s)
 		}
 	}
-	return c, nil
+	return out
 }
 
 // noRedirectClient returns a copy of hc (or a client with the default

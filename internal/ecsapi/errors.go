@@ -205,79 +205,12 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 	if len(trimmed) == 0 {
 		return errorDocument{}
 	}
-	if trimmed[0] != '{' || !json.Valid(trimmed) {
-		return errorDocument{message: notJSONMessage(contentType, body)}
-	}
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &top); err != nil {
+	if trimmed[0] != '{' || !json.Valid(trimmed) || json.Unmarshal(trimmed, &top) != nil {
 		return errorDocument{message: notJSONMessage(contentType, body)}
 	}
 
-	var doc errorDocument
-	doc.failures = decodeFailures(top["internalError"])
-
-	switch {
-	case top["error_code"] != nil || top["error_msg"] != nil:
-		// API gateway: {"error_code","error_msg","request_id"}.
-		doc.code = jsonScalar(top["error_code"])
-		doc.message = jsonScalar(top["error_msg"])
-		doc.requestID = jsonScalar(top["request_id"])
-		doc.recognized = true
-	case top["error"] != nil:
-		// ECS v1 and batch: {"error":{"code","message"}}; some services
-		// send a bare string instead of an object.
-		var inner map[string]json.RawMessage
-		if err := json.Unmarshal(top["error"], &inner); err == nil && inner != nil {
-			doc.code = jsonScalar(inner["code"])
-			doc.message = jsonScalar(inner["message"])
-			if doc.code == "" {
-				doc.code = jsonScalar(inner["error_code"])
-			}
-			if doc.message == "" {
-				doc.message = jsonScalar(inner["error_msg"])
-			}
-		} else {
-			doc.message = jsonScalar(top["error"])
-		}
-		doc.recognized = true
-	case top["code"] != nil && top["message"] != nil:
-		doc.code = jsonScalar(top["code"])
-		doc.message = jsonScalar(top["message"])
-		doc.recognized = true
-	default:
-		// OpenStack fault, as the v2.1 API sends: {"<faultName>":{"message","code":404}}. The
-		// fault name is more telling than the numeric code, which only
-		// repeats the HTTP status.
-		keys := make([]string, 0, len(top))
-		for k := range top {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			var inner map[string]json.RawMessage
-			if err := json.Unmarshal(top[k], &inner); err != nil || inner == nil {
-				continue
-			}
-			// Both keys are required: a success document such as
-			// {"server":{...}} may have a "message" somewhere, but a
-			// fault always carries the numeric code beside it.
-			_, hasMessage := inner["message"]
-			_, hasCode := inner["code"]
-			if !hasMessage || !hasCode {
-				continue
-			}
-			doc.code = k
-			doc.message = jsonScalar(inner["message"])
-			doc.recognized = true
-			break
-		}
-		if !doc.recognized && len(doc.failures) == 0 {
-			doc.message = "unrecognised error document: " + excerpt(body)
-		}
-		if len(doc.failures) > 0 {
-			doc.recognized = true
-		}
-	}
+	doc := decodeEnvelope(top, body)
 	doc.code = sanitizeText(doc.code, 64)
 	doc.message = sanitizeText(doc.message, 1024)
 	doc.requestID = sanitizeText(doc.requestID, 128)
@@ -286,6 +219,84 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 	// success status it must not turn a result into an error.
 	doc.recognized = (doc.recognized && (doc.code != "" || doc.message != "")) || len(doc.failures) > 0
 	return doc
+}
+
+// decodeEnvelope reads the code and message of whichever envelope the
+// top-level object top is, and the batch failures beside them. The texts are
+// not sanitised yet.
+func decodeEnvelope(top map[string]json.RawMessage, body []byte) errorDocument {
+	doc := errorDocument{failures: decodeFailures(top["internalError"])}
+	switch {
+	case top["error_code"] != nil || top["error_msg"] != nil:
+		// API gateway: {"error_code","error_msg","request_id"}.
+		doc.code = jsonScalar(top["error_code"])
+		doc.message = jsonScalar(top["error_msg"])
+		doc.requestID = jsonScalar(top["request_id"])
+		doc.recognized = true
+	case top["error"] != nil:
+		doc.code, doc.message = decodeErrorMember(top["error"])
+		doc.recognized = true
+	case top["code"] != nil && top["message"] != nil:
+		doc.code = jsonScalar(top["code"])
+		doc.message = jsonScalar(top["message"])
+		doc.recognized = true
+	default:
+		doc.code, doc.message, doc.recognized = decodeFault(top)
+		if !doc.recognized && len(doc.failures) == 0 {
+			doc.message = "unrecognised error document: " + excerpt(body)
+		}
+		if len(doc.failures) > 0 {
+			doc.recognized = true
+		}
+	}
+	return doc
+}
+
+// decodeErrorMember reads the "error" member of ECS v1 and batch error
+// documents, {"error":{"code","message"}}; some services send a bare string
+// instead of an object, or the gateway's field names inside it.
+func decodeErrorMember(raw json.RawMessage) (code, message string) {
+	var inner map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &inner); err != nil || inner == nil {
+		return "", jsonScalar(raw)
+	}
+	code = jsonScalar(inner["code"])
+	message = jsonScalar(inner["message"])
+	if code == "" {
+		code = jsonScalar(inner["error_code"])
+	}
+	if message == "" {
+		message = jsonScalar(inner["error_msg"])
+	}
+	return code, message
+}
+
+// decodeFault reads an OpenStack fault, the error document of the v2.1 API:
+// {"<faultName>":{"message","code":404}}. The fault name is taken as the
+// code, since it is more telling than the numeric code, which only repeats
+// the HTTP status. Members are tried in name order so that the result does
+// not depend on map order.
+func decodeFault(top map[string]json.RawMessage) (code, message string, ok bool) {
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		var inner map[string]json.RawMessage
+		if err := json.Unmarshal(top[k], &inner); err != nil || inner == nil {
+			continue
+		}
+		// Both keys are required: a success document such as
+		// {"server":{...}} may have a "message" somewhere, but a
+		// fault always carries the numeric code beside it.
+		_, hasMessage := inner["message"]
+		_, hasCode := inner["code"]
+		if hasMessage && hasCode {
+			return k, jsonScalar(inner["message"]), true
+		}
+	}
+	return "", "", false
 }
 
 // errorInBody decodes a response body as an error document when it is one.
