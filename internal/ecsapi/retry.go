@@ -125,7 +125,24 @@ func (cl *call) unknownIfSent(err error) error {
 // buffered final response. Non-2xx statuses are not errors at this level.
 func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) {
 	cl := &call{c: c, req: req, path: req.url.EscapedPath()}
+	r, err := cl.newRequest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cl.retryClient().Do(r)
+	if resp != nil {
+		// The body was already read into memory by checkRetry; closing
+		// the in-memory reader is a formality.
+		resp.Body.Close()
+	}
+	return cl.result(ctx, resp, err)
+}
 
+// newRequest builds the request with every header except the signature,
+// which beforeAttempt adds to each attempt. Its context carries a trace
+// that records which attempt obtained a connection.
+func (cl *call) newRequest(ctx context.Context) (*retryablehttp.Request, error) {
+	c, req := cl.c, cl.req
 	var body any // an untyped nil keeps GET and DELETE free of a body
 	if req.body != nil {
 		body = req.body
@@ -150,15 +167,19 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 	} else if c.creds.SecurityToken != "" {
 		r.Header.Set(headerSecurityToken, c.creds.SecurityToken)
 	}
+	return r, nil
+}
 
-	// A retryablehttp.Client is a few words of configuration; one per call
-	// gives the hooks per-call state while every call shares c.httpClient
-	// and therefore one connection pool.
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.httpClient,
-		RetryWaitMin:   c.waitMin,
-		RetryWaitMax:   c.waitMax,
-		RetryMax:       c.maxRetries,
+// retryClient returns the retrying client for this call. A
+// retryablehttp.Client is a few words of configuration; one per call gives
+// the hooks per-call state while every call shares c.httpClient and
+// therefore one connection pool.
+func (cl *call) retryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:     cl.c.httpClient,
+		RetryWaitMin:   cl.c.waitMin,
+		RetryWaitMax:   cl.c.waitMax,
+		RetryMax:       cl.c.maxRetries,
 		RequestLogHook: cl.beforeAttempt,
 		CheckRetry:     cl.checkRetry,
 		Backoff:        cl.backoff,
@@ -166,13 +187,12 @@ func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) 
 		// instead of retryablehttp's generic "giving up" error.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
-	resp, err := rc.Do(r)
-	if resp != nil {
-		// The body was already read into memory by checkRetry; closing
-		// the in-memory reader is a formality.
-		resp.Body.Close()
-	}
+}
 
+// result turns what the retrying client returned into the final response
+// or error, marking a change whose outcome may be open as such.
+func (cl *call) result(ctx context.Context, resp *http.Response, err error) (*apiResponse, error) {
+	req := cl.req
 	if ctx.Err() != nil && cl.last.status == 0 {
 		// The caller gave up while the last attempt was in flight.
 		cl.markUncertainIfSent("the operation was interrupted after the request was sent")
