@@ -111,37 +111,48 @@ func checkLength(password string) (Violation, bool) {
 	}, false
 }
 
-// checkCharacters covers rules 2 to 4, which all follow from one pass over the characters.
-func checkCharacters(password string) []Violation {
-	var hasUpper, hasLower, hasDigit, hasSpecial, hasControl, hasForbidden bool
+// charClasses records which kinds of character a password holds.
+type charClasses struct {
+	upper, lower, digit, special, control, forbidden bool
+}
+
+// classify scans the password once for every kind of character.
+func classify(password string) charClasses {
+	var c charClasses
 	for _, r := range password {
 		switch {
 		case strings.ContainsRune(Uppercase, r):
-			hasUpper = true
+			c.upper = true
 		case strings.ContainsRune(Lowercase, r):
-			hasLower = true
+			c.lower = true
 		case strings.ContainsRune(Digits, r):
-			hasDigit = true
+			c.digit = true
 		case strings.ContainsRune(AllowedSpecials, r):
-			hasSpecial = true
+			c.special = true
 		case r < 0x20 || r == 0x7f:
-			hasControl = true
+			c.control = true
 		default:
-			// The forbidden ASCII list, the space and every non-ASCII character (Chinese,
-			// full-width punctuation, ...).
-			hasForbidden = true
+			// The forbidden ASCII list, the space and every non-ASCII
+			// character (Chinese, full-width punctuation, ...).
+			c.forbidden = true
 		}
 	}
+	return c
+}
 
+// checkCharacters covers rules 2 to 4, which all follow from the kinds of
+// character the password holds.
+func checkCharacters(password string) []Violation {
+	c := classify(password)
 	var out []Violation
-	if hasControl {
+	if c.control {
 		out = append(out, Violation{
 			Rule:   2,
 			Name:   "allowed characters",
 			Detail: "the password contains a control character (such as a tab or a line break); only letters, digits and " + spacedChars(AllowedSpecials) + " are allowed",
 		})
 	}
-	if hasForbidden {
+	if c.forbidden {
 		out = append(out, Violation{
 			Rule: 3,
 			Name: "forbidden characters",
@@ -150,7 +161,7 @@ func checkCharacters(password string) []Violation {
 		})
 	}
 	classes := 0
-	for _, has := range []bool{hasUpper, hasLower, hasDigit, hasSpecial} {
+	for _, has := range []bool{c.upper, c.lower, c.digit, c.special} {
 		if has {
 			classes++
 		}
