@@ -46,6 +46,8 @@ func TestParseLatenciesAlwaysMeasuresTheBaseline(t *testing.T) {
 func TestParseOptionsRejectsNonsense(t *testing.T) {
 	for _, args := range [][]string{
 		{"-parallelism", "0"}, {"-runs", "0"}, {"-throttle-rate", "-1"}, {"-throttle-size", "0"}, {"extra"},
+		{"-tight-throttle-rate", "-2"}, {"-tight-throttle-size", "0"}, {"-tight-throttle-parallelism", "0"},
+		{"-max-retries", "-2"},
 	} {
 		if _, err := parseOptions(args, io.Discard); err == nil {
 			t.Errorf("parseOptions(%q) accepted bad input", args)
@@ -56,8 +58,35 @@ func TestParseOptionsRejectsNonsense(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !equalInts(o.sizes, []int{10, 100, 500}) || o.parallelism != 10 || len(o.latencies) != 2 || o.latencies[1] != 50*time.Millisecond ||
-		o.throttleRate != 20 || o.throttleSize != 200 {
+		o.throttleRate != 20 || o.throttleSize != 200 || o.tightRate != 2 || o.tightSize != 30 || o.tightParallelism != 10 ||
+		o.maxRetries != -1 {
 		t.Errorf("defaults: %+v", o)
+	}
+}
+
+func TestThrottleSpecsRunBothRowsByDefault(t *testing.T) {
+	o, err := parseOptions([]string{"-parallelism", "4"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := o.throttleSpecs()
+	want := []throttleSpec{
+		{N: 200, Rate: 20, Parallelism: 4, MaxRatio: maxThrottleRatio},
+		// The tight row keeps its own parallelism: its requirement is stated at 10.
+		{N: 30, Rate: 2, Parallelism: 10},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("throttleSpecs = %+v, want %+v", got, want)
+	}
+	o, err = parseOptions([]string{"-throttle-rate", "0", "-tight-throttle-size", "5", "-tight-throttle-rate", "0.5"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := o.throttleSpecs(); len(got) != 1 || got[0] != (throttleSpec{N: 5, Rate: 0.5, Parallelism: 10}) {
+		t.Errorf("with -throttle-rate 0: %+v", got)
+	}
+	if o, _ := parseOptions([]string{"-tight-throttle-rate", "0", "-throttle-rate", "0"}, io.Discard); len(o.throttleSpecs()) != 0 {
+		t.Errorf("both rates 0 still run %+v", o.throttleSpecs())
 	}
 }
 
@@ -168,7 +197,7 @@ func TestSummariseComputesTheIdealFromTheBaseline(t *testing.T) {
 
 func TestEvaluateTargets(t *testing.T) {
 	good := summarise(fleetSamples(4*time.Second, 10), 10)
-	throttled := []throttleResult{{N: 200, Rate: 20, Phase: phaseApply, Wall: 22 * time.Second, Succeeded: 400, Throttled: 50}}
+	throttled := []throttleResult{{throttleSpec: mainThrottle, Phase: phaseApply, Wall: 22 * time.Second, Succeeded: 400, Throttled: 50}}
 	for _, tg := range evaluateTargets(good, throttled, 10) {
 		if !tg.Met {
 			t.Errorf("target reported missed for a good run: %s", tg.Text)
@@ -178,7 +207,7 @@ func TestEvaluateTargets(t *testing.T) {
 	// Too slow at 50 ms, a connection per call, an extra call per create, a slow throttled run.
 	bad := fleetSamples(6*time.Second, 200)
 	bad[3].Calls["GET /v1/{project_id}/cloudservers/{server_id}"] = 100
-	slow := []throttleResult{{N: 200, Rate: 20, Phase: phaseApply, Wall: 40 * time.Second, Succeeded: 400}}
+	slow := []throttleResult{{throttleSpec: mainThrottle, Phase: phaseApply, Wall: 40 * time.Second, Succeeded: 400}}
 	var missed []string
 	for _, tg := range evaluateTargets(summarise(bad, 10), slow, 10) {
 		if !tg.Met {
@@ -193,6 +222,117 @@ func TestEvaluateTargets(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("no missed target mentions %q; missed:\n%s", want, joined)
 		}
+	}
+}
+
+// mainThrottle and tightThrottle are the two throttled rows of a default run.
+var (
+	mainThrottle  = throttleSpec{N: 200, Rate: 20, Parallelism: 10, MaxRatio: maxThrottleRatio}
+	tightThrottle = throttleSpec{N: 30, Rate: 2, Parallelism: 10}
+)
+
+func TestTightThrottleTargetIsZeroFailures(t *testing.T) {
+	// Three times the quota time: slow, but the goal is only that nothing fails.
+	ok := throttleResult{throttleSpec: tightThrottle, Phase: phaseApply, Wall: 90 * time.Second, Succeeded: 60, Throttled: 300}
+	tg := throttleTarget(ok)
+	if !tg.Met || !strings.Contains(tg.Text, "0 resources failed") || !strings.Contains(tg.Text, "-parallelism=10") ||
+		!strings.Contains(tg.Text, "wall 90.00 s against a quota time of 30.00 s (3.00") {
+		t.Errorf("a slow run without failures: %+v", tg)
+	}
+	failed := ok
+	failed.FailedResources, failed.ExitCode = 3, 1
+	if tg := throttleTarget(failed); tg.Met || !strings.Contains(tg.Text, "3 resources failed") {
+		t.Errorf("a run with failed resources: %+v", tg)
+	}
+	// The main row fails on a failed resource even when its exit status and timing are fine.
+	main := throttleResult{throttleSpec: mainThrottle, Phase: phaseDestroy, Wall: 20 * time.Second, Succeeded: 400, FailedResources: 1}
+	if tg := throttleTarget(main); tg.Met {
+		t.Errorf("main row with a failed resource: %+v", tg)
+	}
+}
+
+// cliOutput is what a failed apply prints with -no-color: two throttled resets, a warning, and
+// a detail with an "Error:" line of its own.
+const cliOutput = `ecs_server_password.fleet[0]: Creating...
+ecs_server_password.fleet[1]: Creating...
+
+Warning: Something to know
+
+Not an error.
+
+Error: Unable to Reset Server Password
+
+  with ecs_server_password.fleet[1],
+  on main.tf line 54, in resource "ecs_server_password" "fleet":
+  54: resource "ecs_server_password" "fleet" {
+
+Could not reset the password of server "0b6a4a3e-1f0c-4c55-9d43-6a1b2c3d4e5f".
+
+API error code: APIGW.0308
+Request ID: 0123456789abcdef0123456789abcdef
+HTTP status: 429 (PUT /v1/…/os-reset-password)
+
+Error: Unable to Reset Server Password
+
+  with ecs_server_password.fleet[7],
+  on main.tf line 54, in resource "ecs_server_password" "fleet":
+  54: resource "ecs_server_password" "fleet" {
+
+Could not reset the password of server "ffffffff-1f0c-4c55-9d43-6a1b2c3d4e5f".
+
+API error code: APIGW.0308
+Request ID: fedcba9876543210fedcba9876543210
+HTTP status: 429 (PUT /v1/…/os-reset-password)
+
+Error: Unable to Check Password Reset Support
+
+  with ecs_server_password.fleet[3],
+  on main.tf line 54, in resource "ecs_server_password" "fleet":
+  54: resource "ecs_server_password" "fleet" {
+
+API error code: none (no answer was received)
+Request ID: none (no answer was received)
+Error: GET /v1/…: connection reset
+`
+
+func TestErrorDiagnostics(t *testing.T) {
+	ds := errorDiagnostics(cliOutput)
+	if len(ds) != 3 {
+		t.Fatalf("got %d diagnostics, want 3 (the warning and the detail's Error: line are none): %+v", len(ds), ds)
+	}
+	if ds[0].Address != "ecs_server_password.fleet[1]" || ds[0].Summary != "Unable to Reset Server Password" {
+		t.Errorf("first diagnostic: %+v", ds[0])
+	}
+	if !strings.HasSuffix(ds[2].Text, "Error: GET /v1/…: connection reset") || ds[2].Address != "ecs_server_password.fleet[3]" {
+		t.Errorf("the detail's own Error: line belongs to the diagnostic: %q", ds[2].Text)
+	}
+	if strings.Contains(ds[0].Text, "Warning") || strings.HasSuffix(ds[0].Text, "\n") {
+		t.Errorf("first diagnostic text: %q", ds[0].Text)
+	}
+	if got := errorDiagnostics("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.\n"); len(got) != 0 {
+		t.Errorf("a clean run has diagnostics: %+v", got)
+	}
+}
+
+func TestFailedResourcesJoinErrorsAndGroundTruth(t *testing.T) {
+	ds := errorDiagnostics(cliOutput)
+	// fleet[1] is both reported and wrong in the ground truth; fleet[9] only wrong there.
+	if got := failedResources(ds, []int{1, 9}); got != 4 {
+		t.Errorf("failedResources = %d, want 4", got)
+	}
+	if got := failedResources([]diagnostic{{Summary: "Invalid provider configuration"}}, nil); got != 0 {
+		t.Errorf("an error that names no resource counted as %d resources", got)
+	}
+}
+
+func TestGroupErrorsMergesWhatDiffersOnlyInIDs(t *testing.T) {
+	groups := groupErrors(errorDiagnostics(cliOutput))
+	if len(groups) != 2 || groups[0].Count != 2 || groups[1].Count != 1 {
+		t.Fatalf("groups: %+v", groups)
+	}
+	if strings.Contains(groups[0].Text, "fleet[") || strings.Contains(groups[0].Text, "0123456789abcdef") ||
+		!strings.Contains(groups[0].Text, `server "…"`) || !strings.Contains(groups[0].Text, "APIGW.0308") {
+		t.Errorf("merged text: %s", groups[0].Text)
 	}
 }
 
@@ -220,7 +360,7 @@ func TestConnectionLimitAllowsOnePoolPerProcess(t *testing.T) {
 }
 
 func TestThrottleQuota(t *testing.T) {
-	r := throttleResult{Rate: 20, Succeeded: 400, Wall: 26 * time.Second}
+	r := throttleResult{throttleSpec: throttleSpec{Rate: 20}, Succeeded: 400, Wall: 26 * time.Second}
 	if r.QuotaTime() != 20*time.Second || r.Ratio() != 1.3 {
 		t.Errorf("quota %s ratio %v, want 20s and 1.3", r.QuotaTime(), r.Ratio())
 	}
@@ -275,6 +415,29 @@ func TestRenderReport(t *testing.T) {
 	}
 	if strings.Contains(out, "MISSED") || len(rep.missed()) != 0 {
 		t.Errorf("a good run reports missed targets:\n%s", out)
+	}
+	if strings.Contains(out, "Throttled runs") || strings.Contains(out, "max_retries") {
+		t.Errorf("the report shows sections of runs that did not happen:\n%s", out)
+	}
+}
+
+func TestRenderReportQuotesThrottleErrors(t *testing.T) {
+	failed := throttleResult{throttleSpec: tightThrottle, Phase: phaseApply, Wall: 70 * time.Second, Succeeded: 58,
+		Throttled: 250, FailedResources: 3, Errors: errorDiagnostics(cliOutput), ExitCode: 1}
+	retries := 12
+	rep := &report{Parallelism: 10, MaxRetries: &retries, Throttle: []throttleResult{failed}}
+	rep.Targets = evaluateTargets(nil, rep.Throttle, 10)
+	var b strings.Builder
+	rep.render(&b)
+	out := b.String()
+	for _, want := range []string{
+		"| 30 | 2/s | 10 | apply | 70.00 | 29.00 | 2.41 | 58 | 250 | 0 | 3 | 1 |",
+		"### Errors of the throttled runs", "3 errors, 3 resources failed, exit status 1", "2 ×", "1 ×",
+		"Provider `max_retries`: 12", "**MISSED**: throttled apply of 30 resources at 2 requests/s, -parallelism=10: 3 resources failed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
 	}
 }
 

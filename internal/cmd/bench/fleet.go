@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
@@ -92,18 +91,24 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, 
 	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), vars, 0o600); err != nil {
 		return nil, err
 	}
-	f.runner = &clirunner.Runner{
-		CLI: b.cli, Dir: dir,
-		// Logging off: a developer's TF_LOG would slow the CLI down and skew the numbers.
-		Env:    []string{b.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="},
-		Stdout: f.output, Stderr: f.output,
+	// Logging off: a developer's TF_LOG would slow the CLI down and skew the numbers.
+	env := []string{b.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="}
+	if b.opts.maxRetries >= 0 {
+		// The runner drops the caller's HW_* variables, so this is the only setting the provider sees.
+		env = append(env, fmt.Sprintf("HW_MAX_RETRIES=%d", b.opts.maxRetries))
 	}
+	f.runner = &clirunner.Runner{CLI: b.cli, Dir: dir, Env: env, Stdout: f.output, Stderr: f.output}
 	return f, nil
 }
 
-// command returns the arguments of a phase.
+// command returns the arguments of a phase at the bench's -parallelism.
 func (b *bench) command(phase string) []string {
-	p := fmt.Sprintf("-parallelism=%d", b.opts.parallelism)
+	return commandAt(phase, b.opts.parallelism)
+}
+
+// commandAt returns the arguments of a phase at the given -parallelism.
+func commandAt(phase string, parallelism int) []string {
+	p := fmt.Sprintf("-parallelism=%d", parallelism)
 	switch phase {
 	case phasePlan:
 		return []string{"plan", "-input=false", "-no-color", "-detailed-exitcode", p}
@@ -144,21 +149,31 @@ func (b *bench) timed(ctx context.Context, f *fleetDir, phase string, latency ti
 // verifyApplied checks the ground truth after an apply: every server holds its password and
 // was reset exactly once. Numbers of a run that did the wrong thing would be worthless.
 func (b *bench) verifyApplied(ctx context.Context, f *fleetDir) error {
-	truth, err := b.serversByID(ctx)
+	bad, err := b.badServers(ctx, f)
 	if err != nil {
 		return err
 	}
-	var bad []string
+	if len(bad) > 0 {
+		return fmt.Errorf("%d of %d servers do not hold their new password after one reset (first: %s)", len(bad), len(f.ids), f.ids[bad[0]])
+	}
+	return nil
+}
+
+// badServers returns the indexes of the fleet's servers that do not hold their new password
+// after exactly one reset.
+func (b *bench) badServers(ctx context.Context, f *fleetDir) ([]int, error) {
+	truth, err := b.serversByID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var bad []int
 	for i, id := range f.ids {
 		st, ok := truth[id]
 		if !ok || st.ResetCount != 1 || st.Password != f.passwords[i] {
-			bad = append(bad, id)
+			bad = append(bad, i)
 		}
 	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%d of %d servers do not hold their new password after one reset (first: %s)", len(bad), len(f.ids), bad[0])
-	}
-	return nil
+	return bad, nil
 }
 
 func tailText(s string, n int) string {
@@ -229,74 +244,6 @@ func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
 		return s, fmt.Errorf("%w\n%s", err, tailText(f.output.String(), 4000))
 	}
 	return s, nil
-}
-
-// runThrottled applies and destroys n resources while the simulator allows rate requests per
-// second for the credential, and counts the answers.
-func (b *bench) runThrottled(ctx context.Context, n int, rate float64) ([]throttleResult, error) {
-	if err := b.configure(ctx, 0, 0); err != nil {
-		return nil, err
-	}
-	ids, err := b.addServers(ctx, "throttled", n)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
-	f, err := b.newFleetDir("throttled", ids, true)
-	if err != nil {
-		return nil, err
-	}
-	// Setting the limit refills every credential's bucket, so both phases start alike.
-	defer func() { _ = b.configure(context.WithoutCancel(ctx), 0, 0) }()
-	var out []throttleResult
-	for _, phase := range []string{phaseApply, phaseDestroy} {
-		if err := b.configure(ctx, 0, rate); err != nil {
-			return out, err
-		}
-		if err := b.sim.ClearRequests(ctx); err != nil {
-			return out, err
-		}
-		f.output.Reset()
-		start := time.Now()
-		runErr := f.runner.Run(ctx, b.command(phase)...)
-		wall := time.Since(start)
-		res := throttleResult{N: n, Rate: rate, Phase: phase, Wall: wall}
-		if runErr != nil {
-			res.ExitCode = 1
-			if ctx.Err() != nil {
-				return out, runErr
-			}
-		}
-		reqs, err := b.sim.Requests(ctx)
-		if err != nil {
-			return out, err
-		}
-		for _, r := range reqs {
-			if !strings.Contains(r.Path, "/cloudservers/") && !strings.Contains(r.Path, "/servers/") {
-				continue
-			}
-			switch {
-			case r.Status >= 200 && r.Status < 300:
-				res.Succeeded++
-			case r.Status == 429:
-				res.Throttled++
-			default:
-				res.Failed++
-			}
-		}
-		b.logf("[throttled %s N=%d rate=%g/s] %.1f s, %d calls succeeded, %d answered 429, %d failed, exit %d",
-			phase, n, rate, wall.Seconds(), res.Succeeded, res.Throttled, res.Failed, res.ExitCode)
-		out = append(out, res)
-		if runErr != nil {
-			return out, fmt.Errorf("throttled %s: %w\n%s", phase, runErr, tailText(f.output.String(), 4000))
-		}
-		if phase == phaseApply {
-			if err := b.verifyApplied(ctx, f); err != nil {
-				return out, fmt.Errorf("throttled apply: %w", err)
-			}
-		}
-	}
-	return out, nil
 }
 
 // schemaTime measures `providers schema -json` (median of runs) and checks its output.

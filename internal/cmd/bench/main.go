@@ -1,7 +1,8 @@
 // Command bench measures the provider with the real Terraform (or OpenTofu) CLI against the
 // ecs-simulator command: apply, a no-change plan and destroy of N ecs_server_password resources
 // at several simulated API latencies, API calls per resource, TCP connections per command, the
-// ratio of wall time to an ideal derived from the zero-latency run, a throttled run, the
+// ratio of wall time to an ideal derived from the zero-latency run, two throttled runs (one at
+// a quota so small that most calls are refused at first, where no resource may fail), the
 // provider's size, the time of `providers schema -json`, and the Go micro-benchmarks of the API
 // client and the simulator. It prints one Markdown report. Run it with `make bench`.
 package main
@@ -35,6 +36,12 @@ type options struct {
 	runs         int
 	throttleRate float64
 	throttleSize int
+	// The tight throttled row: a quota so small that most calls are refused at first.
+	tightRate        float64
+	tightSize        int
+	tightParallelism int
+	// maxRetries is the provider's max_retries for every CLI run; -1 leaves the provider's default.
+	maxRetries   int
 	noVerifySize int
 	schemaRuns   int
 	out          string
@@ -52,14 +59,11 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	latencies := fs.String("latency", "0,50ms", "comma-separated simulated API latencies; 0 is always measured, as the baseline of the ideal")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
 	fs.IntVar(&o.runs, "runs", 3, "runs of every (N, latency); the report shows the median wall time")
-	fs.Float64Var(&o.throttleRate, "throttle-rate", 20, "requests per second the simulator allows in the throttled run; 0 skips it")
-	fs.IntVar(&o.throttleSize, "throttle-size", 200, "resources in the throttled run")
-	fs.IntVar(&o.noVerifySize, "no-verify-size", 100, "resources in the apply with verify_reset_support = false; 0 skips it")
-	fs.IntVar(&o.schemaRuns, "schema-runs", 5, "runs of `providers schema -json`; 0 skips it")
+	defineRowFlags(fs, o)
 	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.cliPath, "cli", "", "Terraform or OpenTofu binary (default: TF_ACC_TERRAFORM_PATH, terraform or tofu on PATH, else OpenTofu built by .ci/opentofu.sh)")
 	fs.BoolVar(&o.skipGoBench, "skip-go-bench", false, "do not run the Go benchmarks")
-	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, states, simulator log)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (configurations, states, CLI output of the throttled runs, simulator log)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -73,17 +77,57 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	if o.latencies, err = parseLatencies(*latencies); err != nil {
 		return nil, err
 	}
-	switch {
-	case o.parallelism < 1:
-		return nil, errors.New("-parallelism must be at least 1")
-	case o.runs < 1:
-		return nil, errors.New("-runs must be at least 1")
-	case o.throttleRate < 0 || o.throttleSize < 0 || o.noVerifySize < 0 || o.schemaRuns < 0:
-		return nil, errors.New("-throttle-rate, -throttle-size, -no-verify-size and -schema-runs must not be negative")
-	case o.throttleRate > 0 && o.throttleSize == 0:
-		return nil, errors.New("-throttle-size must be positive when -throttle-rate is")
+	if err := o.validate(); err != nil {
+		return nil, err
 	}
 	return o, nil
+}
+
+// defineRowFlags defines the flags of the rows beyond the fleet table and of the provider's
+// settings.
+func defineRowFlags(fs *flag.FlagSet, o *options) {
+	fs.Float64Var(&o.throttleRate, "throttle-rate", 20, "requests per second the simulator allows in the throttled run; 0 skips it")
+	fs.IntVar(&o.throttleSize, "throttle-size", 200, "resources in the throttled run")
+	fs.Float64Var(&o.tightRate, "tight-throttle-rate", 2, "requests per second the simulator allows in the tight throttled run; 0 skips it")
+	fs.IntVar(&o.tightSize, "tight-throttle-size", 30, "resources in the tight throttled run")
+	fs.IntVar(&o.tightParallelism, "tight-throttle-parallelism", 10, "the CLI's -parallelism in the tight throttled run")
+	fs.IntVar(&o.maxRetries, "max-retries", -1, "the provider's max_retries in every run (HW_MAX_RETRIES); -1 keeps the provider's default")
+	fs.IntVar(&o.noVerifySize, "no-verify-size", 100, "resources in the apply with verify_reset_support = false; 0 skips it")
+	fs.IntVar(&o.schemaRuns, "schema-runs", 5, "runs of `providers schema -json`; 0 skips it")
+}
+
+// validate rejects settings that cannot be run.
+func (o *options) validate() error {
+	switch {
+	case o.parallelism < 1 || o.tightParallelism < 1:
+		return errors.New("-parallelism and -tight-throttle-parallelism must be at least 1")
+	case o.runs < 1:
+		return errors.New("-runs must be at least 1")
+	case o.throttleRate < 0 || o.throttleSize < 0 || o.tightRate < 0 || o.tightSize < 0 || o.noVerifySize < 0 || o.schemaRuns < 0:
+		return errors.New("-throttle-rate, -throttle-size, -tight-throttle-rate, -tight-throttle-size, -no-verify-size " +
+			"and -schema-runs must not be negative")
+	case o.throttleRate > 0 && o.throttleSize == 0:
+		return errors.New("-throttle-size must be positive when -throttle-rate is")
+	case o.tightRate > 0 && o.tightSize == 0:
+		return errors.New("-tight-throttle-size must be positive when -tight-throttle-rate is")
+	case o.maxRetries < -1:
+		return errors.New("-max-retries must be -1 (the provider's default) or a whole number of retries")
+	}
+	return nil
+}
+
+// throttleSpecs are the throttled rows to run, in order.
+func (o *options) throttleSpecs() []throttleSpec {
+	var out []throttleSpec
+	if o.throttleRate > 0 {
+		out = append(out, throttleSpec{N: o.throttleSize, Rate: o.throttleRate, Parallelism: o.parallelism, MaxRatio: maxThrottleRatio})
+	}
+	if o.tightRate > 0 {
+		// No goal for the wall time: with a handful of requests per second the quota, not the
+		// provider, decides how long it takes. What must hold is that nothing fails.
+		out = append(out, throttleSpec{N: o.tightSize, Rate: o.tightRate, Parallelism: o.tightParallelism})
+	}
+	return out
 }
 
 // parseSizes reads "10,100,500".
@@ -294,6 +338,9 @@ func (b *bench) findCLI(ctx context.Context) (*report, error) {
 		CLIVersion:  cliVersion,
 		Parallelism: o.parallelism,
 	}
+	if o.maxRetries >= 0 {
+		rep.MaxRetries = &o.maxRetries
+	}
 	b.logf("%s at %s", cliVersion, b.cli.Path)
 	return rep, nil
 }
@@ -373,7 +420,7 @@ func (b *bench) measureCLI(ctx context.Context, rep *report) error {
 }
 
 // measureFleets runs every (N, run, latency), the apply without the reset-support check and
-// the throttled run (which goes to rep.Throttle). It returns the samples taken so far also
+// the throttled rows (which go to rep.Throttle). It returns the samples taken so far also
 // when one of them fails.
 func (b *bench) measureFleets(ctx context.Context, rep *report) ([]sample, error) {
 	o := b.opts
@@ -398,9 +445,9 @@ func (b *bench) measureFleets(ctx context.Context, rep *report) ([]sample, error
 		}
 		samples = append(samples, s)
 	}
-	if o.throttleRate > 0 {
-		t, err := b.runThrottled(ctx, o.throttleSize, o.throttleRate)
-		rep.Throttle = t
+	for _, spec := range o.throttleSpecs() {
+		t, err := b.runThrottled(ctx, spec)
+		rep.Throttle = append(rep.Throttle, t...)
 		if err != nil {
 			return samples, err
 		}

@@ -217,32 +217,3 @@ func summarise(samples []sample, parallelism int) []row {
 	}
 	return rows
 }
-
-// throttleResult is the throttled apply or destroy.
-type throttleResult struct {
-	N     int
-	Rate  float64
-	Phase string
-	Wall  time.Duration
-	// Succeeded counts ECS API requests answered with a 2xx status, Throttled those answered
-	// 429, Failed every other answer (including dropped requests).
-	Succeeded, Throttled, Failed int
-	ExitCode                     int
-}
-
-// QuotaTime is how long the quota needs to let the successful requests through.
-func (t throttleResult) QuotaTime() time.Duration {
-	if t.Rate <= 0 {
-		return 0
-	}
-	return time.Duration(float64(t.Succeeded) / t.Rate * float64(time.Second))
-}
-
-// Ratio is the wall time over the quota time.
-func (t throttleResult) Ratio() float64 {
-	q := t.QuotaTime()
-	if q <= 0 {
-		return 0
-	}
-	return t.Wall.Seconds() / q.Seconds()
-}

@@ -18,6 +18,8 @@ type report struct {
 	GoVersion          string
 	CLIVersion         string
 	Parallelism        int
+	// MaxRetries is the provider's max_retries set with -max-retries; nil for its default.
+	MaxRetries *int
 
 	ProviderSize, ReleaseSize int64
 	SchemaTime                time.Duration
@@ -89,6 +91,16 @@ func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []
 		})
 	}
 
+	out = append(out, connectionTargets(rows, parallelism)...)
+	for _, t := range throttled {
+		out = append(out, throttleTarget(t))
+	}
+	return out
+}
+
+// connectionTargets checks the most connections a command of each phase opened.
+func connectionTargets(rows []row, parallelism int) []target {
+	var out []target
 	byPhase := map[string]int64{}
 	var phases []string
 	for _, r := range rows {
@@ -107,16 +119,26 @@ func evaluateTargets(rows []row, throttled []throttleResult, parallelism int) []
 		}
 		out = append(out, target{Met: byPhase[p] <= limit, Text: text})
 	}
-
-	for _, t := range throttled {
-		ok := t.ExitCode == 0 && t.Failed == 0 && t.Ratio() <= maxThrottleRatio
-		out = append(out, target{
-			Met: ok,
-			Text: fmt.Sprintf("throttled %s of %d resources at %g requests/s: exit status %d, %d errors, wall/quota %.2f (≤ %.1f)",
-				t.Phase, t.N, t.Rate, t.ExitCode, t.Failed, t.Ratio(), maxThrottleRatio),
-		})
-	}
 	return out
+}
+
+// throttleTarget is the goal of one throttled phase: without errors and close to the quota
+// time, or, for a row without a ratio goal, without a failed resource.
+func throttleTarget(t throttleResult) target {
+	what := fmt.Sprintf("throttled %s of %d resources at %g requests/s", t.Phase, t.N, t.Rate)
+	if t.MaxRatio == 0 {
+		return target{
+			Met: t.ExitCode == 0 && t.FailedResources == 0,
+			Text: fmt.Sprintf("%s, -parallelism=%d: %d resources failed (goal 0), exit status %d; wall %s s against "+
+				"a quota time of %s s (%.2f, reported only)", what, t.Parallelism, t.FailedResources, t.ExitCode,
+				seconds(t.Wall), seconds(t.QuotaTime()), t.Ratio()),
+		}
+	}
+	return target{
+		Met: t.ExitCode == 0 && t.FailedResources == 0 && t.Failed == 0 && t.Ratio() <= t.MaxRatio,
+		Text: fmt.Sprintf("%s: exit status %d, %d resources failed, %d errors, wall/quota %.2f (≤ %.1f)",
+			what, t.ExitCode, t.FailedResources, t.Failed, t.Ratio(), t.MaxRatio),
+	}
 }
 
 // apiProcesses is the number of provider processes of a phase that call the API. Terraform and
@@ -141,6 +163,21 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
 // render writes the report as Markdown.
 func (r *report) render(w io.Writer) {
+	r.renderHeader(w)
+	r.renderFleet(w)
+	r.renderThrottle(w)
+	fmt.Fprintf(w, "\n## Targets\n\n")
+	for _, t := range r.Targets {
+		mark := "met"
+		if !t.Met {
+			mark = "**MISSED**"
+		}
+		fmt.Fprintf(w, "- %s: %s\n", mark, t.Text)
+	}
+	r.renderGo(w)
+}
+
+func (r *report) renderHeader(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("# Benchmark results\n\n")
 	p("- Command: `%s`\n", r.Command)
@@ -150,12 +187,18 @@ func (r *report) render(w io.Writer) {
 		p("- One-minute load average: %s at the start, %s after the CLI runs\n", r.LoadStart, r.LoadEnd)
 	}
 	p("- Toolchain: %s; CLI: %s; default `-parallelism=%d`\n", r.GoVersion, r.CLIVersion, r.Parallelism)
+	if r.MaxRetries != nil {
+		p("- Provider `max_retries`: %d (`-max-retries`; not the provider's default)\n", *r.MaxRetries)
+	}
 	p("- Provider binary: %s as built for development, %s with the release flags (`-ldflags \"-s -w\"`)\n",
 		megabytes(r.ProviderSize), megabytes(r.ReleaseSize))
 	if r.SchemaRuns > 0 {
 		p("- `providers schema -json`: %s s (median of %d runs)\n", seconds(r.SchemaTime), r.SchemaRuns)
 	}
+}
 
+func (r *report) renderFleet(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("\n## Apply, no-change plan and destroy against ecs-simulator\n\n")
 	p("| N | latency | phase | wall s | ideal s | wall / ideal | API calls / resource | by operation | TCP connections |\n")
 	p("|--:|--:|---|--:|--:|--:|--:|---|--:|\n")
@@ -177,28 +220,49 @@ func (r *report) render(w io.Writer) {
 		"wall time of the same phase at L = 0 (the CLI's own cost) plus ceil(N / %d) × API calls per resource × L. "+
 		"Connections are TCP connections the simulator accepted during the command; every command starts "+
 		"fresh provider processes, and destroy refreshes and deletes in two of them.\n", runs, r.Parallelism)
+}
 
-	if len(r.Throttle) > 0 {
-		p("\n## Throttled run\n\n")
-		p("| N | limit | phase | wall s | quota s | wall / quota | successful calls | 429 answers | other errors | exit status |\n")
-		p("|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|\n")
-		for _, t := range r.Throttle {
-			p("| %d | %g/s | %s | %s | %s | %.2f | %d | %d | %d | %d |\n", t.N, t.Rate, t.Phase, seconds(t.Wall),
-				seconds(t.QuotaTime()), t.Ratio(), t.Succeeded, t.Throttled, t.Failed, t.ExitCode)
-		}
-		p("\nThe simulator allows the limit per credential (a token bucket with a burst of one second's worth) and " +
-			"answers anything over it with 429 APIGW.0308 and Retry-After. The quota time is successful calls / limit.\n")
+func (r *report) renderThrottle(w io.Writer) {
+	if len(r.Throttle) == 0 {
+		return
 	}
-
-	p("\n## Targets\n\n")
-	for _, t := range r.Targets {
-		mark := "met"
-		if !t.Met {
-			mark = "**MISSED**"
-		}
-		p("- %s: %s\n", mark, t.Text)
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("\n## Throttled runs\n\n")
+	p("| N | limit | parallelism | phase | wall s | quota s | wall / quota | successful calls | 429 answers | " +
+		"other errors | failed resources | exit status |\n")
+	p("|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, t := range r.Throttle {
+		p("| %d | %g/s | %d | %s | %s | %s | %.2f | %d | %d | %d | %d | %d |\n", t.N, t.Rate, t.Parallelism, t.Phase,
+			seconds(t.Wall), seconds(t.QuotaTime()), t.Ratio(), t.Succeeded, t.Throttled, t.Failed, t.FailedResources, t.ExitCode)
 	}
+	p("\nThe simulator allows the limit per credential (a token bucket with a burst of one second's worth) and " +
+		"answers anything over it with 429 APIGW.0308 and Retry-After. The quota time is successful calls / limit: " +
+		"a refused call takes nothing from the quota. A failed resource is one the CLI reported an error for or, " +
+		"after an apply, a server that does not hold its new password.\n")
+	r.renderThrottleErrors(w)
+}
 
+// renderThrottleErrors quotes the errors of failed throttled commands, merged by kind.
+func (r *report) renderThrottleErrors(w io.Writer) {
+	if !slices.ContainsFunc(r.Throttle, func(t throttleResult) bool { return len(t.Errors) > 0 }) {
+		return
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("\n### Errors of the throttled runs\n")
+	for _, t := range r.Throttle {
+		if len(t.Errors) == 0 {
+			continue
+		}
+		p("\n%s of %d resources at %g requests/s, -parallelism=%d: %d errors, %d resources failed, exit status %d. "+
+			"IDs are replaced by …\n", t.Phase, t.N, t.Rate, t.Parallelism, len(t.Errors), t.FailedResources, t.ExitCode)
+		for _, g := range groupErrors(t.Errors) {
+			p("\n%d ×\n\n```\n%s\n```\n", g.Count, g.Text)
+		}
+	}
+}
+
+func (r *report) renderGo(w io.Writer) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("\n## Go benchmarks\n\n")
 	p("`go test -run '^$' -bench . -benchmem %s`\n\n", strings.Join(goBenchPackages, " "))
 	if len(r.GoBench) > 0 {
