@@ -102,6 +102,8 @@ type call struct {
 	// uncertainWhy is set once an attempt may have reached the service
 	// without a definitive answer.
 	uncertainWhy string
+	// throttledRetries and otherRetries count the retries made so far.
+	throttledRetries, otherRetries int
 }
 
 // markUncertain records why the outcome of the call may be open, if the
@@ -179,7 +181,9 @@ func (cl *call) retryClient() *retryablehttp.Client {
 		HTTPClient:     cl.c.httpClient,
 		RetryWaitMin:   cl.c.waitMin,
 		RetryWaitMax:   cl.c.waitMax,
-		RetryMax:       cl.c.maxRetries,
+		// The policy in decide counts retries itself (throttling apart from
+		// other failures); this only keeps retryablehttp from stopping first.
+		RetryMax:       cl.c.maxRetries + maxThrottledRetries,
 		RequestLogHook: cl.beforeAttempt,
 		CheckRetry:     cl.checkRetry,
 		Backoff:        cl.backoff,
@@ -405,13 +409,18 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 func (cl *call) decide(ctx context.Context, resp *http.Response, reason string, fields map[string]any) (bool, error) {
 	c := cl.c
 	fields["reason"] = reason
-	retriesLeft := c.maxRetries - (cl.last.number - 1)
+	retriesLeft := cl.retriesLeft(ctx, strings.HasPrefix(reason, "throttled"))
 	if retriesLeft <= 0 {
 		if c.maxRetries > 0 {
 			fields["attempts"] = cl.last.number
 			c.logWarn(ctx, "ECS API retries exhausted", fields)
 		}
 		return false, nil
+	}
+	if strings.HasPrefix(reason, "throttled") {
+		cl.throttledRetries++
+	} else {
+		cl.otherRetries++
 	}
 	wait := c.backoff(cl.last.number-1, resp)
 	fields["wait"] = wait.String()
@@ -425,6 +434,28 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, reason string, 
 	fields["retries_left"] = retriesLeft
 	c.logWarn(ctx, "retrying ECS API request", fields)
 	return true, nil
+}
+
+// maxThrottledRetries bounds the retries of throttled answers within one
+// call, as a safety net: the context deadline normally ends them first.
+const maxThrottledRetries = 200
+
+// retriesLeft says how many more retries the call may make for a failure of
+// this kind. Flow control is not a fault: it only says "later", and under a
+// quota every caller gets through in time. So a throttled answer is retried
+// for as long as the operation's deadline allows (the backoff keeps growing
+// and spreading the callers out), and only other failures count against
+// max_retries. Without a deadline, or with retries disabled (max_retries =
+// 0), throttling counts like any other failure.
+func (cl *call) retriesLeft(ctx context.Context, throttled bool) int {
+	c := cl.c
+	if c.maxRetries == 0 {
+		return 0
+	}
+	if _, hasDeadline := ctx.Deadline(); throttled && hasDeadline {
+		return maxThrottledRetries - cl.throttledRetries
+	}
+	return c.maxRetries - cl.otherRetries - cl.throttledRetries
 }
 
 // backoff hands retryablehttp the wait chosen by decide, which already

@@ -292,3 +292,47 @@ func TestAttemptTimeoutBoundsAnEndpointThatNeverAnswers(t *testing.T) {
 		t.Errorf("the retry log does not name the timeout:\n%s", log.text())
 	}
 }
+
+// TestThrottlingIsRetriedUntilTheDeadline: under a quota every call gets
+// through in time, so flow control does not use up max_retries when the
+// operation has a deadline; other failures still do.
+func TestThrottlingIsRetriedUntilTheDeadline(t *testing.T) {
+	throttled := jsonStatus(429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`)
+	f := newFakeService(t, failThenSucceed(8, throttled, opGetFlag.succeed))
+	c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.MaxRetries = 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.GetResetPasswordFlag(ctx, testServer); err != nil {
+		t.Fatalf("8 throttled answers with max_retries 2 and a deadline: %v", err)
+	}
+	if n := len(f.requests()); n != 9 {
+		t.Errorf("%d attempts, want 9", n)
+	}
+
+	// Without a deadline there is no bound but max_retries.
+	f = newFakeService(t, failThenSucceed(8, throttled, opGetFlag.succeed))
+	c = newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.MaxRetries = 2 })
+	if _, err := c.GetResetPasswordFlag(context.Background(), testServer); !ecsapi.IsThrottled(err) {
+		t.Errorf("without a deadline: error = %v, want throttling after max_retries", err)
+	}
+	if n := len(f.requests()); n != 3 {
+		t.Errorf("without a deadline: %d attempts, want 3", n)
+	}
+
+	// Other failures count against max_retries even with a deadline.
+	f = newFakeService(t, failThenSucceed(8, jsonStatus(503, ""), opGetFlag.succeed))
+	c = newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.MaxRetries = 2 })
+	if _, err := c.GetResetPasswordFlag(ctx, testServer); err == nil {
+		t.Error("8 answers of 503 with max_retries 2 succeeded")
+	}
+	if n := len(f.requests()); n != 3 {
+		t.Errorf("503: %d attempts, want 3", n)
+	}
+
+	// max_retries = 0 turns every retry off.
+	f = newFakeService(t, failThenSucceed(1, throttled, opGetFlag.succeed))
+	c = newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.MaxRetries = 0 })
+	if _, err := c.GetResetPasswordFlag(ctx, testServer); !ecsapi.IsThrottled(err) {
+		t.Errorf("max_retries 0: error = %v, want the throttling error", err)
+	}
+}

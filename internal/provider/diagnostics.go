@@ -105,8 +105,9 @@ func errorHint(call apiCall, err error) string {
 		return fmt.Sprintf("The caller is not allowed to do this. It needs the IAM action `%s` on the project or on "+
 			"the server's enterprise project.", call.IAMAction)
 	case ecsapi.IsThrottled(err):
-		return "The API kept throttling the requests after every retry. Try again later, raise the provider's " +
-			"`max_retries`, or run Terraform with a lower `-parallelism`."
+		return "The API kept throttling the requests until the operation's time ran out (throttled calls are " +
+			"retried until the timeout; with `max_retries = 0` they are not retried). Raise the matching value in " +
+			"the `timeouts` block, try again later, or run Terraform with a lower `-parallelism`."
 	case isAPI && apiErr.StatusCode == 401:
 		return credentialsHint
 	case isAPI && apiErr.StatusCode == 404:

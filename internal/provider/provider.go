@@ -153,9 +153,11 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.NumberAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How many times a throttled or transiently failed API call is "+
-					"retried, with jittered exponential backoff that honours `Retry-After` (default: `%d`, at most "+
-					"`%d`). Environment variable: `%s`.", defaultMaxRetries, maxRetriesLimit, envMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a transiently failed API call (server busy, "+
+					"gateway errors, dropped connections) is retried, with jittered exponential backoff (default: "+
+					"`%d`, at most `%d`). Throttled calls do not count against it: they are retried, with a backoff "+
+					"that honours `Retry-After`, until the operation's timeout. `0` turns every retry off. "+
+					"Environment variable: `%s`.", defaultMaxRetries, maxRetriesLimit, envMaxRetries),
 				Validators: []validator.Number{wholeNumberValidator{min: 0, max: maxRetriesLimit}},
 			},
 		},
