@@ -63,16 +63,25 @@ var v1Errors = errorSet{
 // admit checks the URL's project against the credential and whether the
 // caller holds one of actions at all (before the server is known).
 func (s *Simulator) admit(c *call, errs errorSet, actions []string) bool {
+	if !s.admitProject(c, errs) {
+		return false
+	}
+	if !c.id.mayAttempt(actions, errs.honourEP) {
+		c.fail(errs.forbidden(actions[0]))
+		return false
+	}
+	return true
+}
+
+// admitProject checks the URL's project (and any X-Project-Id header)
+// against the credential's.
+func (s *Simulator) admitProject(c *call, errs errorSet) bool {
 	if p := c.params["project_id"]; p != c.id.projectID {
 		c.fail(errs.projectMismatch(p, c.id.projectID))
 		return false
 	}
 	if h := c.r.Header.Get("X-Project-Id"); h != "" && h != c.id.projectID {
 		c.fail(errs.projectMismatch(h, c.id.projectID))
-		return false
-	}
-	if !c.id.mayAttempt(actions, errs.honourEP) {
-		c.fail(errs.forbidden(actions[0]))
 		return false
 	}
 	return true
@@ -85,6 +94,7 @@ func (s *Simulator) withServer(c *call, errs errorSet, actions []string, fn func
 	id := c.params["server_id"]
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleJobsLocked()
 	// Every server lives in the simulator's own project; another project
 	// (reachable by a principal registered for it) has none.
 	rec, ok := s.servers[id]
@@ -262,6 +272,7 @@ func (s *Simulator) handleV1BatchReset(c *call) {
 	}
 
 	s.mu.Lock()
+	s.settleJobsLocked()
 	var (
 		failures []batchFailure
 		records  []*serverRecord

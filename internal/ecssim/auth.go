@@ -27,6 +27,11 @@ const (
 	ActionShowServerPassword    = "ecs:cloudServers:showServerPassword"
 	ActionDeletePassword        = "ecs:cloudServers:deletePassword"
 	ActionManageServerPasswords = "ecs:serverPasswords:manage"
+	// The batch actions of contract §8c, which restart, start or stop
+	// servers so that a reset takes effect.
+	ActionRebootServers = "ecs:cloudServers:reboot"
+	ActionStartServers  = "ecs:cloudServers:start"
+	ActionStopServers   = "ecs:cloudServers:stop"
 )
 
 // allActions is granted to the default principal and the IAM user.

@@ -82,7 +82,7 @@ func TestClockOffset(t *testing.T) {
 			t.Fatalf("config: %d %s", res.status, res.body)
 		}
 		res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":1200}`)
-		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200}` {
+		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200,"job_duration_ms":2000}` {
 			t.Fatalf("set: %d %s", res.status, res.body)
 		}
 		if h.sim.ClockOffset() != 20*time.Minute {

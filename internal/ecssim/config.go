@@ -18,6 +18,18 @@ const (
 	// DefaultRandSeed seeds the generator behind rate-based faults when
 	// Config.RandSeed is zero, so fault sequences repeat from run to run.
 	DefaultRandSeed uint64 = 1
+	// DefaultJobDuration is how long a batch reboot, start or stop job takes
+	// when Config.JobDuration is zero: long enough that a client polling the
+	// job sees it running, short enough for a demo.
+	DefaultJobDuration = 2 * time.Second
+)
+
+// MinJobDuration and MaxJobDuration bound the duration of jobs. The control
+// API speaks whole milliseconds, so a shorter job could not be reported;
+// beyond a day a job would outlive the day for which finished jobs are kept.
+const (
+	MinJobDuration = time.Millisecond
+	MaxJobDuration = 24 * time.Hour
 )
 
 // MaxClockOffset bounds Config.ClockOffset and the clock offset set at run
@@ -65,6 +77,11 @@ type Config struct {
 	// expire the tokens already issued. It must lie within MaxClockOffset
 	// either way.
 	ClockOffset time.Duration
+	// JobDuration is how long a batch reboot, start or stop job runs, measured
+	// on the simulator's clock; zero means DefaultJobDuration. Otherwise it
+	// must lie between MinJobDuration and MaxJobDuration. SetJobDuration
+	// changes it for jobs accepted later.
+	JobDuration time.Duration
 	// Seed lists servers created when the simulator starts.
 	Seed []ServerSpec
 	// RandSeed seeds the generator that decides rate-based faults; 0 means
@@ -104,6 +121,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.JobDuration == 0 {
+		c.JobDuration = DefaultJobDuration
 	}
 	if c.RandSeed == 0 {
 		c.RandSeed = DefaultRandSeed

@@ -59,6 +59,7 @@ type controlConfig struct {
 	LatencyMS          *int64   `json:"latency_ms,omitempty"`
 	RateLimit          *float64 `json:"rate_limit,omitempty"`
 	ClockOffsetSeconds *float64 `json:"clock_offset_seconds,omitempty"`
+	JobDurationMS      *int64   `json:"job_duration_ms,omitempty"`
 }
 
 // controlRoute maps a method to its handler for one control path.
@@ -252,7 +253,8 @@ func (s *Simulator) controlConfig() controlConfig {
 	latency := s.currentLatency().Milliseconds()
 	rate := s.currentRateLimit()
 	offset := s.ClockOffset().Seconds()
-	return controlConfig{LatencyMS: &latency, RateLimit: &rate, ClockOffsetSeconds: &offset}
+	job := s.JobDuration().Milliseconds()
+	return controlConfig{LatencyMS: &latency, RateLimit: &rate, ClockOffsetSeconds: &offset, JobDurationMS: &job}
 }
 
 func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
@@ -267,6 +269,11 @@ func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	if cfg.RateLimit != nil && (*cfg.RateLimit < 0 || math.IsInf(*cfg.RateLimit, 0) || math.IsNaN(*cfg.RateLimit)) {
 		writeControlError(w, http.StatusBadRequest, "rate_limit must be a non-negative number (0 = unlimited)")
+		return
+	}
+	if ms := cfg.JobDurationMS; ms != nil && (*ms < MinJobDuration.Milliseconds() || *ms > MaxJobDuration.Milliseconds()) {
+		writeControlError(w, http.StatusBadRequest, fmt.Sprintf("job_duration_ms must be between %d and %d",
+			MinJobDuration.Milliseconds(), MaxJobDuration.Milliseconds()))
 		return
 	}
 	var offset time.Duration
@@ -292,6 +299,10 @@ func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
 	}
 	if cfg.RateLimit != nil {
 		s.SetRateLimit(*cfg.RateLimit)
+	}
+	if cfg.JobDurationMS != nil {
+		// Within the bounds checked above, so it cannot fail.
+		_ = s.SetJobDuration(time.Duration(*cfg.JobDurationMS) * time.Millisecond)
 	}
 	writeControlJSON(w, http.StatusOK, s.controlConfig())
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestControlLoopbackOnly(t *testing.T) {
@@ -251,17 +252,22 @@ func TestControlFaultsAndConfig(t *testing.T) {
 		t.Fatalf("after clear: %s", res.body)
 	}
 
-	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":0}` {
+	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":0,"job_duration_ms":2000}` {
 		t.Fatalf("config: %s", res.body)
 	}
-	for _, body := range []string{`{"latency_ms":-1}`, `{"rate_limit":-2}`, `{"latency":5}`, `nope`} {
+	for _, body := range []string{`{"latency_ms":-1}`, `{"rate_limit":-2}`, `{"latency":5}`, `nope`,
+		`{"job_duration_ms":0}`, `{"job_duration_ms":86400001}`, `{"job_duration_ms":1.5}`, `{"rate_limit":1,"job_duration_ms":-5}`} {
 		if res := h.control(http.MethodPut, "/_sim/config", body); res.status != http.StatusBadRequest {
 			t.Fatalf("%s: status %d", body, res.status)
 		}
 	}
 	res = h.control(http.MethodPut, "/_sim/config", `{"rate_limit":2.5}`)
-	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0}` {
+	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":2000}` {
 		t.Fatalf("set rate: %s", res.body)
+	}
+	res = h.control(http.MethodPut, "/_sim/config", `{"job_duration_ms":250}`)
+	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":250}` || h.sim.JobDuration() != 250*time.Millisecond {
+		t.Fatalf("set job duration: %s", res.body)
 	}
 }
 

@@ -103,39 +103,107 @@ func decodeBatchBody(body []byte) (batchRequest, *bodyError) {
 	if _, berr := member(obj, "dry_run", &req.dryRun, "a boolean"); berr != nil {
 		return req, berr
 	}
-	var servers []json.RawMessage
-	present, berr := member(obj, "servers", &servers, "an array of {\"id\":\"...\"} objects")
-	if berr != nil {
+	req.serverIDs, req.tooMany, berr = decodeServerList(obj)
+	if berr != nil || req.tooMany {
 		return req, berr
-	}
-	if !present || len(servers) == 0 {
-		return req, malformed("Invalid parameter servers: it must list 1 to %d servers.", maxBatchServers)
-	}
-	if len(servers) > maxBatchServers {
-		req.tooMany = true
-		return req, nil
-	}
-	seen := make(map[string]bool, len(servers))
-	for i, raw := range servers {
-		var entry map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &entry); err != nil || entry == nil {
-			return req, malformed("Invalid parameter servers[%d]: it must be an object with an id.", i)
-		}
-		var id string
-		if _, berr := member(entry, "id", &id, "a string"); berr != nil {
-			return req, berr
-		}
-		if id == "" {
-			return req, malformed("Invalid parameter servers[%d].id: it is required.", i)
-		}
-		if seen[id] {
-			return req, malformed("Invalid parameter servers: server %s is listed more than once.", id)
-		}
-		seen[id] = true
-		req.serverIDs = append(req.serverIDs, id)
 	}
 	if !req.dryRun && req.newPassword == "" {
 		return req, malformed("Invalid parameter new_password: it is required unless dry_run is true.")
 	}
 	return req, nil
+}
+
+// decodeServerList reads the "servers" member shared by the batch bodies: 1
+// to maxBatchServers distinct {"id":"..."} objects. A longer list is not an
+// error here but reported as tooMany, since the API answers it with its own
+// code.
+func decodeServerList(obj map[string]json.RawMessage) (ids []string, tooMany bool, berr *bodyError) {
+	var servers []json.RawMessage
+	present, berr := member(obj, "servers", &servers, "an array of {\"id\":\"...\"} objects")
+	if berr != nil {
+		return nil, false, berr
+	}
+	if !present || len(servers) == 0 {
+		return nil, false, malformed("Invalid parameter servers: it must list 1 to %d servers.", maxBatchServers)
+	}
+	if len(servers) > maxBatchServers {
+		return nil, true, nil
+	}
+	seen := make(map[string]bool, len(servers))
+	ids = make([]string, 0, len(servers))
+	for i, raw := range servers {
+		var entry map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &entry); err != nil || entry == nil {
+			return nil, false, malformed("Invalid parameter servers[%d]: it must be an object with an id.", i)
+		}
+		var id string
+		if _, berr := member(entry, "id", &id, "a string"); berr != nil {
+			return nil, false, berr
+		}
+		if id == "" {
+			return nil, false, malformed("Invalid parameter servers[%d].id: it is required.", i)
+		}
+		if seen[id] {
+			return nil, false, malformed("Invalid parameter servers: server %s is listed more than once.", id)
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return ids, false, nil
+}
+
+// actionRequest is the body of POST /v1/{project_id}/cloudservers/action:
+// {"reboot":{"type":"SOFT","servers":[...]}}, {"os-start":{"servers":[...]}}
+// or {"os-stop":{"type":"HARD","servers":[...]}}.
+type actionRequest struct {
+	kind *serverAction
+	// rebootType is SOFT or HARD for reboot and os-stop; "" for os-start.
+	rebootType string
+	serverIDs  []string
+	// tooMany is set when the list exceeds maxBatchServers.
+	tooMany bool
+}
+
+func decodeActionBody(body []byte) (actionRequest, *bodyError) {
+	var req actionRequest
+	obj, berr := decodeObject(body, `expected {"reboot":{"type":"SOFT","servers":[{"id":"..."}]}}`)
+	if berr != nil {
+		return req, berr
+	}
+	// Exactly one action per request. Other members are ignored, as the
+	// other decoders ignore them, but they cannot stand in for an action.
+	var inner map[string]json.RawMessage
+	for _, kind := range serverActions {
+		var val map[string]json.RawMessage
+		present, berr := member(obj, kind.key, &val, "an object")
+		if berr != nil {
+			return req, berr
+		}
+		if !present {
+			continue
+		}
+		if req.kind != nil {
+			return req, malformed("Invalid request: it holds both %s and %s; send one action per request.", req.kind.key, kind.key)
+		}
+		req.kind, inner = kind, val
+	}
+	if req.kind == nil {
+		return req, malformed("Invalid request: it must hold one of reboot, os-start or os-stop.")
+	}
+	if req.kind.takesType {
+		present, berr := member(inner, "type", &req.rebootType, "a string")
+		if berr != nil {
+			return req, berr
+		}
+		switch {
+		case !present && req.kind.typeRequired:
+			return req, malformed("Invalid parameter %s.type: it is required (SOFT or HARD).", req.kind.key)
+		case !present:
+			req.rebootType = "SOFT"
+		case req.rebootType != "SOFT" && req.rebootType != "HARD":
+			return req, malformed("Invalid parameter %s.type: it must be SOFT or HARD.", req.kind.key)
+		}
+	}
+	req.serverIDs, req.tooMany, berr = decodeServerList(inner)
+	return req, berr
 }

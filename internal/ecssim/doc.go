@@ -12,6 +12,9 @@
 //   - the v1 "cloudservers" password operations (reset, reset-support flag,
 //     get and delete the encrypted Windows password, batch reset) and show
 //     server, with ECS error bodies such as {"error":{"code":"Ecs.0114",...}};
+//   - the v1 batch reboot, start and stop, whose jobs (GET /v1/.../jobs/{id})
+//     run for a configurable time of the simulator's clock and make a reset
+//     effective when they boot a server;
 //   - the native OpenStack-style operations under /v2.1/ (and the /v2/ alias),
 //     with Nova fault bodies such as {"itemNotFound":{"code":404,...}};
 //   - POST /v3/auth/tokens and GET /v3/projects of IAM;

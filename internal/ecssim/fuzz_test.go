@@ -69,6 +69,38 @@ func FuzzDecodeBatchBody(f *testing.F) {
 	})
 }
 
+func FuzzDecodeActionBody(f *testing.F) {
+	for _, s := range []string{
+		``, `{}`, `null`, `{"reboot":null}`, `{"reboot":{"type":"SOFT","servers":[{"id":"a"}]}}`,
+		`{"reboot":{"servers":[{"id":"a"}]}}`, `{"os-stop":{"servers":[{"id":"a"},{"id":"b"}]}}`,
+		`{"os-start":{"servers":[{"id":"a"}]},"reboot":{"type":"HARD","servers":[{"id":"a"}]}}`,
+		`{"os-stop":{"type":"hard","servers":[{"id":"a"}]}}`, `{"os-start":{"servers":[]}}`, `{"os-start":[]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, berr := decodeActionBody(body)
+		if berr != nil {
+			if berr.msg == "" {
+				t.Fatal("error without a message")
+			}
+			return
+		}
+		if req.kind == nil {
+			t.Fatal("accepted a body without an action")
+		}
+		if req.tooMany {
+			return
+		}
+		if n := len(req.serverIDs); n < 1 || n > maxBatchServers {
+			t.Fatalf("accepted %d servers", n)
+		}
+		if req.kind.takesType != (req.rebootType == "SOFT" || req.rebootType == "HARD") {
+			t.Fatalf("%s with type %q", req.kind.key, req.rebootType)
+		}
+	})
+}
+
 func FuzzControlBodies(f *testing.F) {
 	seeds := []struct {
 		target uint8
@@ -89,6 +121,9 @@ func FuzzControlBodies(f *testing.F) {
 		{3, `{"status":202,"body_base64":"/w==","pass_through":true,"delay_ms":1}`},
 		{4, `{"latency_ms":1,"rate_limit":0.5}`},
 		{4, `{"rate_limit":1e999}`},
+		{4, `{"job_duration_ms":150,"latency_ms":0}`},
+		{0, `{"os_type":"Linux","login_password":"p"}`},
+		{1, `{"fail_next_boot":"boot failed","login_password":""}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.target, s.body)

@@ -57,6 +57,14 @@ type Simulator struct {
 	latency       time.Duration
 	rateLimit     float64
 	buckets       map[string]*bucket
+	// jobDuration applies to jobs accepted from now on; jobs keep the
+	// duration they were accepted with.
+	jobDuration time.Duration
+	// jobs holds the batch jobs by ID until a day after they finish;
+	// pendingJobs lists the unfinished ones in the order they were
+	// accepted, the order in which they are settled.
+	jobs        map[string]*jobRecord
+	pendingJobs []*jobRecord
 }
 
 // RequestRecord is one entry of the request log. It never holds secrets,
@@ -125,8 +133,12 @@ func newSimulator(cfg Config) (*Simulator, error) {
 		latency:    cfg.Latency,
 		rateLimit:  cfg.RateLimit,
 		buckets:    map[string]*bucket{},
+		jobs:       map[string]*jobRecord{},
 	}
 	if err := s.SetClockOffset(cfg.ClockOffset); err != nil {
+		return nil, err
+	}
+	if err := s.SetJobDuration(cfg.JobDuration); err != nil {
 		return nil, err
 	}
 	s.now = func() time.Time { return cfg.Now().Add(s.ClockOffset()) }
@@ -350,6 +362,8 @@ func apiRoutes() []*route {
 		newRoute(http.MethodDelete, v1+"/{server_id}/os-server-password", familyV1, true, (*Simulator).handleV1DeletePassword),
 		newRoute(http.MethodGet, v1+"/{server_id}", familyV1, true, (*Simulator).handleV1ShowServer),
 		newRoute(http.MethodPut, v1+"/os-reset-passwords", familyV1, true, (*Simulator).handleV1BatchReset),
+		newRoute(http.MethodPost, v1+"/action", familyV1, true, (*Simulator).handleV1ServerAction),
+		newRoute(http.MethodGet, "/v1/{project_id}/jobs/{job_id}", familyV1, true, (*Simulator).handleV1ShowJob),
 		newRoute(http.MethodPost, "/v3/auth/tokens", familyIAM, false, (*Simulator).handleIssueToken),
 		newRoute(http.MethodGet, "/v3/projects", familyIAM, true, (*Simulator).handleListProjects),
 	}
@@ -567,6 +581,26 @@ func (s *Simulator) currentLatency() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.latency
+}
+
+// SetJobDuration changes how long batch reboot, start and stop jobs run, for
+// jobs accepted from now on. It fails, changing nothing, unless d lies
+// between MinJobDuration and MaxJobDuration.
+func (s *Simulator) SetJobDuration(d time.Duration) error {
+	if d < MinJobDuration || d > MaxJobDuration {
+		return fmt.Errorf("job duration %v is not between %v and %v", d, MinJobDuration, MaxJobDuration)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobDuration = d
+	return nil
+}
+
+// JobDuration returns the duration of jobs accepted from now on.
+func (s *Simulator) JobDuration() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.jobDuration
 }
 
 // SetClockOffset moves the simulator's clock by d relative to Config.Now

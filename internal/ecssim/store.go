@@ -38,6 +38,9 @@ type ServerSpec struct {
 	// WindowsPassword is the initial Windows password in plain text. It needs
 	// OSType Windows and PublicKey, and is stored only encrypted.
 	WindowsPassword string `json:"windows_password,omitempty"`
+	// LoginPassword is the password a login accepts when the server is
+	// created (ServerState.EffectivePassword); empty by default.
+	LoginPassword string `json:"login_password,omitempty"`
 }
 
 // ServerPatch changes a server out of band (PATCH /_sim/servers/{id}). Nil
@@ -55,7 +58,17 @@ type ServerPatch struct {
 	// WindowsPassword stores a new initial Windows password, encrypted under
 	// the (possibly just patched) public key; "" clears the stored one.
 	WindowsPassword *string `json:"windows_password,omitempty"`
+	// LoginPassword replaces the password a login accepts, as if someone had
+	// changed it inside the guest; a pending reset stays pending.
+	LoginPassword *string `json:"login_password,omitempty"`
+	// FailNextBoot arms a failure: the server's next reboot or start
+	// sub-job fails with this reason, and the server stays as it was. ""
+	// disarms it.
+	FailNextBoot *string `json:"fail_next_boot,omitempty"`
 }
+
+// maxFailReason bounds FailNextBoot, which job documents repeat.
+const maxFailReason = 1024
 
 // ServerState is the ground truth about a server (GET /_sim/servers/{id}).
 type ServerState struct {
@@ -68,7 +81,22 @@ type ServerState struct {
 	Locked                 bool   `json:"locked"`
 	KeyName                string `json:"key_name"`
 	// Password is the last password accepted by a reset ("" if never reset).
+	// The guest applies it at its next boot; until then EffectivePassword
+	// is what a login accepts.
 	Password string `json:"password"`
+	// EffectivePassword is the password a login accepts now: the seed's
+	// LoginPassword, then the Password of the last reset a boot applied.
+	EffectivePassword string `json:"effective_password"`
+	// PendingReset reports that a reset was accepted since the last boot.
+	// A boot applies it when the reset plug-in is installed and drops it
+	// when not; either way it is false afterwards.
+	PendingReset bool `json:"pending_reset"`
+	// BootCount counts the boots completed since creation: reboots of an
+	// ACTIVE server and starts of a SHUTOFF one. Failed boots do not count.
+	BootCount int `json:"boot_count"`
+	// FailNextBoot is the armed failure reason of the next reboot or start
+	// (see ServerPatch.FailNextBoot); empty when none is armed.
+	FailNextBoot string `json:"fail_next_boot,omitempty"`
 	// ResetCount counts accepted resets through any API (dry runs excluded).
 	ResetCount int `json:"reset_count"`
 	// LastResetAPI is "v1", "v2.1" (also for the /v2/ alias) or "batch".
@@ -116,6 +144,14 @@ var serverStatuses = []string{
 type serverRecord struct {
 	state     ServerState
 	publicKey *rsa.PublicKey
+	// busyJob is the ID of the unfinished job that holds the server: it
+	// refuses other actions until the job settles, and the job applies its
+	// outcome only to a record that it still holds (not to a server deleted
+	// and created again under the same ID).
+	busyJob string
+	// task overrides the task_state that show server derives from the
+	// status, for jobs that keep the status while they run (start, stop).
+	task string
 }
 
 func (r *serverRecord) snapshot() ServerState {
@@ -156,6 +192,8 @@ const maxResetHistory = 100
 // recordReset applies an accepted reset to the server.
 func (r *serverRecord) recordReset(password string, rec ResetRecord) {
 	r.state.Password = password
+	// The guest applies a reset at its next boot (contract §3).
+	r.state.PendingReset = true
 	r.state.ResetCount++
 	r.state.LastResetAPI = rec.API
 	r.state.LastIsCheckPassword = rec.IsCheckPassword
@@ -230,6 +268,7 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 		ResetPasswordSupported: supported,
 		Locked:                 spec.Locked,
 		KeyName:                spec.KeyName,
+		EffectivePassword:      spec.LoginPassword,
 		ResetHistory:           []ResetRecord{},
 		Created:                now,
 		Updated:                now,
@@ -278,11 +317,14 @@ func (r *serverRecord) clearWindowsPassword() {
 func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A job that has finished by now settles first, so that the patch
+	// applies to the server as it is now.
+	s.settleJobsLocked()
 	cur, ok := s.servers[id]
 	if !ok {
 		return ServerState{}, &notFoundError{fmt.Sprintf("server %q not found", id)}
 	}
-	next := &serverRecord{state: cur.snapshot(), publicKey: cur.publicKey}
+	next := &serverRecord{state: cur.snapshot(), publicKey: cur.publicKey, busyJob: cur.busyJob, task: cur.task}
 	if patch.Name != nil {
 		if *patch.Name == "" {
 			return ServerState{}, errors.New("name must not be empty")
@@ -332,6 +374,15 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 			return ServerState{}, err
 		}
 	}
+	if patch.LoginPassword != nil {
+		next.state.EffectivePassword = *patch.LoginPassword
+	}
+	if patch.FailNextBoot != nil {
+		if len(*patch.FailNextBoot) > maxFailReason {
+			return ServerState{}, fmt.Errorf("fail_next_boot must be at most %d bytes", maxFailReason)
+		}
+		next.state.FailNextBoot = *patch.FailNextBoot
+	}
 	next.state.Updated = s.now().UTC()
 	s.servers[id] = next
 	return next.snapshot(), nil
@@ -341,6 +392,7 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 func (s *Simulator) Server(id string) (ServerState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleJobsLocked()
 	rec, ok := s.servers[id]
 	if !ok {
 		return ServerState{}, false
@@ -352,6 +404,7 @@ func (s *Simulator) Server(id string) (ServerState, bool) {
 func (s *Simulator) Servers() []ServerState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleJobsLocked()
 	out := make([]ServerState, 0, len(s.serverOrder))
 	for _, id := range s.serverOrder {
 		out = append(out, s.servers[id].snapshot())
@@ -364,6 +417,8 @@ func (s *Simulator) Servers() []ServerState {
 func (s *Simulator) DeleteServer(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A job that finished before the deletion still succeeds on it.
+	s.settleJobsLocked()
 	if _, ok := s.servers[id]; !ok {
 		return false
 	}

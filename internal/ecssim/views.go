@@ -12,13 +12,16 @@ import (
 
 const serverTimeLayout = "2006-01-02T15:04:05Z"
 
-// powerStates maps a server status to the Nova vm_state, task_state and
-// power_state a real server in that status reports.
-var powerStates = map[string]struct {
+// novaState is what Nova reports of a server's state besides its status.
+type novaState struct {
 	vm    string
 	task  string
 	power int
-}{
+}
+
+// powerStates maps a server status to the Nova vm_state, task_state and
+// power_state a real server in that status reports.
+var powerStates = map[string]novaState{
 	"ACTIVE":            {"active", "", 1},
 	"SHUTOFF":           {"stopped", "", 4},
 	"BUILD":             {"building", "spawning", 0},
@@ -115,6 +118,16 @@ type nativeServer struct {
 	Fault            *serverFault      `json:"fault,omitempty"`
 }
 
+// powerState is the Nova state triple of the server's status, with the task
+// of a running start or stop job, which keeps the status until it ends.
+func (r *serverRecord) powerState() novaState {
+	ps := powerStates[r.state.Status]
+	if r.task != "" {
+		ps.task = r.task
+	}
+	return ps
+}
+
 func imageFor(osType string) (id, name string) {
 	if osType == "Windows" {
 		return "5f4e3d2c-1b0a-4968-8776-655443322110", "Windows Server 2022 Datacenter 64bit"
@@ -152,7 +165,7 @@ func faultFor(st ServerState) *serverFault {
 
 func (s *Simulator) v1ServerView(rec *serverRecord) v1Server {
 	st := rec.state
-	ps := powerStates[st.Status]
+	ps := rec.powerState()
 	imageID, _ := imageFor(st.OSType)
 	return v1Server{
 		ID:                  st.ID,
@@ -179,7 +192,7 @@ func (s *Simulator) v1ServerView(rec *serverRecord) v1Server {
 
 func (s *Simulator) nativeServerView(rec *serverRecord, baseURL string) nativeServer {
 	st := rec.state
-	ps := powerStates[st.Status]
+	ps := rec.powerState()
 	imageID, _ := imageFor(st.OSType)
 	self := baseURL + "/v2.1/" + s.cfg.ProjectID + "/servers/" + url.PathEscape(st.ID)
 	return nativeServer{
