@@ -206,6 +206,8 @@ type Config struct {
 	// ClockOffset is how far the simulator's clock runs ahead of (positive) or behind
 	// (negative) its base clock.
 	ClockOffset time.Duration
+	// JobDuration is how long a batch reboot, start or stop job runs on the simulator's clock.
+	JobDuration time.Duration
 }
 
 // ConfigChange is a change of the run-time configuration; nil fields are left as they are.
@@ -214,6 +216,9 @@ type ConfigChange struct {
 	Latency     *time.Duration
 	RateLimit   *float64
 	ClockOffset *time.Duration
+	// JobDuration is sent in whole milliseconds too, and must be between ecssim.MinJobDuration
+	// and ecssim.MaxJobDuration.
+	JobDuration *time.Duration
 }
 
 // configBody is the JSON of GET and PUT /_sim/config.
@@ -221,16 +226,18 @@ type configBody struct {
 	LatencyMS          *int64   `json:"latency_ms,omitempty"`
 	RateLimit          *float64 `json:"rate_limit,omitempty"`
 	ClockOffsetSeconds *float64 `json:"clock_offset_seconds,omitempty"`
+	JobDurationMS      *int64   `json:"job_duration_ms,omitempty"`
 }
 
 func (b configBody) config() (Config, error) {
-	if b.LatencyMS == nil || b.RateLimit == nil || b.ClockOffsetSeconds == nil {
-		return Config{}, errors.New("/_sim/config: the answer lacks latency_ms, rate_limit or clock_offset_seconds")
+	if b.LatencyMS == nil || b.RateLimit == nil || b.ClockOffsetSeconds == nil || b.JobDurationMS == nil {
+		return Config{}, errors.New("/_sim/config: the answer lacks latency_ms, rate_limit, clock_offset_seconds or job_duration_ms")
 	}
 	return Config{
 		Latency:     time.Duration(*b.LatencyMS) * time.Millisecond,
 		RateLimit:   *b.RateLimit,
 		ClockOffset: time.Duration(math.Round(*b.ClockOffsetSeconds * float64(time.Second))),
+		JobDuration: time.Duration(*b.JobDurationMS) * time.Millisecond,
 	}, nil
 }
 
@@ -255,6 +262,10 @@ func (c *Client) SetConfig(ctx context.Context, change ConfigChange) (Config, er
 	if change.ClockOffset != nil {
 		secs := change.ClockOffset.Seconds()
 		in.ClockOffsetSeconds = &secs
+	}
+	if change.JobDuration != nil {
+		ms := change.JobDuration.Milliseconds()
+		in.JobDurationMS = &ms
 	}
 	var out configBody
 	if err := c.do(ctx, http.MethodPut, "/_sim/config", in, &out, http.StatusOK); err != nil {

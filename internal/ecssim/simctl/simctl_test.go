@@ -240,17 +240,17 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg != (simctl.Config{}) {
+	if cfg != (simctl.Config{JobDuration: ecssim.DefaultJobDuration}) {
 		t.Errorf("Config of a simulator started without settings = %+v", cfg)
 	}
 
-	latency, rate, offset := 250*time.Millisecond, 5.0, -90500*time.Millisecond
-	cfg, err = c.SetConfig(ctx, simctl.ConfigChange{Latency: &latency, RateLimit: &rate, ClockOffset: &offset})
+	latency, rate, offset, job := 250*time.Millisecond, 5.0, -90500*time.Millisecond, 150*time.Millisecond
+	cfg, err = c.SetConfig(ctx, simctl.ConfigChange{Latency: &latency, RateLimit: &rate, ClockOffset: &offset, JobDuration: &job})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := simctl.Config{Latency: latency, RateLimit: rate, ClockOffset: offset}
-	if cfg != want || sim.ClockOffset() != offset {
+	want := simctl.Config{Latency: latency, RateLimit: rate, ClockOffset: offset, JobDuration: job}
+	if cfg != want || sim.ClockOffset() != offset || sim.JobDuration() != job {
 		t.Errorf("SetConfig = %+v (simulator offset %v), want %+v", cfg, sim.ClockOffset(), want)
 	}
 
@@ -265,6 +265,9 @@ func TestConfig(t *testing.T) {
 	tooLong, zero := 11*time.Minute, time.Duration(0)
 	if _, err := c.SetConfig(ctx, simctl.ConfigChange{Latency: &tooLong, ClockOffset: &zero}); err == nil {
 		t.Error("SetConfig accepted a latency over 10 minutes")
+	}
+	if _, err := c.SetConfig(ctx, simctl.ConfigChange{JobDuration: &zero, RateLimit: &rate}); err == nil {
+		t.Error("SetConfig accepted a job duration of 0")
 	}
 	if cfg, err := c.Config(ctx); err != nil || cfg != want {
 		t.Errorf("Config after a refused change = %+v, %v; want %+v", cfg, err, want)
