@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		seedFile  = fs.String("seed", "", "JSON file holding an array of servers in the POST /_sim/servers shape")
 		faultSeed = fs.Uint64("fault-seed", ecssim.DefaultRandSeed, "seed for rate-based faults (same seed, same faults)")
 		clockOff  = fs.Duration("clock-offset", 0, "run the simulator's clock ahead of (e.g. 20m) or behind (-20m) the system clock; beyond 15m either way signatures expire")
+		jobDur    = fs.Duration("job-duration", ecssim.DefaultJobDuration, "how long a batch reboot, start or stop job runs, e.g. 200ms (1ms to 24h)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -79,6 +80,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	if *jobDur < ecssim.MinJobDuration || *jobDur > ecssim.MaxJobDuration {
+		fmt.Fprintf(stderr, "ecs-simulator: -job-duration must be between %v and %v\n", ecssim.MinJobDuration, ecssim.MaxJobDuration)
+		return 2
+	}
+
 	logger := log.New(stderr, "ecs-simulator: ", log.LstdFlags|log.LUTC)
 	cfg := ecssim.Config{
 		ProjectID:   *projectID,
@@ -91,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RateLimit:   *rateLimit,
 		RandSeed:    *faultSeed,
 		ClockOffset: *clockOff,
+		JobDuration: *jobDur,
 		OnRequest: func(rec ecssim.RequestRecord) {
 			logger.Printf("%s %s %d request_id=%s", rec.Method, logPath(rec.Path), rec.Status, rec.RequestID)
 		},

@@ -72,6 +72,10 @@ func TestRunUsageErrors(t *testing.T) {
 		"offset too far ahead":  {[]string{"-clock-offset", "87601h"}, 2},
 		"offset too far behind": {[]string{"-clock-offset", "-87601h"}, 2},
 		"bad address":           {[]string{"-addr", "256.1.1.1:1"}, 1},
+		"job duration zero":     {[]string{"-job-duration", "0"}, 2},
+		"job duration too long": {[]string{"-job-duration", "24h1ms"}, 2},
+		"job duration negative": {[]string{"-job-duration", "-1s"}, 2},
+		"job duration number":   {[]string{"-job-duration", "2"}, 2},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -257,6 +261,80 @@ func TestRunClockOffset(t *testing.T) {
 				t.Fatalf("the offset is not logged:\n%s", stderr.String())
 			}
 		})
+	}
+}
+
+// signedCall sends a request signed for the default principal and returns
+// its status and body.
+func signedCall(t *testing.T, method, url, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign(req, []byte(body), ecssim.DefaultAccessKey, ecssim.DefaultSecretKey)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, data
+}
+
+func TestRunJobDuration(t *testing.T) {
+	base, _ := startRun(t, "-job-duration", "150ms")
+	sim, err := simctl.New(base, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := sim.Config(t.Context()); err != nil || cfg.JobDuration != 150*time.Millisecond {
+		t.Fatalf("config = %+v (%v), want a job duration of 150ms", cfg, err)
+	}
+	srv, err := sim.AddServer(t.Context(), ecssim.ServerSpec{OSType: "Linux", LoginPassword: "Seed!Pass1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := base + "/v1/" + ecssim.DefaultProjectID
+	if status, body := signedCall(t, http.MethodPut, v1+"/cloudservers/"+srv.ID+"/os-reset-password",
+		`{"reset-password":{"new_password":"Nw0Pass!word"}}`); status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	status, body := signedCall(t, http.MethodPost, v1+"/cloudservers/action", `{"reboot":{"type":"SOFT","servers":[{"id":"`+srv.ID+`"}]}}`)
+	var accepted struct {
+		JobID string `json:"job_id"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &accepted) != nil || accepted.JobID == "" {
+		t.Fatalf("reboot: %d %s", status, body)
+	}
+	// The job runs on the system clock: poll it as a client would.
+	begin := time.Now()
+	var seen []string
+	for {
+		status, body := signedCall(t, http.MethodGet, v1+"/jobs/"+accepted.JobID, "")
+		var job struct {
+			Status string `json:"status"`
+		}
+		if status != http.StatusOK || json.Unmarshal(body, &job) != nil {
+			t.Fatalf("job: %d %s", status, body)
+		}
+		if len(seen) == 0 || seen[len(seen)-1] != job.Status {
+			seen = append(seen, job.Status)
+		}
+		if job.Status == "SUCCESS" {
+			break
+		}
+		if time.Since(begin) > 30*time.Second {
+			t.Fatalf("job still %s after 30s", job.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if elapsed := time.Since(begin); elapsed < 100*time.Millisecond || seen[0] == "SUCCESS" {
+		t.Fatalf("job finished after %v with statuses %v; want about 150ms", elapsed, seen)
+	}
+	st, err := sim.Server(t.Context(), srv.ID)
+	if err != nil || st.EffectivePassword != "Nw0Pass!word" || st.BootCount != 1 || st.PendingReset || st.Status != "ACTIVE" {
+		t.Fatalf("server after the reboot = %+v (%v)", st, err)
 	}
 }
 
