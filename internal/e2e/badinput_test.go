@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
@@ -36,7 +38,7 @@ type badCase struct {
 	// simConfig adjusts the simulator, e.g. its clock.
 	simConfig func(*ecssim.Config)
 	// setup adds principals or faults once the servers exist.
-	setup func(t *testing.T, s *sim, ids map[string]string)
+	setup func(t *testing.T, s *simtest.Sim, ids map[string]string)
 	// faults answer some API requests in place of the API, as a proxy or a broken gateway
 	// would; they are registered before any request.
 	faults []ecssim.Fault
@@ -62,7 +64,7 @@ const goodPassword = "Bq3.fkwZ7u-x9Y"
 // resourceHCL renders the resource under test. Its defaults reset the Linux server's password
 // from var.candidate; overrides work as in hclBlock.
 func resourceHCL(overrides map[string]string) string {
-	return "\n" + hclBlock(`resource "ecs_server_password" "bad"`, map[string]string{
+	return "\n" + acctest.HCLBlock(`resource "ecs_server_password" "bad"`, map[string]string{
 		"server_id":           `"{{linux}}"`,
 		"password_wo":         "var.candidate",
 		"password_wo_version": "1",
@@ -356,7 +358,7 @@ func badInputCatalogue(t *testing.T) []badCase {
 		},
 		{
 			name: "caller without the reset permission", apply: true, candidate: str(goodPassword),
-			setup: func(t *testing.T, s *sim, _ map[string]string) {
+			setup: func(t *testing.T, s *simtest.Sim, _ map[string]string) {
 				if err := s.AddPrincipal(ecssim.Principal{AccessKey: "READONLYACCESSKEY001", SecretKey: "read-only-secret-key-0001",
 					Actions: []string{ecssim.ActionGetServer, ecssim.ActionShowResetPasswordFlag}}); err != nil {
 					t.Fatal(err)
@@ -367,7 +369,7 @@ func badInputCatalogue(t *testing.T) []badCase {
 		},
 		{
 			name: "enterprise-project grant on the v2.1 API", apply: true, candidate: str(goodPassword),
-			setup: func(t *testing.T, s *sim, _ map[string]string) {
+			setup: func(t *testing.T, s *simtest.Sim, _ map[string]string) {
 				if err := s.AddPrincipal(ecssim.Principal{AccessKey: "EPONLYACCESSKEY00001", SecretKey: "ep-only-secret-key-0001",
 					Actions: []string{"ecs:*:*"}, EnterpriseProjectIDs: []string{"ep-e2e"}}); err != nil {
 					t.Fatal(err)
@@ -449,15 +451,15 @@ func badInputCatalogue(t *testing.T) []badCase {
 		},
 		{
 			name: "simulator fault: HTML sent as JSON", apply: true, candidate: str(goodPassword), provider: noRetries,
-			setup: func(t *testing.T, s *sim, ids map[string]string) {
-				s.addFault(t, ecssim.Fault{Method: "GET", PathContains: flagSuffix, Status: 502, Body: gatewayHTML})
+			setup: func(t *testing.T, s *simtest.Sim, ids map[string]string) {
+				s.MustAddFault(ecssim.Fault{Method: "GET", PathContains: flagSuffix, Status: 502, Body: gatewayHTML})
 			},
 			body: resourceHCL(nil), want: []string{"Unable to Check Password Reset Support", "HTTP status: 502", "response is not a JSON document"},
 		},
 		{
 			name: "simulator fault: unrecognised JSON error", apply: true, candidate: str(goodPassword),
-			setup: func(t *testing.T, s *sim, ids map[string]string) {
-				s.addFault(t, ecssim.Fault{Method: "PUT", PathContains: resetSuffix, Status: 400, Body: `{"fault":"something odd happened"}`})
+			setup: func(t *testing.T, s *simtest.Sim, ids map[string]string) {
+				s.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: resetSuffix, Status: 400, Body: `{"fault":"something odd happened"}`})
 			},
 			body: resourceHCL(nil), want: []string{"Unable to Reset Server Password", "HTTP status: 400"},
 		},
@@ -465,17 +467,17 @@ func badInputCatalogue(t *testing.T) []badCase {
 }
 
 // seedServers creates the servers the catalogue refers to and returns placeholder → ID.
-func seedServers(t *testing.T, s *sim) map[string]string {
+func seedServers(t *testing.T, s *simtest.Sim) map[string]string {
 	no := false
 	ids := map[string]string{
-		"linux":     s.addServer(t, ecssim.ServerSpec{Name: "bad-linux", OSType: "Linux"}),
-		"nosupport": s.addServer(t, ecssim.ServerSpec{Name: "bad-no-plugin", OSType: "Linux", ResetPasswordSupported: &no}),
-		"locked":    s.addServer(t, ecssim.ServerSpec{Name: "bad-locked", OSType: "Linux", Locked: true}),
-		"building":  s.addServer(t, ecssim.ServerSpec{Name: "bad-building", OSType: "Linux", Status: "BUILD"}),
-		"otherep":   s.addServer(t, ecssim.ServerSpec{Name: "bad-other-ep", OSType: "Linux", EnterpriseProjectID: "ep-e2e"}),
-		"windows": s.addServer(t, ecssim.ServerSpec{Name: "bad-windows", OSType: "Windows",
+		"linux":     s.MustAddServer(ecssim.ServerSpec{Name: "bad-linux", OSType: "Linux"}),
+		"nosupport": s.MustAddServer(ecssim.ServerSpec{Name: "bad-no-plugin", OSType: "Linux", ResetPasswordSupported: &no}),
+		"locked":    s.MustAddServer(ecssim.ServerSpec{Name: "bad-locked", OSType: "Linux", Locked: true}),
+		"building":  s.MustAddServer(ecssim.ServerSpec{Name: "bad-building", OSType: "Linux", Status: "BUILD"}),
+		"otherep":   s.MustAddServer(ecssim.ServerSpec{Name: "bad-other-ep", OSType: "Linux", EnterpriseProjectID: "ep-e2e"}),
+		"windows": s.MustAddServer(ecssim.ServerSpec{Name: "bad-windows", OSType: "Windows",
 			PublicKey: publicPEM(t, serverKey()), WindowsPassword: goodPassword}),
-		"nopw": s.addServer(t, ecssim.ServerSpec{Name: "bad-windows-no-password", OSType: "Windows", PublicKey: publicPEM(t, serverKey())}),
+		"nopw": s.MustAddServer(ecssim.ServerSpec{Name: "bad-windows-no-password", OSType: "Windows", PublicKey: publicPEM(t, serverKey())}),
 	}
 	return ids
 }
@@ -506,7 +508,7 @@ func runBadCase(t *testing.T, c badCase) {
 	if c.simConfig != nil {
 		c.simConfig(&cfg)
 	}
-	s := startSim(t, cfg, c.faults)
+	s := simtest.Start(t, cfg, c.faults...)
 	ids := seedServers(t, s)
 	if c.setup != nil {
 		c.setup(t, s, ids)
@@ -529,7 +531,7 @@ func runBadCase(t *testing.T, c badCase) {
 	}
 	env := append([]string{"TF_VAR_candidate=" + candidate, "TF_VAR_stored=" + stored, "TF_VAR_private_key=" + key}, c.env...)
 	w := newWorkspace(t, map[string]string{
-		"main.tf": terraformBlock + providerHCL(s.URL, c.provider) + variablesHCL + fill(c.body),
+		"main.tf": terraformBlock + acctest.ProviderHCL(s.URL, c.provider) + variablesHCL + fill(c.body),
 	}, env...)
 
 	var res result
@@ -571,7 +573,7 @@ func runBadCase(t *testing.T, c badCase) {
 		t.Errorf("the state records %d instances after a failed run", len(got))
 	}
 	for name, id := range ids {
-		if st := s.server(t, id); st.ResetCount != 0 {
+		if st := s.State(id); st.ResetCount != 0 {
 			t.Errorf("server %s (%s) was reset %d times", name, id, st.ResetCount)
 		}
 	}

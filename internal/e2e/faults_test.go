@@ -11,6 +11,7 @@ import (
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
 
 // The transient-fault run: 100 servers, 50 ms latency, and 30 % of API requests failing in
@@ -39,10 +40,10 @@ func cloudServerFaults() []ecssim.Fault {
 
 func TestTransientFaultsConverge(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, ecssim.Config{Latency: faultLatency, RandSeed: 20240601}, nil)
-	f := newFleet(s.addLinuxServers(t, faultFleetSize))
+	s := simtest.Start(t, ecssim.Config{Latency: faultLatency, RandSeed: 20240601})
+	f := newFleet(s.MustAddLinuxServers(faultFleetSize))
 	for _, fault := range cloudServerFaults() {
-		s.addFault(t, fault)
+		s.MustAddFault(fault)
 	}
 	w := newFleetWorkspace(t, s, f, map[string]string{"max_retries": fmt.Sprint(faultMaxRetries)})
 
@@ -91,10 +92,10 @@ func TestTransientFaultsConverge(t *testing.T) {
 
 func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, ecssim.Config{}, nil)
-	f := newFleet(s.addLinuxServers(t, 3))
+	s := simtest.Start(t, ecssim.Config{})
+	f := newFleet(s.MustAddLinuxServers(3))
 	broken := f.ids[1]
-	s.addFault(t, ecssim.Fault{Method: "PUT", PathContains: broken + "/os-reset-password", Status: 500})
+	s.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: broken + "/os-reset-password", Status: 500})
 	w := newFleetWorkspace(t, s, f, nil)
 
 	res := w.apply()
@@ -104,7 +105,7 @@ func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 	checkNoCrash(t, res)
 
 	// The diagnostic names the server, the error code and the request ID of the failed call.
-	puts := s.requestsTo("PUT", broken+"/os-reset-password")
+	puts := s.RequestsTo("PUT", broken+"/os-reset-password")
 	if len(puts) != 1 {
 		t.Errorf("the failing reset was sent %d times, want exactly once (a 500 on a reset must not be repeated)", len(puts))
 	}
@@ -123,7 +124,7 @@ func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 
 	// The other servers were reset; the broken one was not, and the state knows it.
 	for i, id := range f.ids {
-		st := s.server(t, id)
+		st := s.State(id)
 		want := 1
 		if id == broken {
 			want = 0
@@ -173,13 +174,13 @@ func TestPermanentResetFailureRecordsNothing(t *testing.T) {
 func TestInterruptedApplyConverges(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	s := startSim(t, ecssim.Config{}, nil)
-	f := newFleet(s.addLinuxServers(t, n))
+	s := simtest.Start(t, ecssim.Config{})
+	f := newFleet(s.MustAddLinuxServers(n))
 	// Every reset-support check, the first call of a create, hangs for ten minutes (the longest
 	// delay the simulator allows) unless the client gives up on it: only a cancelled context can
 	// end these requests early. (A GET is used because the simulator notices a client going away
 	// only once it has read the request body, which it does after the delay.)
-	s.addFault(t, ecssim.Fault{Method: "GET", PathContains: "/os-resetpwd-flag", DelayMS: int((10 * time.Minute).Milliseconds())})
+	s.MustAddFault(ecssim.Fault{Method: "GET", PathContains: "/os-resetpwd-flag", DelayMS: int((10 * time.Minute).Milliseconds())})
 	w := newFleetWorkspace(t, s, f, nil)
 
 	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
@@ -231,7 +232,7 @@ func TestInterruptedApplyConverges(t *testing.T) {
 	var abandoned int
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		abandoned = 0
-		for _, r := range s.requestsTo("GET", "/os-resetpwd-flag") {
+		for _, r := range s.RequestsTo("GET", "/os-resetpwd-flag") {
 			if r.Status == 0 {
 				abandoned++
 			}
@@ -243,7 +244,7 @@ func TestInterruptedApplyConverges(t *testing.T) {
 	if abandoned != started {
 		t.Errorf("%d requests were started but %d ended by the client going away", started, abandoned)
 	}
-	if puts := s.requestsTo("PUT", "/os-reset-password"); len(puts) != 0 {
+	if puts := s.RequestsTo("PUT", "/os-reset-password"); len(puts) != 0 {
 		t.Errorf("%d resets were sent during the interrupted apply", len(puts))
 	}
 	// Each abandoned call is reported as cancelled, not as an API failure.
@@ -251,7 +252,7 @@ func TestInterruptedApplyConverges(t *testing.T) {
 		t.Errorf("%d in-flight creates were interrupted but %d diagnostics say they were cancelled:\n%s", started, n, interrupted)
 	}
 	for _, id := range f.ids {
-		if st := s.server(t, id); st.ResetCount != 0 {
+		if st := s.State(id); st.ResetCount != 0 {
 			t.Errorf("server %s was reset %d times during the interrupted apply", id, st.ResetCount)
 		}
 	}

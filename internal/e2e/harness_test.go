@@ -6,96 +6,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
-	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
 // commandTimeout bounds one CLI command. It is a safety net against a hung run, not a
 // performance expectation: the slowest command of the suite needs a small fraction of it.
 const commandTimeout = 5 * time.Minute
-
-// sim is an in-process simulator listening on a loopback port. The provider, a child of the CLI,
-// reaches it over TCP like a real endpoint, while the test reads its ground truth directly.
-type sim struct {
-	*ecssim.Simulator
-	URL string
-}
-
-// startSim starts a simulator for one test and registers faults, if any, before anything can
-// reach it.
-func startSim(t *testing.T, cfg ecssim.Config, faults []ecssim.Fault) *sim {
-	t.Helper()
-	srv, err := ecssim.NewServer(cfg)
-	if err != nil {
-		t.Fatalf("starting the simulator: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	s := &sim{Simulator: srv.Simulator, URL: srv.URL}
-	for _, f := range faults {
-		s.addFault(t, f)
-	}
-	return s
-}
-
-// addServer creates a server and returns its ID.
-func (s *sim) addServer(t *testing.T, spec ecssim.ServerSpec) string {
-	t.Helper()
-	st, err := s.AddServer(spec)
-	if err != nil {
-		t.Fatalf("adding server %q: %v", spec.Name, err)
-	}
-	return st.ID
-}
-
-// addLinuxServers creates n Linux servers and returns their IDs.
-func (s *sim) addLinuxServers(t *testing.T, n int) []string {
-	t.Helper()
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = s.addServer(t, ecssim.ServerSpec{Name: fmt.Sprintf("e2e-%03d", i), OSType: "Linux"})
-	}
-	return ids
-}
-
-// server returns the ground truth of a server, failing the test when it does not exist.
-func (s *sim) server(t *testing.T, id string) ecssim.ServerState {
-	t.Helper()
-	st, ok := s.Server(id)
-	if !ok {
-		t.Fatalf("server %s does not exist in the simulator", id)
-	}
-	return st
-}
-
-// addFault registers a fault, failing the test when the simulator refuses it.
-func (s *sim) addFault(t *testing.T, f ecssim.Fault) {
-	t.Helper()
-	if err := s.AddFault(f); err != nil {
-		t.Fatalf("adding fault %+v: %v", f, err)
-	}
-}
-
-// requestsTo counts the logged API requests with the method whose path contains part.
-func (s *sim) requestsTo(method, part string) []ecssim.RequestRecord {
-	var out []ecssim.RequestRecord
-	for _, r := range s.Requests() {
-		if r.Method == method && strings.Contains(r.Path, part) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // The terraform block every configuration starts with.
 const terraformBlock = `terraform {
@@ -106,40 +33,6 @@ const terraformBlock = `terraform {
   }
 }
 `
-
-// providerHCL renders a provider block for the simulator at url. The defaults are the simulator's
-// region, project and default access key pair; overrides work as in hclBlock.
-func providerHCL(url string, overrides map[string]string) string {
-	return hclBlock(`provider "ecs"`, map[string]string{
-		"region":     fmt.Sprintf("%q", ecssim.DefaultRegion),
-		"project_id": fmt.Sprintf("%q", ecssim.DefaultProjectID),
-		"access_key": fmt.Sprintf("%q", ecssim.DefaultAccessKey),
-		"secret_key": fmt.Sprintf("%q", ecssim.DefaultSecretKey),
-		"endpoints":  fmt.Sprintf("{\n    ecs = %q\n    iam = %q\n  }", url, url),
-	}, overrides)
-}
-
-// hclBlock renders a block with the given header (such as `provider "ecs"`) whose attributes
-// are defaults (name → HCL expression) with overrides applied: an override replaces the
-// attribute of its name, and an empty one removes it. Attributes are sorted by name so the
-// same arguments always give the same text.
-func hclBlock(header string, defaults, overrides map[string]string) string {
-	attrs := maps.Clone(defaults)
-	for k, v := range overrides {
-		if v == "" {
-			delete(attrs, k)
-		} else {
-			attrs[k] = v
-		}
-	}
-	var b strings.Builder
-	b.WriteString(header + " {\n")
-	for _, k := range slices.Sorted(maps.Keys(attrs)) {
-		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
 
 // workspace is one root module in its own temporary directory, with its own state.
 type workspace struct {
@@ -367,20 +260,20 @@ func newFleet(ids []string) fleet {
 
 // newFleetWorkspace writes a fleet configuration for the simulator with the given provider
 // attribute overrides.
-func newFleetWorkspace(t *testing.T, s *sim, f fleet, provider map[string]string) *workspace {
+func newFleetWorkspace(t *testing.T, s *simtest.Sim, f fleet, provider map[string]string) *workspace {
 	t.Helper()
-	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + providerHCL(s.URL, provider) + fleetHCL})
+	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + acctest.ProviderHCL(s.URL, provider) + fleetHCL})
 	w.writeJSON("terraform.tfvars.json", map[string]any{"servers": f.ids, "passwords": f.passwords})
 	return w
 }
 
 // checkFleetConverged checks the ground truth after a successful apply: every server holds its
 // configured password and was reset exactly wantResets times.
-func checkFleetConverged(t *testing.T, s *sim, f fleet, wantResets int) {
+func checkFleetConverged(t *testing.T, s *simtest.Sim, f fleet, wantResets int) {
 	t.Helper()
 	bad := 0
 	for i, id := range f.ids {
-		st := s.server(t, id)
+		st := s.State(id)
 		if st.Password != f.passwords[i] || st.ResetCount != wantResets {
 			bad++
 			if bad <= 5 {

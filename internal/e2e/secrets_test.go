@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
@@ -107,7 +109,7 @@ resource "ecs_server_password" "failing" {
 
 // secretScenario is one run of the secrecy scenario.
 type secretScenario struct {
-	sim                                   *sim
+	sim                                   *simtest.Sim
 	linuxID, windowsID, failingID         string
 	linuxPW, windowsPW, failingPW, keyPEM string
 	// credentials are the provider credential secrets of the run.
@@ -129,7 +131,7 @@ func credentialVariable(name string) string {
 
 // newSecretScenario seeds the servers and a failing reset whose error echoes the password and
 // every credential secret.
-func newSecretScenario(t *testing.T, s *sim) *secretScenario {
+func newSecretScenario(t *testing.T, s *simtest.Sim) *secretScenario {
 	t.Helper()
 	sc := &secretScenario{
 		sim:       s,
@@ -138,11 +140,11 @@ func newSecretScenario(t *testing.T, s *sim) *secretScenario {
 		failingPW: testfixture.Password(),
 		keyPEM:    testfixture.PrivateKeyPEM(serverKey()),
 	}
-	sc.linuxID = s.addServer(t, ecssim.ServerSpec{Name: "secret-linux", OSType: "Linux"})
-	sc.windowsID = s.addServer(t, ecssim.ServerSpec{
+	sc.linuxID = s.MustAddServer(ecssim.ServerSpec{Name: "secret-linux", OSType: "Linux"})
+	sc.windowsID = s.MustAddServer(ecssim.ServerSpec{
 		Name: "secret-windows", OSType: "Windows", PublicKey: publicPEM(t, serverKey()), WindowsPassword: sc.windowsPW,
 	})
-	sc.failingID = s.addServer(t, ecssim.ServerSpec{Name: "secret-failing", OSType: "Linux"})
+	sc.failingID = s.MustAddServer(ecssim.ServerSpec{Name: "secret-failing", OSType: "Linux"})
 	return sc
 }
 
@@ -156,7 +158,7 @@ func (sc *secretScenario) run(t *testing.T) {
 	}
 	f := echoingRejection(echoed...)
 	f.PathContains = sc.failingID + "/os-reset-password"
-	sc.sim.addFault(t, f)
+	sc.sim.MustAddFault(f)
 
 	logDir := t.TempDir()
 	keyPath := writeKeyFile(t, sc.keyPEM)
@@ -170,7 +172,7 @@ func (sc *secretScenario) run(t *testing.T) {
 		"TF_VAR_failing_password=" + sc.failingPW,
 	}, sc.env...)
 	w := newWorkspace(t, map[string]string{
-		"main.tf": terraformBlock + providerHCL(sc.sim.URL, sc.providerAttrs) + strings.Join(sc.variables, "") + secretsHCL,
+		"main.tf": terraformBlock + acctest.ProviderHCL(sc.sim.URL, sc.providerAttrs) + strings.Join(sc.variables, "") + secretsHCL,
 	})
 	step := 0
 	logged := func(args ...string) result {
@@ -184,7 +186,7 @@ func (sc *secretScenario) run(t *testing.T) {
 		t.Fatalf("the apply should fail on the rejected reset only:\n%s", apply)
 	}
 	checkNoCrash(t, apply)
-	rejected := sc.sim.requestsTo("PUT", sc.failingID+"/os-reset-password")
+	rejected := sc.sim.RequestsTo("PUT", sc.failingID+"/os-reset-password")
 	if len(rejected) != 1 {
 		t.Fatalf("want one rejected reset, got %d:\n%s", len(rejected), apply)
 	}
@@ -195,13 +197,13 @@ func (sc *secretScenario) run(t *testing.T) {
 		}
 	}
 	// The other resets happened, with the right passwords, so the secrets really went through.
-	if st := sc.sim.server(t, sc.linuxID); st.ResetCount != 1 || st.Password != sc.linuxPW {
+	if st := sc.sim.State(sc.linuxID); st.ResetCount != 1 || st.Password != sc.linuxPW {
 		t.Errorf("Linux server: %d resets, password matches: %t", st.ResetCount, st.Password == sc.linuxPW)
 	}
-	if st := sc.sim.server(t, sc.windowsID); st.ResetCount != 1 || st.Password != sc.windowsPW {
+	if st := sc.sim.State(sc.windowsID); st.ResetCount != 1 || st.Password != sc.windowsPW {
 		t.Errorf("Windows server: %d resets, password matches the decrypted one: %t", st.ResetCount, st.Password == sc.windowsPW)
 	}
-	if st := sc.sim.server(t, sc.failingID); st.ResetCount != 0 {
+	if st := sc.sim.State(sc.failingID); st.ResetCount != 0 {
 		t.Errorf("the rejected server was reset %d times", st.ResetCount)
 	}
 
@@ -250,7 +252,7 @@ func (sc *secretScenario) run(t *testing.T) {
 
 func TestSecretsStayOutOfLogsStateAndOutput(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, ecssim.Config{}, nil)
+	s := simtest.Start(t, ecssim.Config{})
 	sc := newSecretScenario(t, s)
 	// Temporary credentials: an access key with its secret key and security token.
 	ak := "E2ETEMP" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 13)
@@ -280,7 +282,7 @@ func TestSecretsStayOutOfLogsStateAndOutput(t *testing.T) {
 
 func TestSecretsStayOutOfLogsStateAndOutputTokenAuth(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, ecssim.Config{}, nil)
+	s := simtest.Start(t, ecssim.Config{})
 	sc := newSecretScenario(t, s)
 	token := issueToken(t, s)
 	sc.credentials = []secret{{"the IAM token", token}}
@@ -299,7 +301,7 @@ func TestSecretsStayOutOfLogsStateAndOutputTokenAuth(t *testing.T) {
 }
 
 // issueToken logs the simulator's IAM user in and returns a project-scoped token.
-func issueToken(t *testing.T, s *sim) string {
+func issueToken(t *testing.T, s *simtest.Sim) string {
 	t.Helper()
 	body := fmt.Sprintf(`{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":%q,"password":%q,"domain":{"name":"e2e"}}}},"scope":{"project":{"name":%q}}}}`,
 		ecssim.DefaultUser, ecssim.DefaultPassword, ecssim.DefaultRegion)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
@@ -74,7 +75,7 @@ resource "ecs_server_password" "native" {
   api       = "v2.1"
 }
 `, ids[0], ids[1])
-	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + providerHCL(proc.URL(), nil) + body})
+	w := newWorkspace(t, map[string]string{"main.tf": terraformBlock + acctest.ProviderHCL(proc.URL(), nil) + body})
 	w.writeJSON("terraform.tfvars.json", map[string]any{"passwords": passwords})
 
 	w.mustRun(applyArgs...)

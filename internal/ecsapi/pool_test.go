@@ -16,6 +16,7 @@ import (
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
 
 // TestDefaultTransportReusesConnections runs calls from as many goroutines
@@ -36,7 +37,7 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 		maxConns = 3 * workers
 	)
 	_, pub := simKeyPair(t)
-	srv, err := ecssim.NewServer(ecssim.Config{
+	srv := simtest.Start(t, ecssim.Config{
 		// A small latency keeps every worker's request in flight at the
 		// same time, as in a real apply against a remote endpoint.
 		Latency: 2 * time.Millisecond,
@@ -45,10 +46,6 @@ func TestDefaultTransportReusesConnections(t *testing.T) {
 			{ID: srvWindows, Name: "win-1", OSType: "Windows", KeyName: "kp-win", PublicKey: pub, WindowsPassword: simWindowsPw},
 		},
 	})
-	if err != nil {
-		t.Fatalf("starting the simulator: %v", err)
-	}
-	t.Cleanup(srv.Close)
 	// Build the client as on a 2-core machine: a pool sized from the CPU
 	// count would then be too small, and this test must catch that on a
 	// large machine too.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
 
 // These tests run the client against the in-process simulator, which has
@@ -66,11 +67,12 @@ func simKeyPair(t testing.TB) (*rsa.PrivateKey, string) {
 	return simKey, simKeyPEM
 }
 
-func newSim(t testing.TB) *ecssim.Server {
+// newSim starts a simulator seeded with the servers the tests below name.
+func newSim(t testing.TB) *simtest.Sim {
 	t.Helper()
 	_, pub := simKeyPair(t)
 	no := false
-	srv, err := ecssim.NewServer(ecssim.Config{
+	return simtest.Start(t, ecssim.Config{
 		RandSeed: 7,
 		Seed: []ecssim.ServerSpec{
 			{ID: srvLinux, Name: "linux-1", OSType: "Linux", EnterpriseProjectID: "ep-1"},
@@ -81,14 +83,9 @@ func newSim(t testing.TB) *ecssim.Server {
 			{ID: srvOtherEP, Name: "other-ep", OSType: "Linux", Status: "SHUTOFF", EnterpriseProjectID: "ep-2"},
 		},
 	})
-	if err != nil {
-		t.Fatalf("starting the simulator: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
 }
 
-func simClient(t testing.TB, srv *ecssim.Server, mutate ...func(*ecsapi.Config)) *ecsapi.Client {
+func simClient(t testing.TB, srv *simtest.Sim, mutate ...func(*ecsapi.Config)) *ecsapi.Client {
 	t.Helper()
 	cfg := ecsapi.Config{
 		ECSEndpoint:  srv.URL,
@@ -129,15 +126,6 @@ func wantAPIError(t *testing.T, err error, status int, code string) {
 	if apiErr.StatusCode != status || apiErr.Code != code {
 		t.Errorf("got HTTP %d %s (%v), want HTTP %d %s", apiErr.StatusCode, apiErr.Code, err, status, code)
 	}
-}
-
-func simState(t *testing.T, srv *ecssim.Server, id string) ecssim.ServerState {
-	t.Helper()
-	st, ok := srv.Server(id)
-	if !ok {
-		t.Fatalf("simulator has no server %s", id)
-	}
-	return st
 }
 
 func TestSimResolveProjectID(t *testing.T) {
@@ -192,7 +180,7 @@ func TestSimResetPasswordV1(t *testing.T) {
 	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true); err != nil {
 		t.Fatalf("reset: %v", err)
 	}
-	st := simState(t, srv, srvLinux)
+	st := srv.State(srvLinux)
 	if st.Password != simGoodPassword || st.ResetCount != 1 || st.LastResetAPI != "v1" || !st.LastIsCheckPassword {
 		t.Errorf("state after reset: %+v", st)
 	}
@@ -202,7 +190,7 @@ func TestSimResetPasswordV1(t *testing.T) {
 	if err := c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simWeakPassword, false); err != nil {
 		t.Fatalf("unchecked weak reset: %v", err)
 	}
-	st = simState(t, srv, srvLinux)
+	st = srv.State(srvLinux)
 	if st.Password != simWeakPassword || st.LastIsCheckPassword || st.ResetCount != 2 {
 		t.Errorf("state after unchecked reset: %+v", st)
 	}
@@ -228,7 +216,7 @@ func TestSimResetPasswordV21(t *testing.T) {
 	if err := c.ResetServerPassword(ctx, ecsapi.APIV21, srvLinux, simWeakPassword, true); err != nil {
 		t.Fatalf("v2.1 reset: %v", err)
 	}
-	st := simState(t, srv, srvLinux)
+	st := srv.State(srvLinux)
 	if st.Password != simWeakPassword || st.LastResetAPI != "v2.1" {
 		t.Errorf("state after v2.1 reset: %+v", st)
 	}
@@ -240,21 +228,6 @@ func TestSimResetPasswordV21(t *testing.T) {
 	wantAPIError(t, c.ResetServerPassword(ctx, ecsapi.APIV21, srvLocked, simGoodPassword, false), 409, "conflictingRequest")
 }
 
-// lastSimRequestID returns the X-Request-Id the simulator sent with its
-// most recent response.
-func lastSimRequestID(t *testing.T, srv *ecssim.Server) string {
-	t.Helper()
-	reqs := srv.Requests()
-	if len(reqs) == 0 {
-		t.Fatal("the simulator logged no requests")
-	}
-	id := reqs[len(reqs)-1].RequestID
-	if id == "" {
-		t.Fatal("the simulator logged an empty request ID")
-	}
-	return id
-}
-
 func TestSimResetPasswordFlag(t *testing.T) {
 	srv := newSim(t)
 	c := simClient(t, srv)
@@ -263,14 +236,14 @@ func TestSimResetPasswordFlag(t *testing.T) {
 	if err != nil || !flag.Supported || flag.Raw != "True" {
 		t.Fatalf("supported server: %+v, %v", flag, err)
 	}
-	if want := lastSimRequestID(t, srv); flag.RequestID != want {
+	if want := srv.LastRequestID(); flag.RequestID != want {
 		t.Errorf("supported server: request ID %q, simulator sent %q", flag.RequestID, want)
 	}
 	flag, err = c.GetResetPasswordFlag(ctx, srvNoPlugin)
 	if err != nil || flag.Supported || flag.Raw != "False" {
 		t.Fatalf("server without plug-in: %+v, %v", flag, err)
 	}
-	if want := lastSimRequestID(t, srv); flag.RequestID != want {
+	if want := srv.LastRequestID(); flag.RequestID != want {
 		t.Errorf("server without plug-in: request ID %q, simulator sent %q", flag.RequestID, want)
 	}
 	_, err = c.GetResetPasswordFlag(ctx, srvMissing)
@@ -288,11 +261,11 @@ func TestSimWindowsPasswordBothAPIs(t *testing.T) {
 			if err != nil {
 				t.Fatalf("get: %v", err)
 			}
-			if want := lastSimRequestID(t, srv); stored.RequestID != want {
+			if want := srv.LastRequestID(); stored.RequestID != want {
 				t.Errorf("get: request ID %q, simulator sent %q", stored.RequestID, want)
 			}
 			cipherText := stored.Encrypted
-			if want := simState(t, srv, srvWindows).EncryptedPassword; cipherText != want || cipherText == "" {
+			if want := srv.State(srvWindows).EncryptedPassword; cipherText != want || cipherText == "" {
 				t.Fatalf("ciphertext %q, simulator holds %q", cipherText, want)
 			}
 			raw, err := base64.StdEncoding.DecodeString(cipherText)
@@ -307,7 +280,7 @@ func TestSimWindowsPasswordBothAPIs(t *testing.T) {
 			if err := c.DeleteServerPassword(ctx, api, srvWindows); err != nil {
 				t.Fatalf("delete: %v", err)
 			}
-			if simState(t, srv, srvWindows).WindowsPasswordPresent {
+			if srv.State(srvWindows).WindowsPasswordPresent {
 				t.Error("password still stored after delete")
 			}
 			got, err := c.GetServerPassword(ctx, api, srvWindows)
@@ -316,7 +289,7 @@ func TestSimWindowsPasswordBothAPIs(t *testing.T) {
 			}
 			// The answer "nothing stored" is what a diagnostic quotes the
 			// request ID for.
-			if want := lastSimRequestID(t, srv); got.RequestID != want {
+			if want := srv.LastRequestID(); got.RequestID != want {
 				t.Errorf("after delete: request ID %q, simulator sent %q", got.RequestID, want)
 			}
 			// Deleting again is harmless.
@@ -346,7 +319,7 @@ func TestSimBatchReset(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
-	if simState(t, srv, srvLinux).ResetCount != 0 {
+	if srv.State(srvLinux).ResetCount != 0 {
 		t.Error("dry run reset a server")
 	}
 	t.Logf("dry run result: %+v", res)
@@ -359,7 +332,7 @@ func TestSimBatchReset(t *testing.T) {
 		t.Errorf("accepted %v", res.ServerIDs)
 	}
 	for _, id := range []string{srvLinux, srvOtherEP} {
-		if st := simState(t, srv, id); st.Password != simGoodPassword || st.LastResetAPI != "batch" {
+		if st := srv.State(id); st.Password != simGoodPassword || st.LastResetAPI != "batch" {
 			t.Errorf("%s after batch: %+v", id, st)
 		}
 	}
@@ -377,7 +350,7 @@ func TestSimBatchReset(t *testing.T) {
 }
 
 // issueSimToken logs in as the simulator's IAM user with plain net/http.
-func issueSimToken(t *testing.T, srv *ecssim.Server) string {
+func issueSimToken(t *testing.T, srv *simtest.Sim) string {
 	t.Helper()
 	body := map[string]any{"auth": map[string]any{
 		"identity": map[string]any{
@@ -432,7 +405,7 @@ func TestSimTokenAuthentication(t *testing.T) {
 	if _, err := c.GetServerPassword(ctx, ecsapi.APIV21, srvWindows); err != nil {
 		t.Fatalf("v2.1 get with a token: %v", err)
 	}
-	if st := simState(t, srv, srvLinux); st.ResetCount != 2 {
+	if st := srv.State(srvLinux); st.ResetCount != 2 {
 		t.Errorf("reset count %d", st.ResetCount)
 	}
 
@@ -442,7 +415,7 @@ func TestSimTokenAuthentication(t *testing.T) {
 	if apiErr.StatusCode != 401 || !errors.Is(err, ecsapi.ErrUnauthorized) {
 		t.Errorf("bad token: %v", err)
 	}
-	if !simState(t, srv, srvWindows).WindowsPasswordPresent {
+	if !srv.State(srvWindows).WindowsPasswordPresent {
 		t.Error("an unauthenticated delete took effect")
 	}
 }
@@ -468,23 +441,13 @@ func TestSimSigningFailures(t *testing.T) {
 	if apiErr := apiErrorOf(t, err); apiErr.StatusCode != 401 {
 		t.Errorf("skewed clock: %v", err)
 	}
-	if st := simState(t, srv, srvLinux); st.ResetCount != 0 {
+	if st := srv.State(srvLinux); st.ResetCount != 0 {
 		t.Errorf("rejected requests reset the password: %+v", st)
 	}
 	// 401 is never retried.
-	if n := countRequests(srv, http.MethodPut); n != 2 {
+	if n := len(srv.RequestsTo(http.MethodPut, "")); n != 2 {
 		t.Errorf("%d PUT attempts for two rejected calls", n)
 	}
-}
-
-func countRequests(srv *ecssim.Server, method string) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == method {
-			n++
-		}
-	}
-	return n
 }
 
 func TestSimTemporaryCredentials(t *testing.T) {
@@ -513,7 +476,7 @@ func TestSimTemporaryCredentials(t *testing.T) {
 	if apiErr := apiErrorOf(t, err); apiErr.StatusCode != 401 && apiErr.StatusCode != 403 {
 		t.Errorf("temporary keys without their token: %v", err)
 	}
-	if st := simState(t, srv, srvLinux); st.ResetCount != 1 {
+	if st := srv.State(srvLinux); st.ResetCount != 1 {
 		t.Errorf("reset count %d", st.ResetCount)
 	}
 }
@@ -567,10 +530,10 @@ func TestSimEnterpriseProjectGrants(t *testing.T) {
 	if !ecsapi.IsForbidden(err) {
 		t.Errorf("v2.1 get with an enterprise-project grant: %v", err)
 	}
-	if st := simState(t, srv, srvLinux); st.ResetCount != 1 || st.LastResetAPI != "v1" {
+	if st := srv.State(srvLinux); st.ResetCount != 1 || st.LastResetAPI != "v1" {
 		t.Errorf("state %+v", st)
 	}
-	if !simState(t, srv, srvWindows).WindowsPasswordPresent {
+	if !srv.State(srvWindows).WindowsPasswordPresent {
 		t.Error("a forbidden v2.1 delete took effect")
 	}
 }
@@ -627,7 +590,7 @@ func TestSimOperationsSurviveInjectedFaults(t *testing.T) {
 				t.Fatalf("round %d, %s: %v", round, step.name, err)
 			}
 		}
-		if st := simState(t, srv, srvLinux); st.Password != pw {
+		if st := srv.State(srvLinux); st.Password != pw {
 			t.Fatalf("round %d: password %q", round, st.Password)
 		}
 	}
@@ -688,7 +651,7 @@ func TestSimRetriedFlowControlAndBusy(t *testing.T) {
 	if strings.Join(codes, ",") != "202 Common.0024,501 Ecs.0603,429 APIGW.0308" {
 		t.Errorf("retries %v", codes)
 	}
-	if st := simState(t, srv, srvLinux); st.ResetCount != 1 {
+	if st := srv.State(srvLinux); st.ResetCount != 1 {
 		t.Errorf("reset count %d", st.ResetCount)
 	}
 }
@@ -707,13 +670,13 @@ func TestSimPermanentServerError(t *testing.T) {
 	if !strings.Contains(err.Error(), "HTTP 500 Common.0001") || !strings.Contains(err.Error(), apiErr.RequestID) {
 		t.Errorf("error text %q", err)
 	}
-	if n := countRequests(srv, http.MethodGet); n != 3 {
+	if n := len(srv.RequestsTo(http.MethodGet, "")); n != 3 {
 		t.Errorf("GET attempts %d, want 3 (500 is retried on reads)", n)
 	}
 
 	err = c.ResetServerPassword(ctx, ecsapi.APIV1, srvLinux, simGoodPassword, true)
 	wantAPIError(t, err, 500, "Common.0001")
-	if n := countRequests(srv, http.MethodPut); n != 1 {
+	if n := len(srv.RequestsTo(http.MethodPut, "")); n != 1 {
 		t.Errorf("PUT attempts %d, want 1 (500 is not retried on resets)", n)
 	}
 
@@ -762,7 +725,7 @@ func TestSimConcurrentClients(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if a, b := simState(t, srv, srvLinux).ResetCount, simState(t, srv, srvOtherEP).ResetCount; a+b != 16 {
+	if a, b := srv.State(srvLinux).ResetCount, srv.State(srvOtherEP).ResetCount; a+b != 16 {
 		t.Errorf("reset counts %d + %d, want 16", a, b)
 	}
 }

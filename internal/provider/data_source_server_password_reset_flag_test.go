@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
@@ -28,10 +29,10 @@ data "ecs_server_password_reset_flag" "s%d" {
 // plug-in and one without.
 func TestAccServerPasswordResetFlagDataSource_basic(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	unsupported := false
-	withPlugin := addServer(t, sim, ecssim.ServerSpec{})
-	withoutPlugin := addServer(t, sim, ecssim.ServerSpec{ResetPasswordSupported: &unsupported})
+	withPlugin := sim.MustAddServer(ecssim.ServerSpec{})
+	withoutPlugin := sim.MustAddServer(ecssim.ServerSpec{ResetPasswordSupported: &unsupported})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -44,7 +45,7 @@ func TestAccServerPasswordResetFlagDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s0", tfjsonpath.New("id"), knownvalue.StringExact(withPlugin)),
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s1", tfjsonpath.New("supported"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s1", tfjsonpath.New("flag"), knownvalue.StringExact("False")),
-					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 2),
+					acctest.ExpectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 2),
 				},
 			},
 		},
@@ -56,7 +57,7 @@ func TestAccServerPasswordResetFlagDataSource_basic(t *testing.T) {
 // request ID.
 func TestAccServerPasswordResetFlagDataSource_unknownServer(t *testing.T) {
 	t.Parallel()
-	_, provider := newTestSimulator(t)
+	_, provider := acctest.NewSimulator(t)
 	const missing = "6d0f3f3e-0000-4000-8000-000000000002"
 
 	resource.UnitTest(t, resource.TestCase{

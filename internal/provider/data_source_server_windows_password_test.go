@@ -10,7 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
 
@@ -34,11 +36,11 @@ output "decrypted" {
 // simulator was seeded with.
 func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
-	st := serverState(t, sim, id)
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
+	st := sim.State(id)
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -53,9 +55,9 @@ func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("wait_for_password"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownOutputValue("decrypted", knownvalue.StringExact(plaintext)),
-					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
+					acctest.ExpectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
 					// Reading never deletes the stored password.
-					expectServer(sim, id, func(st ecssim.ServerState) error {
+					acctest.ExpectServer(sim, id, func(st ecssim.ServerState) error {
 						if !st.WindowsPasswordPresent {
 							return fmt.Errorf("the stored password is gone after a read")
 						}
@@ -70,10 +72,10 @@ func TestAccServerWindowsPasswordDataSource_basic(t *testing.T) {
 // TestAccServerWindowsPasswordDataSource_apiV21 reads through the v2.1 API.
 func TestAccServerWindowsPasswordDataSource_apiV21(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -83,8 +85,8 @@ func TestAccServerWindowsPasswordDataSource_apiV21(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("decrypted", knownvalue.StringExact(plaintext)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("api"), knownvalue.StringExact("v2.1")),
-					expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
-					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 0),
+					acctest.ExpectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
+					acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 0),
 				},
 			},
 		},
@@ -95,9 +97,9 @@ func TestAccServerWindowsPasswordDataSource_apiV21(t *testing.T) {
 // stored password reads as unavailable with an empty value, without waiting.
 func TestAccServerWindowsPasswordDataSource_none(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key)})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key)})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -123,10 +125,10 @@ func TestAccServerWindowsPasswordDataSource_wait(t *testing.T) {
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
 	publicKey := pemPublic(t, key)
 
-	var simRef atomic.Pointer[ecssim.Server]
+	var simRef atomic.Pointer[simtest.Sim]
 	var reads, stored atomic.Int32
 	var id string
-	sim, err := ecssim.NewServer(ecssim.Config{
+	sim := simtest.Start(t, ecssim.Config{
 		OnRequest: func(rec ecssim.RequestRecord) {
 			if rec.Method != "GET" || rec.Route != "/v1/{project_id}/cloudservers/{server_id}/os-server-password" {
 				return
@@ -142,13 +144,9 @@ func TestAccServerWindowsPasswordDataSource_wait(t *testing.T) {
 			}
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	simRef.Store(sim)
-	id = addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: publicKey})
-	provider := providerBlock(sim.URL, providerOptions{})
+	id = sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: publicKey})
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -164,7 +162,7 @@ func TestAccServerWindowsPasswordDataSource_wait(t *testing.T) {
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("available"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(testWindowsDataSource, tfjsonpath.New("wait_for_password"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownOutputValue("decrypted", knownvalue.StringExact(plaintext)),
-					simCheck(func() error {
+					acctest.SimCheck(func() error {
 						if reads.Load() < 2 || stored.Load() != 1 {
 							return fmt.Errorf("the data source read %d times and the password was stored %d times; want at least 2 reads after 1 store",
 								reads.Load(), stored.Load())
@@ -182,9 +180,9 @@ func TestAccServerWindowsPasswordDataSource_wait(t *testing.T) {
 // visible reason (no key pair).
 func TestAccServerWindowsPasswordDataSource_waitTimeout(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows"})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows"})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -208,7 +206,7 @@ func TestAccServerWindowsPasswordDataSource_waitTimeout(t *testing.T) {
 // server is an error naming the server, the API code and the request ID.
 func TestAccServerWindowsPasswordDataSource_unknownServer(t *testing.T) {
 	t.Parallel()
-	_, provider := newTestSimulator(t)
+	_, provider := acctest.NewSimulator(t)
 	const missing = "6d0f3f3e-0000-4000-8000-000000000001"
 
 	resource.UnitTest(t, resource.TestCase{

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
@@ -44,10 +45,10 @@ resource "echo" "test" {}
 // and PKCS#8 keys and both API families.
 func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
 
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
@@ -57,7 +58,7 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, testfixture.PrivateKeyPEM(key), ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.test", tfjsonpath.New("data"), knownvalue.StringExact(plaintext)),
-					expectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
+					acctest.ExpectGETAtLeast(sim, "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1),
 				},
 			},
 			{
@@ -66,7 +67,7 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 				Config: testAccWindowsPasswordEphemeralEchoConfig(provider, id, pemPKCS8(t, key), `  api = "v2.1"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
+						acctest.ExpectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -82,10 +83,10 @@ func TestAccServerWindowsPasswordEphemeral_decrypt(t *testing.T) {
 // argument: the server ends up with it as its password.
 func TestAccServerWindowsPasswordEphemeral_notStored(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
 
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -106,12 +107,12 @@ resource "ecs_server_password" "test" {
 }
 `, id, testfixture.PrivateKeyPEM(key)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{secretAbsent(plaintext)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent(plaintext)},
+					PreApply:             []plancheck.PlanCheck{acctest.SecretAbsent(plaintext)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{acctest.SecretAbsent(plaintext)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent(plaintext),
-					expectResets(sim, id, plaintext, 1, "v1"),
+					acctest.SecretAbsent(plaintext),
+					acctest.ExpectResets(sim, id, plaintext, 1, "v1"),
 				},
 			},
 		},
@@ -122,11 +123,11 @@ resource "ecs_server_password" "test" {
 // a ciphertext can be wrong gets its own error.
 func TestAccServerWindowsPasswordEphemeral_errors(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, otherKey, _ := testRSAKeys(t)
 	const plaintext = "Wq7!rP2m@Zx9-Kd"
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
-	empty := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key)})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: plaintext})
+	empty := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key)})
 
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

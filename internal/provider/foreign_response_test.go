@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
@@ -34,14 +35,14 @@ var portalPageFault = ecssim.Fault{
 // fails the apply and records nothing; the next apply resets for real.
 func TestAccServerPasswordResource_foreignSuccessPageRecordsNothing(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
 	if err := sim.AddFault(portalPageFault); err != nil {
 		t.Fatalf("add fault: %v", err)
 	}
 
-	noResetYet := expectServer(sim, id, func(st ecssim.ServerState) error {
+	noResetYet := acctest.ExpectServer(sim, id, func(st ecssim.ServerState) error {
 		if st.ResetCount != 0 {
 			return fmt.Errorf("server %s: reset_count = %d, want 0", id, st.ResetCount)
 		}
@@ -72,7 +73,7 @@ func TestAccServerPasswordResource_foreignSuccessPageRecordsNothing(t *testing.T
 					// The failed apply left no resource in the state.
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
 			},
 		},
 	})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -21,11 +20,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
 
 // noEnv hides the process environment from the provider under test, so that
@@ -52,193 +52,8 @@ var testAccProtoV6ProviderFactoriesWithEcho = map[string]func() (tfprotov6.Provi
 	"echo": echoprovider.NewProviderServer(),
 }
 
-// newTestSimulator starts a simulator for one test and returns it with a
-// provider block that points at it.
-func newTestSimulator(t *testing.T) (*ecssim.Server, string) {
-	t.Helper()
-	sim, err := ecssim.NewServer(ecssim.Config{})
-	if err != nil {
-		t.Fatalf("start simulator: %v", err)
-	}
-	t.Cleanup(sim.Close)
-	return sim, providerBlock(sim.URL, providerOptions{})
-}
-
-// providerOptions varies the provider block of a test.
-type providerOptions struct {
-	AccessKey, SecretKey string // default: the simulator's default principal
-	OmitProjectID        bool   // look the project up through IAM
-	MaxRetries           *int   // default 3
-}
-
-func providerBlock(url string, o providerOptions) string {
-	ak, sk := o.AccessKey, o.SecretKey
-	if ak == "" {
-		ak, sk = ecssim.DefaultAccessKey, ecssim.DefaultSecretKey
-	}
-	projectLine := fmt.Sprintf("project_id = %q", ecssim.DefaultProjectID)
-	if o.OmitProjectID {
-		projectLine = ""
-	}
-	retries := 3
-	if o.MaxRetries != nil {
-		retries = *o.MaxRetries
-	}
-	return fmt.Sprintf(`
-provider "ecs" {
-  region      = %[1]q
-  %[2]s
-  access_key  = %[3]q
-  secret_key  = %[4]q
-  max_retries = %[6]d
-  endpoints = {
-    ecs = %[5]q
-    iam = %[5]q
-  }
-}
-`, ecssim.DefaultRegion, projectLine, ak, sk, url, retries)
-}
-
-// addServer seeds one server and returns its ID.
-func addServer(t *testing.T, sim *ecssim.Server, spec ecssim.ServerSpec) string {
-	t.Helper()
-	st, err := sim.AddServer(spec)
-	if err != nil {
-		t.Fatalf("add server: %v", err)
-	}
-	return st.ID
-}
-
-// serverState returns the simulator's ground truth about a server.
-func serverState(t *testing.T, sim *ecssim.Server, id string) ecssim.ServerState {
-	t.Helper()
-	st, ok := sim.Server(id)
-	if !ok {
-		t.Fatalf("server %s is not in the simulator", id)
-	}
-	return st
-}
-
-// simCheck runs a Go assertion against the simulator as a state check, after
-// the step has been applied.
-type simCheck func() error
-
-func (f simCheck) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = f()
-}
-
-func (f simCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = f()
-}
-
-// expectServer asserts the simulator's ground truth about a server.
-func expectServer(sim *ecssim.Server, id string, want func(ecssim.ServerState) error) simCheck {
-	return func() error {
-		st, ok := sim.Server(id)
-		if !ok {
-			return fmt.Errorf("server %s is not in the simulator", id)
-		}
-		return want(st)
-	}
-}
-
-// expectResets asserts the password, reset count and API of the last reset.
-func expectResets(sim *ecssim.Server, id, password string, count int, api string) simCheck {
-	return expectServer(sim, id, func(st ecssim.ServerState) error {
-		switch {
-		case st.ResetCount != count:
-			return fmt.Errorf("server %s: reset_count = %d, want %d", id, st.ResetCount, count)
-		case st.Password != password:
-			return fmt.Errorf("server %s: the simulator holds a different password than expected", id)
-		case count > 0 && st.LastResetAPI != api:
-			return fmt.Errorf("server %s: last_reset_api = %q, want %q", id, st.LastResetAPI, api)
-		}
-		return nil
-	})
-}
-
-// secretCheck asserts whether a secret string appears in the JSON of a plan
-// or state, as `terraform show -json` prints them. secretAbsent is the
-// assertion; secretPresent is its control, proving the check would see the
-// secret if it were there.
-type secretCheck struct {
-	secret string
-	want   bool // whether the secret must be present
-}
-
-func secretAbsent(secret string) secretCheck  { return secretCheck{secret: secret} }
-func secretPresent(secret string) secretCheck { return secretCheck{secret: secret, want: true} }
-
-func (s secretCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = s.check("state", req.State)
-}
-
-func (s secretCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = s.check("plan", req.Plan)
-}
-
-func (s secretCheck) check(what string, v any) error {
-	if v == nil {
-		return fmt.Errorf("no %s to inspect", what)
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("marshal %s: %w", what, err)
-	}
-	if len(data) < 20 {
-		return fmt.Errorf("the %s JSON is suspiciously small: %s", what, data)
-	}
-	i := strings.Index(string(data), s.secret)
-	switch {
-	case s.want && i < 0:
-		return fmt.Errorf("the %s JSON does not contain the expected value", what)
-	case !s.want && i >= 0:
-		// Show what leads up to the secret, never the secret itself.
-		return fmt.Errorf("the %s JSON contains the secret after: %s", what, data[max(0, i-200):i])
-	}
-	return nil
-}
-
+// intp points at n, for acctest.ProviderOptions.MaxRetries, where nil means the default.
 func intp(n int) *int { return &n }
-
-// expectRoute asserts how many API requests the simulator served on a route
-// template, such as "GET /v1/{project_id}/cloudservers/{server_id}".
-func expectRoute(sim *ecssim.Server, method, route string, want int) simCheck {
-	return func() error {
-		if got := sim.Stats().Requests[method+" "+route]; got != want {
-			return fmt.Errorf("%s %s was called %d times, want %d", method, route, got, want)
-		}
-		return nil
-	}
-}
-
-// expectGETAtLeast is expectRoute for reads, which refreshes repeat a
-// varying number of times.
-func expectGETAtLeast(sim *ecssim.Server, route string, want int) simCheck {
-	return func() error {
-		if got := sim.Stats().Requests["GET "+route]; got < want {
-			return fmt.Errorf("GET %s was called %d times, want at least %d", route, got, want)
-		}
-		return nil
-	}
-}
-
-// expectFaultsInjected asserts that every registered fault fired exactly
-// its count, which proves the behaviour under test met the fault.
-func expectFaultsInjected(sim *ecssim.Server, wantFaults int) simCheck {
-	return func() error {
-		faults := sim.Faults()
-		if len(faults) != wantFaults {
-			return fmt.Errorf("%d faults registered, want %d", len(faults), wantFaults)
-		}
-		for _, f := range faults {
-			if f.Injected != f.Count {
-				return fmt.Errorf("fault %d (%s %s %d) fired %d times, want %d", f.ID, f.Method, f.PathContains, f.Status, f.Injected, f.Count)
-			}
-		}
-		return nil
-	}
-}
 
 // wordsPattern matches the words in order, with any line wrapping or box
 // drawing Terraform puts between them.
@@ -334,11 +149,7 @@ func diagText(diags diag.Diagnostics) string {
 // the diagnostics say and, as important, what they never say.
 func TestProviderConfigure(t *testing.T) {
 	t.Parallel()
-	sim, err := ecssim.NewServer(ecssim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
+	sim := simtest.Start(t, ecssim.Config{})
 	closedURL := closedEndpoint(t)
 	const wrongSecret = "wrong-secret-key-value-0123456789"
 	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
@@ -482,13 +293,9 @@ func closedEndpoint(t *testing.T) string {
 // ID looked up through IAM.
 func TestAccProvider_projectLookup(t *testing.T) {
 	t.Parallel()
-	sim, err := ecssim.NewServer(ecssim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	id := addServer(t, sim, ecssim.ServerSpec{})
-	provider := providerBlock(sim.URL, providerOptions{OmitProjectID: true})
+	sim := simtest.Start(t, ecssim.Config{})
+	id := sim.MustAddServer(ecssim.ServerSpec{})
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{OmitProjectID: true})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -497,7 +304,7 @@ func TestAccProvider_projectLookup(t *testing.T) {
 				Config: testAccResetFlagDataSourceConfig(provider, id),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.ecs_server_password_reset_flag.s0", tfjsonpath.New("supported"), knownvalue.Bool(true)),
-					expectGETAtLeast(sim, "/v3/projects", 1),
+					acctest.ExpectGETAtLeast(sim, "/v3/projects", 1),
 				},
 			},
 		},
@@ -508,11 +315,6 @@ func TestAccProvider_projectLookup(t *testing.T) {
 // CLI as clear errors.
 func TestAccProvider_configErrors(t *testing.T) {
 	t.Parallel()
-	sim, err := ecssim.NewServer(ecssim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
 	closedURL := closedEndpoint(t)
 	data := `
 data "ecs_server_password_reset_flag" "s0" {
@@ -555,7 +357,7 @@ provider "ecs" {
 func TestAccServerPasswordResource_unreachableEndpoint(t *testing.T) {
 	t.Parallel()
 	closedURL := closedEndpoint(t)
-	provider := providerBlock(closedURL, providerOptions{MaxRetries: intp(0)})
+	provider := acctest.ProviderBlock(closedURL, acctest.ProviderOptions{MaxRetries: intp(0)})
 	const id = "6d0f3f3e-0000-4000-8000-000000000004"
 
 	resource.UnitTest(t, resource.TestCase{

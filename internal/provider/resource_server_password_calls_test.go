@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
@@ -22,8 +23,8 @@ import (
 func TestServerPasswordResourceAPICalls(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sim, _ := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, _ := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3"
 	const (
 		flagRoute   = "GET /v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag"
@@ -93,7 +94,7 @@ func TestServerPasswordResourceAPICalls(t *testing.T) {
 	r.Create(ctx, resource.CreateRequest{Plan: plan, Config: config}, &createResp)
 	noErrors("Create", createResp.Diagnostics)
 	expectServed("Create", flagRoute, resetRoute)
-	if st := serverState(t, sim, id); st.ResetCount != 1 || st.Password != pw1 {
+	if st := sim.State(id); st.ResetCount != 1 || st.Password != pw1 {
 		t.Fatalf("after Create the server has reset_count %d and the expected password: %v", st.ResetCount, st.Password == pw1)
 	}
 	state := createResp.State
@@ -151,7 +152,7 @@ func TestServerPasswordResourceAPICalls(t *testing.T) {
 	if got, want := lastResetAt(newState), lastResetAt(state); !got.Equal(want) || got.IsNull() {
 		t.Errorf("Update without a reset: last_reset_at = %s, want the previous %s", got, want)
 	}
-	if st := serverState(t, sim, id); st.ResetCount != 1 {
+	if st := sim.State(id); st.ResetCount != 1 {
 		t.Errorf("Update without a reset: reset_count = %d, want 1", st.ResetCount)
 	}
 	state = newState
@@ -161,7 +162,7 @@ func TestServerPasswordResourceAPICalls(t *testing.T) {
 		m.Password = types.StringValue(pw2)
 	})
 	expectServed("Update with a reset", flagRoute, resetRoute)
-	if st := serverState(t, sim, id); st.ResetCount != 2 || st.Password != pw2 || st.LastIsCheckPassword {
+	if st := sim.State(id); st.ResetCount != 2 || st.Password != pw2 || st.LastIsCheckPassword {
 		t.Errorf("after the second reset: reset_count %d (want 2), expected password %v, is_check_password %v (want false)",
 			st.ResetCount, st.Password == pw2, st.LastIsCheckPassword)
 	}

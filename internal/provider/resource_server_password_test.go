@@ -14,7 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
 
 const testResource = "ecs_server_password.test"
@@ -44,8 +46,8 @@ resource "ecs_server_password" "test" {
 
 // expectLastCheckPassword asserts the is_check_password flag of the last
 // reset the simulator accepted.
-func expectLastCheckPassword(sim *ecssim.Server, id string, want bool) simCheck {
-	return expectServer(sim, id, func(st ecssim.ServerState) error {
+func expectLastCheckPassword(sim *simtest.Sim, id string, want bool) acctest.SimCheck {
+	return acctest.ExpectServer(sim, id, func(st ecssim.ServerState) error {
 		if st.LastIsCheckPassword != want {
 			return fmt.Errorf("server %s: last_is_check_password = %v, want %v", id, st.LastIsCheckPassword, want)
 		}
@@ -58,8 +60,8 @@ func expectLastCheckPassword(sim *ecssim.Server, id string, want bool) simCheck 
 // second plan is empty and resets nothing.
 func TestAccServerPasswordResource_basic(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{Name: "web-1"})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{Name: "web-1"})
 	const pw = "Kq7!vRm2@Lp9"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -76,11 +78,11 @@ func TestAccServerPasswordResource_basic(t *testing.T) {
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					expectLastCheckPassword(sim, id, true),
-					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
+					acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
 					// project_id is configured, so IAM is never asked for it.
-					expectRoute(sim, "GET", "/v3/projects", 0),
+					acctest.ExpectRoute(sim, "GET", "/v3/projects", 0),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("server_id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo"), knownvalue.Null()),
@@ -99,7 +101,7 @@ func TestAccServerPasswordResource_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
 			},
 		},
 	})
@@ -110,8 +112,8 @@ func TestAccServerPasswordResource_basic(t *testing.T) {
 // password_wo without a new version is invisible and resets nothing.
 func TestAccServerPasswordResource_rotateVersion(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw1, pw2, pw3 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3", "Yu5+pQe1[Jd6"
 
 	var firstReset string
@@ -122,7 +124,7 @@ func TestAccServerPasswordResource_rotateVersion(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_wo(provider, id, pw1, 1, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw1, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw1, 1, "v1"),
 				},
 				Check: func(s *terraform.State) error {
 					firstReset = s.RootModule().Resources[testResource].Primary.Attributes["last_reset_at"]
@@ -135,7 +137,7 @@ func TestAccServerPasswordResource_rotateVersion(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw1, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw1, 1, "v1")},
 			},
 			{
 				// A new version: an in-place update that sends the new password.
@@ -147,7 +149,7 @@ func TestAccServerPasswordResource_rotateVersion(t *testing.T) {
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw3, 2, "v1"),
+					acctest.ExpectResets(sim, id, pw3, 2, "v1"),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo"), knownvalue.Null()),
 				},
@@ -167,8 +169,8 @@ func TestAccServerPasswordResource_rotateVersion(t *testing.T) {
 // server, and that the state holds the password only as a sensitive value.
 func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -177,7 +179,7 @@ func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw1, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw1, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw1, 1, "v1"),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password"), knownvalue.StringExact(pw1)),
 					statecheck.ExpectSensitiveValue(testResource, tfjsonpath.New("password")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
@@ -192,7 +194,7 @@ func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw2, 2, "v1"),
+					acctest.ExpectResets(sim, id, pw2, 2, "v1"),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password"), knownvalue.StringExact(pw2)),
 				},
 			},
@@ -201,7 +203,7 @@ func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw2, 2, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw2, 2, "v1")},
 			},
 		},
 	})
@@ -211,27 +213,27 @@ func TestAccServerPasswordResource_passwordInPlace(t *testing.T) {
 // and deletes through the v2.1 API, which never checks the password.
 func TestAccServerPasswordResource_apiV21(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
 	const pw = "Kq7!vRm2@Lp9"
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			if st := serverState(t, sim, id); st.WindowsPasswordPresent {
+			if st := sim.State(id); st.WindowsPasswordPresent {
 				return fmt.Errorf("the stored Windows password is still present after destroy")
 			}
-			return expectRoute(sim, "DELETE", "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1)()
+			return acctest.ExpectRoute(sim, "DELETE", "/v2.1/{project_id}/servers/{server_id}/os-server-password", 1)()
 		},
 		Steps: []resource.TestStep{
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, `  api = "v2.1"`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v2.1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v2.1"),
 					expectLastCheckPassword(sim, id, false),
-					expectRoute(sim, "PUT", "/v2.1/{project_id}/servers/{server_id}/os-reset-password", 1),
-					expectRoute(sim, "PUT", "/v1/{project_id}/cloudservers/{server_id}/os-reset-password", 0),
+					acctest.ExpectRoute(sim, "PUT", "/v2.1/{project_id}/servers/{server_id}/os-reset-password", 1),
+					acctest.ExpectRoute(sim, "PUT", "/v1/{project_id}/cloudservers/{server_id}/os-reset-password", 0),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("api"), knownvalue.StringExact("v2.1")),
 				},
 			},
@@ -241,8 +243,8 @@ func TestAccServerPasswordResource_apiV21(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectEmptyPlan(),
-						expectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}", 1),
-						expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}", 0),
+						acctest.ExpectGETAtLeast(sim, "/v2.1/{project_id}/servers/{server_id}", 1),
+						acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}", 0),
 					},
 				},
 			},
@@ -254,8 +256,8 @@ func TestAccServerPasswordResource_apiV21(t *testing.T) {
 // the flags updates the state without a reset and keeps last_reset_at.
 func TestAccServerPasswordResource_settingsOnly(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
 	sameResetTime := statecheck.CompareValue(compare.ValuesSame())
 
@@ -265,7 +267,7 @@ func TestAccServerPasswordResource_settingsOnly(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					sameResetTime.AddStateValue(testResource, tfjsonpath.New("last_reset_at")),
 				},
 			},
@@ -283,11 +285,11 @@ func TestAccServerPasswordResource_settingsOnly(t *testing.T) {
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					// The update sent nothing: the only flag read and reset
 					// are those of the create.
-					expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
-					expectRoute(sim, "PUT", "/v2.1/{project_id}/servers/{server_id}/os-reset-password", 0),
+					acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
+					acctest.ExpectRoute(sim, "PUT", "/v2.1/{project_id}/servers/{server_id}/os-reset-password", 0),
 					sameResetTime.AddStateValue(testResource, tfjsonpath.New("last_reset_at")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("api"), knownvalue.StringExact("v2.1")),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("delete_password_on_destroy"), knownvalue.Bool(false)),
@@ -302,30 +304,30 @@ func TestAccServerPasswordResource_settingsOnly(t *testing.T) {
 // the server's password alone.
 func TestAccServerPasswordResource_destroyDeletesWindowsPassword(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
 	const pw = "Kq7!vRm2@Lp9"
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			st := serverState(t, sim, id)
+			st := sim.State(id)
 			switch {
 			case st.WindowsPasswordPresent:
 				return fmt.Errorf("the stored Windows password is still present after destroy")
 			case st.ResetCount != 1 || st.Password != pw:
 				return fmt.Errorf("destroy changed the server password (reset_count %d)", st.ResetCount)
 			}
-			return expectRoute(sim, "DELETE", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1)()
+			return acctest.ExpectRoute(sim, "DELETE", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 1)()
 		},
 		Steps: []resource.TestStep{
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					// Creating must not touch the stored password.
-					expectServer(sim, id, func(st ecssim.ServerState) error {
+					acctest.ExpectServer(sim, id, func(st ecssim.ServerState) error {
 						if !st.WindowsPasswordPresent {
 							return fmt.Errorf("the stored Windows password vanished before destroy")
 						}
@@ -341,17 +343,17 @@ func TestAccServerPasswordResource_destroyDeletesWindowsPassword(t *testing.T) {
 // delete_password_on_destroy = false leaves the stored password alone.
 func TestAccServerPasswordResource_destroyKeepsWindowsPassword(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	id := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
+	id := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-1"})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
-			if st := serverState(t, sim, id); !st.WindowsPasswordPresent {
+			if st := sim.State(id); !st.WindowsPasswordPresent {
 				return fmt.Errorf("the stored Windows password was deleted although delete_password_on_destroy = false")
 			}
-			return expectRoute(sim, "DELETE", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 0)()
+			return acctest.ExpectRoute(sim, "DELETE", "/v1/{project_id}/cloudservers/{server_id}/os-server-password", 0)()
 		},
 		Steps: []resource.TestStep{
 			{
@@ -365,14 +367,14 @@ func TestAccServerPasswordResource_destroyKeepsWindowsPassword(t *testing.T) {
 // from the delete (password or server already gone) counts as success.
 func TestAccServerPasswordResource_destroyNotFoundIsSuccess(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			// The destroy met the injected 404 and still succeeded.
-			return expectFaultsInjected(sim, 1)()
+			return acctest.ExpectFaultsInjected(sim, 1)()
 		},
 		Steps: []resource.TestStep{
 			{
@@ -389,8 +391,8 @@ func TestAccServerPasswordResource_destroyNotFoundIsSuccess(t *testing.T) {
 // failure is reported with the server, the API code and the request ID.
 func TestAccServerPasswordResource_destroyError(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	config := testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", "")
 
 	resource.UnitTest(t, resource.TestCase{
@@ -416,10 +418,10 @@ func TestAccServerPasswordResource_destroyError(t *testing.T) {
 // password is deleted.
 func TestAccServerPasswordResource_replaceOnServerID(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	key, _, _ := testRSAKeys(t)
-	idA := addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-A"})
-	idB := addServer(t, sim, ecssim.ServerSpec{})
+	idA := sim.MustAddServer(ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Initial-Pw-A"})
+	idB := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -427,7 +429,7 @@ func TestAccServerPasswordResource_replaceOnServerID(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            testAccServerPasswordConfig_password(provider, idA, pw, ""),
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, idA, pw, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, idA, pw, 1, "v1")},
 			},
 			{
 				Config: testAccServerPasswordConfig_password(provider, idB, pw, ""),
@@ -438,9 +440,9 @@ func TestAccServerPasswordResource_replaceOnServerID(t *testing.T) {
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, idB, pw, 1, "v1"),
-					expectResets(sim, idA, pw, 1, "v1"),
-					expectServer(sim, idA, func(st ecssim.ServerState) error {
+					acctest.ExpectResets(sim, idB, pw, 1, "v1"),
+					acctest.ExpectResets(sim, idA, pw, 1, "v1"),
+					acctest.ExpectServer(sim, idA, func(st ecssim.ServerState) error {
 						if st.WindowsPasswordPresent {
 							return fmt.Errorf("the old server's stored Windows password survived the replacement")
 						}
@@ -457,8 +459,8 @@ func TestAccServerPasswordResource_replaceOnServerID(t *testing.T) {
 // command: the password attributes are null and everything else matches.
 func TestAccServerPasswordResource_import(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	config := testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", "")
 
 	resource.UnitTest(t, resource.TestCase{
@@ -487,7 +489,7 @@ func TestAccServerPasswordResource_import(t *testing.T) {
 					return nil
 				},
 				// Importing reads; it never resets.
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, "Kq7!vRm2@Lp9", 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, "Kq7!vRm2@Lp9", 1, "v1")},
 			},
 		},
 	})
@@ -498,8 +500,8 @@ func TestAccServerPasswordResource_import(t *testing.T) {
 // next apply resets the password, since the imported state has none.
 func TestAccServerPasswordResource_importBlockThenReset(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
 	config := testAccServerPasswordConfig_wo(provider, id, pw, 1, "")
 
@@ -543,11 +545,11 @@ func TestAccServerPasswordResource_importBlockThenReset(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
 						// Import alone reset nothing.
-						expectResets(sim, id, "", 0, ""),
+						acctest.ExpectResets(sim, id, "", 0, ""),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_reset_at"), knownvalue.StringRegexp(rfc3339Pattern)),
 				},
@@ -560,7 +562,7 @@ func TestAccServerPasswordResource_importBlockThenReset(t *testing.T) {
 // server that does not exist fails instead of inventing state.
 func TestAccServerPasswordResource_importUnknownServer(t *testing.T) {
 	t.Parallel()
-	_, provider := newTestSimulator(t)
+	_, provider := acctest.NewSimulator(t)
 	const missing = "6d0f3f3e-0000-4000-8000-000000000000"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -582,8 +584,8 @@ func TestAccServerPasswordResource_importUnknownServer(t *testing.T) {
 // the resource again.
 func TestAccServerPasswordResource_disappears(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -612,8 +614,8 @@ func TestAccServerPasswordResource_disappears(t *testing.T) {
 // apply tries again.
 func TestAccServerPasswordResource_failedResetKeepsState(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3"
 	locked, unlocked := true, false
 
@@ -623,7 +625,7 @@ func TestAccServerPasswordResource_failedResetKeepsState(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            testAccServerPasswordConfig_wo(provider, id, pw1, 1, ""),
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw1, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw1, 1, "v1")},
 			},
 			{
 				PreConfig: func() {
@@ -645,11 +647,11 @@ func TestAccServerPasswordResource_failedResetKeepsState(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{
 						// Version 2 was not recorded, so it is still a change.
 						plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
-						expectResets(sim, id, pw1, 1, "v1"),
+						acctest.ExpectResets(sim, id, pw1, 1, "v1"),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw2, 2, "v1"),
+					acctest.ExpectResets(sim, id, pw2, 2, "v1"),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
 				},
 			},
@@ -661,8 +663,8 @@ func TestAccServerPasswordResource_failedResetKeepsState(t *testing.T) {
 // failed first reset leaves no resource in the state.
 func TestAccServerPasswordResource_failedCreateRecordsNothing(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{Status: "BUILD"})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{Status: "BUILD"})
 	const pw = "Kq7!vRm2@Lp9"
 	active := "ACTIVE"
 
@@ -683,7 +685,7 @@ func TestAccServerPasswordResource_failedCreateRecordsNothing(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
 			},
 		},
 	})
@@ -694,8 +696,8 @@ func TestAccServerPasswordResource_failedCreateRecordsNothing(t *testing.T) {
 // anything reaches the API.
 func TestAccServerPasswordResource_planTimeRules(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 
 	rules := []struct {
 		password string
@@ -729,7 +731,7 @@ func TestAccServerPasswordResource_planTimeRules(t *testing.T) {
 		PlanOnly:           true,
 		ExpectNonEmptyPlan: true,
 		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PostApplyPostRefresh: []plancheck.PlanCheck{expectResets(sim, id, "", 0, ""), expectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 0)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{acctest.ExpectResets(sim, id, "", 0, ""), acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 0)},
 		},
 	})
 
@@ -745,8 +747,8 @@ func TestAccServerPasswordResource_planTimeRules(t *testing.T) {
 // check either.
 func TestAccServerPasswordResource_checkPasswordFalse(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const weak = "password"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -755,7 +757,7 @@ func TestAccServerPasswordResource_checkPasswordFalse(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, weak, "  check_password = false"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, weak, 1, "v1"),
+					acctest.ExpectResets(sim, id, weak, 1, "v1"),
 					expectLastCheckPassword(sim, id, false),
 				},
 			},
@@ -768,8 +770,8 @@ func TestAccServerPasswordResource_checkPasswordFalse(t *testing.T) {
 // is known, during apply, before any reset is sent.
 func TestAccServerPasswordResource_unknownPasswordCheckedAtApply(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -796,7 +798,7 @@ resource "ecs_server_password" "test" {
 			{
 				Config: provider,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{expectResets(sim, id, "", 0, "")},
+					PreApply: []plancheck.PlanCheck{acctest.ExpectResets(sim, id, "", 0, "")},
 				},
 			},
 		},
@@ -808,9 +810,9 @@ resource "ecs_server_password" "test" {
 // and that verify_reset_support = false skips the check.
 func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
+	sim, provider := acctest.NewSimulator(t)
 	unsupported, supported := false, true
-	id := addServer(t, sim, ecssim.ServerSpec{ResetPasswordSupported: &unsupported})
+	id := sim.MustAddServer(ecssim.ServerSpec{ResetPasswordSupported: &unsupported})
 	const pw = "Kq7!vRm2@Lp9"
 	const flagRoute = "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag"
 	const resetRoute = "/v1/{project_id}/cloudservers/{server_id}/os-reset-password"
@@ -828,7 +830,7 @@ func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 				// Without the check the reset is sent, and this simulator,
 				// unlike the real API, refuses it.
 				PreConfig: func() {
-					if err := expectRoute(sim, "PUT", resetRoute, 0)(); err != nil {
+					if err := acctest.ExpectRoute(sim, "PUT", resetRoute, 0)(); err != nil {
 						t.Error(err)
 					}
 				},
@@ -843,10 +845,10 @@ func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 				},
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
 					// One flag read in step 1, none in step 2, one now.
-					expectRoute(sim, "GET", flagRoute, 2),
-					expectRoute(sim, "PUT", resetRoute, 2),
+					acctest.ExpectRoute(sim, "GET", flagRoute, 2),
+					acctest.ExpectRoute(sim, "PUT", resetRoute, 2),
 				},
 			},
 		},
@@ -858,7 +860,7 @@ func TestAccServerPasswordResource_resetFlagFalse(t *testing.T) {
 // 403 of the v2.1 API is explained.
 func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 	t.Parallel()
-	sim, _ := newTestSimulator(t)
+	sim, _ := acctest.NewSimulator(t)
 	const epAK, epSK = "EPUSERACCESSKEY00001", "enterprise-project-user-secret-key"
 	if err := sim.AddPrincipal(ecssim.Principal{
 		AccessKey: epAK, SecretKey: epSK, ProjectID: ecssim.DefaultProjectID,
@@ -866,8 +868,8 @@ func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	id := addServer(t, sim, ecssim.ServerSpec{EnterpriseProjectID: "ep-web"})
-	provider := providerBlock(sim.URL, providerOptions{AccessKey: epAK, SecretKey: epSK})
+	id := sim.MustAddServer(ecssim.ServerSpec{EnterpriseProjectID: "ep-web"})
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{AccessKey: epAK, SecretKey: epSK})
 	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4-wNx8?Hb3"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -876,7 +878,7 @@ func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:            testAccServerPasswordConfig_wo(provider, id, pw1, 1, ""),
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw1, 1, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw1, 1, "v1")},
 			},
 			{
 				Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, `  api = "v2.1"`),
@@ -886,9 +888,9 @@ func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{expectResets(sim, id, pw1, 1, "v1")},
+					PreApply: []plancheck.PlanCheck{acctest.ExpectResets(sim, id, pw1, 1, "v1")},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw2, 2, "v1")},
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw2, 2, "v1")},
 			},
 		},
 	})
@@ -899,8 +901,8 @@ func TestAccServerPasswordResource_enterpriseProject(t *testing.T) {
 // simulator saw every injected fault.
 func TestAccServerPasswordResource_throttled(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw = "Kq7!vRm2@Lp9"
 	for _, f := range []ecssim.Fault{
 		{Method: "GET", PathContains: "/os-resetpwd-flag", Status: 503, Count: 2},
@@ -917,8 +919,8 @@ func TestAccServerPasswordResource_throttled(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
-					expectFaultsInjected(sim, 2),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectFaultsInjected(sim, 2),
 				},
 			},
 		},
@@ -929,13 +931,9 @@ func TestAccServerPasswordResource_throttled(t *testing.T) {
 // that outlasts max_retries fails with advice, the code and the request ID.
 func TestAccServerPasswordResource_throttledBeyondRetries(t *testing.T) {
 	t.Parallel()
-	sim, err := ecssim.NewServer(ecssim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(sim.Close)
-	provider := providerBlock(sim.URL, providerOptions{MaxRetries: intp(1)})
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim := simtest.Start(t, ecssim.Config{})
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{MaxRetries: intp(1)})
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 429, Count: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -975,8 +973,8 @@ resource "ecs_server_password" "test" {
 // `terraform show -json` prints them, while it did reach the server.
 func TestAccServerPasswordResource_writeOnlyNotStored(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	const pw1, pw2 = "Wo7!secretPw@1", "Wo8!secretPw@2"
 
 	resource.UnitTest(t, resource.TestCase{
@@ -986,22 +984,22 @@ func TestAccServerPasswordResource_writeOnlyNotStored(t *testing.T) {
 			{
 				Config: testAccServerPasswordConfig_woLocal(provider, id, pw1, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{secretAbsent(pw1)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{secretAbsent(pw1)},
+					PreApply:             []plancheck.PlanCheck{acctest.SecretAbsent(pw1)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{acctest.SecretAbsent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent(pw1),
-					expectResets(sim, id, pw1, 1, "v1"),
+					acctest.SecretAbsent(pw1),
+					acctest.ExpectResets(sim, id, pw1, 1, "v1"),
 				},
 			},
 			{
 				Config: testAccServerPasswordConfig_woLocal(provider, id, pw2, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{secretAbsent(pw2), secretAbsent(pw1)},
+					PreApply: []plancheck.PlanCheck{acctest.SecretAbsent(pw2), acctest.SecretAbsent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretAbsent(pw2),
-					expectResets(sim, id, pw2, 2, "v1"),
+					acctest.SecretAbsent(pw2),
+					acctest.ExpectResets(sim, id, pw2, 2, "v1"),
 				},
 			},
 			{
@@ -1018,11 +1016,11 @@ resource "ecs_server_password" "test" {
 }
 `, id, pw1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{secretPresent(pw1)},
+					PreApply: []plancheck.PlanCheck{acctest.SecretPresent(pw1)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					secretPresent(pw1),
-					expectResets(sim, id, pw1, 3, "v1"),
+					acctest.SecretPresent(pw1),
+					acctest.ExpectResets(sim, id, pw1, 3, "v1"),
 				},
 			},
 		},
@@ -1034,8 +1032,8 @@ resource "ecs_server_password" "test" {
 // write-only password, the API values and the server ID format.
 func TestAccServerPasswordResource_configValidation(t *testing.T) {
 	t.Parallel()
-	sim, provider := newTestSimulator(t)
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, provider := acctest.NewSimulator(t)
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	block := func(body string) string {
 		return provider + fmt.Sprintf("\nresource \"ecs_server_password\" \"test\" {\n%s\n}\n", body)
 	}

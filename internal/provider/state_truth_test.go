@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
@@ -29,24 +30,6 @@ var foreign404s = map[string]ecssim.Fault{
 	"HTML page":             {Status: 404, Body: "<html><body>Not Found</body></html>", ContentType: "text/html"},
 }
 
-// windowsServer seeds a Windows server with a stored initial password.
-func windowsServer(t *testing.T, sim *ecssim.Server) string {
-	t.Helper()
-	key, _, _ := testRSAKeys(t)
-	return addServer(t, sim, ecssim.ServerSpec{OSType: "Windows", PublicKey: pemPublic(t, key), WindowsPassword: "Kx7!mQ2@vW9-zP4_"})
-}
-
-// expectWindowsPasswordStored asserts whether the simulator still stores
-// the server's initial Windows password.
-func expectWindowsPasswordStored(sim *ecssim.Server, id string, want bool) simCheck {
-	return expectServer(sim, id, func(st ecssim.ServerState) error {
-		if st.WindowsPasswordPresent != want {
-			return fmt.Errorf("server %s: windows_password_present = %v, want %v", id, st.WindowsPasswordPresent, want)
-		}
-		return nil
-	})
-}
-
 // TestAccServerPasswordResource_foreign404IsNotGone: a 404 that is not
 // Ecs.0114 (or itemNotFound on v2.1) neither drops the resource on refresh
 // nor counts as "already deleted" on destroy.
@@ -55,8 +38,8 @@ func TestAccServerPasswordResource_foreign404IsNotGone(t *testing.T) {
 	for name, fault := range foreign404s {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sim, provider := newTestSimulator(t)
-			id := windowsServer(t, sim)
+			sim, provider := acctest.NewSimulator(t)
+			id := acctest.WindowsServer(t, sim)
 			const pw = "Kq7!vRm2@Lp9"
 			config := testAccServerPasswordConfig_password(provider, id, pw, "")
 			refreshFault, deleteFault := fault, fault
@@ -66,7 +49,7 @@ func TestAccServerPasswordResource_foreign404IsNotGone(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
-					{Config: config, ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")}},
+					{Config: config, ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")}},
 					{
 						// Refresh meets the foreign 404: an error, not a
 						// silently forgotten resource.
@@ -86,7 +69,7 @@ func TestAccServerPasswordResource_foreign404IsNotGone(t *testing.T) {
 						},
 						Config:            config,
 						ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-						ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")},
+						ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
 					},
 					{
 						// Destroy meets the foreign 404: an error, and the
@@ -102,7 +85,7 @@ func TestAccServerPasswordResource_foreign404IsNotGone(t *testing.T) {
 					},
 					{
 						PreConfig: func() {
-							if err := expectWindowsPasswordStored(sim, id, true)(); err != nil {
+							if err := acctest.ExpectWindowsPasswordStored(sim, id, true)(); err != nil {
 								t.Fatal(err)
 							}
 							sim.ClearFaults()
@@ -111,7 +94,7 @@ func TestAccServerPasswordResource_foreign404IsNotGone(t *testing.T) {
 						Destroy: true,
 					},
 				},
-				CheckDestroy: func(*terraform.State) error { return expectWindowsPasswordStored(sim, id, false)() },
+				CheckDestroy: func(*terraform.State) error { return acctest.ExpectWindowsPasswordStored(sim, id, false)() },
 			})
 		})
 	}
@@ -128,8 +111,8 @@ func TestAccServerPasswordResource_realNotFoundIsGone(t *testing.T) {
 	} {
 		t.Run(tc.api+" "+tc.code, func(t *testing.T) {
 			t.Parallel()
-			sim, provider := newTestSimulator(t)
-			id := addServer(t, sim, ecssim.ServerSpec{})
+			sim, provider := acctest.NewSimulator(t)
+			id := sim.MustAddServer(ecssim.ServerSpec{})
 			const pw = "Kq7!vRm2@Lp9"
 			config := testAccServerPasswordConfig_password(provider, id, pw, fmt.Sprintf("api = %q", tc.api))
 			resource.UnitTest(t, resource.TestCase{
@@ -171,8 +154,8 @@ func TestAccServerPasswordResource_successStatusWithErrorRecordsNothing(t *testi
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sim, provider := newTestSimulator(t)
-			id := addServer(t, sim, ecssim.ServerSpec{})
+			sim, provider := acctest.NewSimulator(t)
+			id := sim.MustAddServer(ecssim.ServerSpec{})
 			const pw = "Kq7!vRm2@Lp9"
 			config := testAccServerPasswordConfig_password(provider, id, pw, "")
 			if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 202, Body: body, Count: 1}); err != nil {
@@ -190,13 +173,13 @@ func TestAccServerPasswordResource_successStatusWithErrorRecordsNothing(t *testi
 						// the next apply creates the resource and resets
 						// once.
 						PreConfig: func() {
-							if err := expectResets(sim, id, "", 0, "")(); err != nil {
+							if err := acctest.ExpectResets(sim, id, "", 0, "")(); err != nil {
 								t.Fatal(err)
 							}
 						},
 						Config:            config,
 						ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate)}},
-						ConfigStateChecks: []statecheck.StateCheck{expectResets(sim, id, pw, 1, "v1")},
+						ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
 					},
 				},
 			})
@@ -205,8 +188,8 @@ func TestAccServerPasswordResource_successStatusWithErrorRecordsNothing(t *testi
 
 	t.Run("flow control in a 2xx is retried", func(t *testing.T) {
 		t.Parallel()
-		sim, provider := newTestSimulator(t)
-		id := addServer(t, sim, ecssim.ServerSpec{})
+		sim, provider := acctest.NewSimulator(t)
+		id := sim.MustAddServer(ecssim.ServerSpec{})
 		const pw = "Kq7!vRm2@Lp9"
 		if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 200,
 			Body: `{"overLimit":{"message":"slow down","code":413}}`, Count: 2}); err != nil {
@@ -217,8 +200,8 @@ func TestAccServerPasswordResource_successStatusWithErrorRecordsNothing(t *testi
 			Steps: []resource.TestStep{{
 				Config: testAccServerPasswordConfig_password(provider, id, pw, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectResets(sim, id, pw, 1, "v1"),
-					expectFaultsInjected(sim, 1),
+					acctest.ExpectResets(sim, id, pw, 1, "v1"),
+					acctest.ExpectFaultsInjected(sim, 1),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("last_reset_at"), knownvalue.StringRegexp(rfc3339Pattern)),
 				},
 			}},
@@ -240,9 +223,9 @@ func TestAccServerPasswordResource_unknownOutcome(t *testing.T) {
 	for name, fault := range lost {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sim, _ := newTestSimulator(t)
-			provider := providerBlock(sim.URL, providerOptions{MaxRetries: intp(0)})
-			id := windowsServer(t, sim)
+			sim, _ := acctest.NewSimulator(t)
+			provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{MaxRetries: intp(0)})
+			id := acctest.WindowsServer(t, sim)
 			const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
 			fault.Method, fault.PathContains, fault.PassThrough, fault.Count = "PUT", "/os-reset-password", true, 1
 			addFault := func() {
@@ -262,7 +245,7 @@ func TestAccServerPasswordResource_unknownOutcome(t *testing.T) {
 						PreConfig: func() {
 							// The simulator did reset the password: the
 							// error was right to say so.
-							if err := expectResets(sim, id, pw1, 1, "v1")(); err != nil {
+							if err := acctest.ExpectResets(sim, id, pw1, 1, "v1")(); err != nil {
 								t.Fatal(err)
 							}
 						},
@@ -273,15 +256,15 @@ func TestAccServerPasswordResource_unknownOutcome(t *testing.T) {
 							plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionCreate),
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
-							expectResets(sim, id, pw1, 2, "v1"),
-							expectWindowsPasswordStored(sim, id, true),
+							acctest.ExpectResets(sim, id, pw1, 2, "v1"),
+							acctest.ExpectWindowsPasswordStored(sim, id, true),
 						},
 					},
 					// Update: the same, with the previous state kept.
 					{PreConfig: addFault, Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, ""), ExpectError: unknown},
 					{
 						PreConfig: func() {
-							if err := expectResets(sim, id, pw2, 3, "v1")(); err != nil {
+							if err := acctest.ExpectResets(sim, id, pw2, 3, "v1")(); err != nil {
 								t.Fatal(err)
 							}
 						},
@@ -290,8 +273,8 @@ func TestAccServerPasswordResource_unknownOutcome(t *testing.T) {
 							plancheck.ExpectResourceAction(testResource, plancheck.ResourceActionUpdate),
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
-							expectResets(sim, id, pw2, 4, "v1"),
-							expectWindowsPasswordStored(sim, id, true),
+							acctest.ExpectResets(sim, id, pw2, 4, "v1"),
+							acctest.ExpectWindowsPasswordStored(sim, id, true),
 							statecheck.ExpectKnownValue(testResource, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
 						},
 					},
@@ -305,9 +288,9 @@ func TestAccServerPasswordResource_unknownOutcome(t *testing.T) {
 // a refusal that cannot have changed anything keeps the ordinary summary.
 func TestAccServerPasswordResource_definiteFailureSaysNotDone(t *testing.T) {
 	t.Parallel()
-	sim, _ := newTestSimulator(t)
-	provider := providerBlock(sim.URL, providerOptions{MaxRetries: intp(0)})
-	id := addServer(t, sim, ecssim.ServerSpec{})
+	sim, _ := acctest.NewSimulator(t)
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{MaxRetries: intp(0)})
+	id := sim.MustAddServer(ecssim.ServerSpec{})
 	if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 409, Code: "Ecs.0100", Count: 1}); err != nil {
 		t.Fatal(err)
 	}
