@@ -1,0 +1,104 @@
+package ecsapi
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestJobPollPauseIsJitteredWithinItsBounds(t *testing.T) {
+	for _, nominal := range []time.Duration{time.Millisecond, time.Second, 10 * time.Second, time.Duration(math.MaxInt64)} {
+		lowest, highest := nominal, time.Duration(0)
+		for range 2000 {
+			d := jobPollPause(nominal)
+			if d > nominal || d < nominal-nominal/4 {
+				t.Fatalf("nominal %s: pause %s outside [%s, %s]", nominal, d, nominal-nominal/4, nominal)
+			}
+			lowest, highest = min(lowest, d), max(highest, d)
+		}
+		// Across 2000 draws the spread must cover most of the quarter; a
+		// pause without jitter would have none.
+		if spread := highest - lowest; spread < nominal/8 {
+			t.Errorf("nominal %s: pauses span only %s", nominal, spread)
+		}
+	}
+	if d := jobPollPause(0); d != 0 {
+		t.Errorf("pause for 0 is %s", d)
+	}
+}
+
+func TestNextJobPollDoublesUpToTheCap(t *testing.T) {
+	var got []time.Duration
+	for d := DefaultJobPollFirst; len(got) < 7; d = nextJobPoll(d, DefaultJobPollMax) {
+		got = append(got, d)
+	}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("intervals %v, want %v", got, want)
+	}
+	huge := time.Duration(math.MaxInt64)
+	if d := nextJobPoll(huge/2+1, huge); d != huge {
+		t.Errorf("doubling near the largest duration gave %s", d)
+	}
+}
+
+func TestJobWaitOptionsDefaults(t *testing.T) {
+	tests := []struct {
+		in                JobWaitOptions
+		first, max, grace time.Duration
+	}{
+		{JobWaitOptions{}, time.Second, 10 * time.Second, 10 * time.Second},
+		{JobWaitOptions{MaxInterval: 100 * time.Millisecond}, 100 * time.Millisecond, 100 * time.Millisecond, 10 * time.Second},
+		{JobWaitOptions{FirstInterval: 30 * time.Second}, 30 * time.Second, 30 * time.Second, 10 * time.Second},
+		{JobWaitOptions{FirstInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, NotFoundGrace: -1}, time.Millisecond, 2 * time.Millisecond, -1},
+	}
+	for _, tt := range tests {
+		first, maxInterval, grace, err := tt.in.resolve()
+		if err != nil || first != tt.first || maxInterval != tt.max || grace != tt.grace {
+			t.Errorf("%+v: %s %s %s %v, want %s %s %s", tt.in, first, maxInterval, grace, err, tt.first, tt.max, tt.grace)
+		}
+	}
+}
+
+// TestSingleAttemptCopiesEveryField guards singleAttempt against fields
+// added to Client later: every field set on the original must be set on
+// the copy, except the retry count (which the copy sets to zero) and the
+// mutex.
+func TestSingleAttemptCopiesEveryField(t *testing.T) {
+	c, err := NewClient(Config{
+		ECSEndpoint: "https://ecs.example.com", IAMEndpoint: "https://iam.example.com",
+		Region: "r", ProjectID: "p",
+		Credentials: Credentials{AccessKey: "ak", SecretKey: "sk"},
+		MaxRetries:  4, UserAgent: "ua",
+		Logger: nopLogger{}, Now: time.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := c.singleAttempt()
+	orig, cp := reflect.ValueOf(c).Elem(), reflect.ValueOf(one).Elem()
+	for i := range orig.NumField() {
+		name := orig.Type().Field(i).Name
+		switch name {
+		case "mu":
+			continue
+		case "maxRetries":
+			if one.maxRetries != 0 {
+				t.Errorf("the copy makes %d retries", one.maxRetries)
+			}
+			continue
+		}
+		if orig.Field(i).IsZero() {
+			t.Errorf("field %s is not set on the test client; set it so that the copy can be checked", name)
+		} else if cp.Field(i).IsZero() {
+			t.Errorf("singleAttempt does not copy field %s", name)
+		}
+	}
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}
