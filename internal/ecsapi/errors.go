@@ -227,8 +227,10 @@ func decodeErrorBody(contentType string, body []byte, truncated bool) errorDocum
 func decodeEnvelope(top map[string]json.RawMessage, body []byte) errorDocument {
 	doc := errorDocument{failures: decodeFailures(top["internalError"])}
 	switch {
-	case top["error_code"] != nil || top["error_msg"] != nil:
-		// API gateway: {"error_code","error_msg","request_id"}.
+	case top["error_msg"] != nil || (top["error_code"] != nil && top["job_id"] == nil):
+		// API gateway: {"error_code","error_msg","request_id"}. A job
+		// document has a top-level error_code of its own (with job_id and
+		// status beside it), which describes the job, not the call.
 		doc.code = jsonScalar(top["error_code"])
 		doc.message = jsonScalar(top["error_msg"])
 		doc.requestID = jsonScalar(top["request_id"])

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -99,7 +100,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := validateID("job ID", jobID); err != nil {
 		return nil, fmt.Errorf("ecsapi: %w", err)
 	}
-	r, err := c.sendJobRead(ctx, c.ecsRequest(http.MethodGet, []string{"v1", pid, "jobs", jobID}, nil))
+	r, err := c.send(ctx, c.ecsRequest(http.MethodGet, []string{"v1", pid, "jobs", jobID}, nil), http.StatusOK)
 	if err != nil {
 		return nil, err
 	}
@@ -151,45 +152,6 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	return job, nil
 }
 
-// sendJobRead is send for the job document, whose own fields collide with
-// the API gateway's error envelope: a failed job carries a top-level
-// "error_code" (and "fail_reason"), which errorInBody takes for
-// {"error_code","error_msg"}, so send would turn every failed job into an
-// *APIError and lose its sub-jobs. A body that is a job (it has "job_id"
-// and "status", and neither the gateway's "error_msg" nor an "error"
-// object) is therefore exempt from that rule; every other 200 body still
-// goes through it, and any other status is an error, as with send.
-func (c *Client) sendJobRead(ctx context.Context, req *apiRequest) (*apiResponse, error) {
-	r, err := c.do(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	if r.status != http.StatusOK {
-		return nil, c.apiError(r)
-	}
-	if isJobDocument(r.body) {
-		return r, nil
-	}
-	if _, isError := errorInBody(r.header.Get("Content-Type"), r.body, r.truncated); isError {
-		return nil, c.apiError(r)
-	}
-	return r, nil
-}
-
-// isJobDocument reports whether body is a JSON object shaped like a job
-// rather than like an error envelope.
-func isJobDocument(body []byte) bool {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return false
-	}
-	_, hasID := top["job_id"]
-	_, hasStatus := top["status"]
-	_, hasGatewayMessage := top["error_msg"]
-	_, hasError := top["error"]
-	return hasID && hasStatus && !hasGatewayMessage && !hasError
-}
-
 // jobStatus reads a status case-insensitively, so that "success" cannot
 // pass for a job that is still going.
 func jobStatus(raw json.RawMessage) JobStatus {
@@ -210,10 +172,14 @@ const (
 
 // JobWaitOptions tunes WaitForJob; the zero value selects the defaults.
 type JobWaitOptions struct {
-	// FirstInterval is the pause after the first poll; it doubles after
-	// every poll up to MaxInterval. Each pause is shortened by a random
-	// part of up to a quarter, so that waiters started together spread
-	// out. Zero selects DefaultJobPollFirst and DefaultJobPollMax.
+	// FirstInterval is the wait before the first poll. After that each
+	// pause is as long as the wait so far (polls come at about 1, 2, 4, 8
+	// times FirstInterval), up to MaxInterval, so a job is seen to end at
+	// most about twice its duration later (within MaxInterval) while a
+	// two-second job costs two polls. Each pause is lengthened by a random
+	// part of up to a tenth, so that waiters started together spread out
+	// without ever polling earlier than that schedule. Zero selects
+	// DefaultJobPollFirst and DefaultJobPollMax.
 	FirstInterval, MaxInterval time.Duration
 	// NotFoundGrace is how long, from the start of the wait, a 404 answer
 	// is taken to mean "the job is not visible yet" rather than "there is
@@ -385,11 +351,15 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts JobWaitOptio
 		return nil, fmt.Errorf("ecsapi: %w", err)
 	}
 	start := time.Now()
-	pause := first
 	var last *Job
 	polls := 0
 	waitErr := func(err error) error {
 		return &JobWaitError{JobID: jobID, Last: last, Waited: time.Since(start), Polls: polls, Err: err}
+	}
+	// A job has only just been accepted: asking at once would only
+	// learn that it has not started.
+	if err := sleepCtx(ctx, jobPollPause(first)); err != nil {
+		return nil, waitErr(err)
 	}
 	for {
 		job, err := c.GetJob(ctx, jobID)
@@ -414,15 +384,22 @@ func (c *Client) WaitForJob(ctx context.Context, jobID string, opts JobWaitOptio
 		default:
 			return nil, err
 		}
-		d := jobPollPause(pause)
-		timer := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil, waitErr(ctx.Err())
-		case <-timer.C:
+		if err := sleepCtx(ctx, jobPollPause(nextJobPoll(time.Since(start), first, maxInterval))); err != nil {
+			return nil, waitErr(err)
 		}
-		pause = nextJobPoll(pause, maxInterval)
+	}
+}
+
+// sleepCtx waits for d or until ctx ends, whichever comes first, and
+// returns the context's error in the second case.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
 	}
 }
 
@@ -434,22 +411,23 @@ func isHTTPNotFound(err error) bool {
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
 }
 
-// jobPollPause draws the pause for a nominal interval: up to a quarter
-// less than nominal, never more, so the cap is a real cap.
+// jobPollPause draws the pause for a nominal interval: up to a tenth more
+// than nominal, never less, so no poll comes earlier than the schedule.
 func jobPollPause(nominal time.Duration) time.Duration {
 	if nominal <= 0 {
 		return 0
 	}
-	return nominal - rand.N(nominal/4+1)
+	extra := nominal / 10
+	if nominal > math.MaxInt64-extra {
+		return nominal
+	}
+	return nominal + rand.N(extra+1)
 }
 
-// nextJobPoll doubles the nominal interval up to maxInterval without
-// overflowing.
-func nextJobPoll(nominal, maxInterval time.Duration) time.Duration {
-	if nominal > maxInterval/2 {
-		return maxInterval
-	}
-	return nominal * 2
+// nextJobPoll is the nominal pause after a poll: as long as the wait so
+// far, at least first and at most maxInterval.
+func nextJobPoll(waited, first, maxInterval time.Duration) time.Duration {
+	return min(max(waited, first), maxInterval)
 }
 
 // sameProgress reports whether b shows the same state as a: job status,

@@ -10,17 +10,17 @@ import (
 
 func TestJobPollPauseIsJitteredWithinItsBounds(t *testing.T) {
 	for _, nominal := range []time.Duration{time.Millisecond, time.Second, 10 * time.Second, time.Duration(math.MaxInt64)} {
-		lowest, highest := nominal, time.Duration(0)
+		lowest, highest := time.Duration(math.MaxInt64), time.Duration(0)
 		for range 2000 {
 			d := jobPollPause(nominal)
-			if d > nominal || d < nominal-nominal/4 {
-				t.Fatalf("nominal %s: pause %s outside [%s, %s]", nominal, d, nominal-nominal/4, nominal)
+			if d < nominal || (nominal < math.MaxInt64/2 && d > nominal+nominal/10) {
+				t.Fatalf("nominal %s: pause %s outside [%s, %s]", nominal, d, nominal, nominal+nominal/10)
 			}
 			lowest, highest = min(lowest, d), max(highest, d)
 		}
-		// Across 2000 draws the spread must cover most of the quarter; a
+		// Across 2000 draws the spread must cover most of the tenth; a
 		// pause without jitter would have none.
-		if spread := highest - lowest; spread < nominal/8 {
+		if spread := highest - lowest; nominal < math.MaxInt64/2 && spread < nominal/20 {
 			t.Errorf("nominal %s: pauses span only %s", nominal, spread)
 		}
 	}
@@ -29,18 +29,29 @@ func TestJobPollPauseIsJitteredWithinItsBounds(t *testing.T) {
 	}
 }
 
-func TestNextJobPollDoublesUpToTheCap(t *testing.T) {
-	var got []time.Duration
-	for d := DefaultJobPollFirst; len(got) < 7; d = nextJobPoll(d, DefaultJobPollMax) {
-		got = append(got, d)
+// TestJobPollScheduleDoublesTheWait: polls come at about 1, 2, 4, 8 times
+// the first interval, up to the cap, so a job of two seconds costs two
+// polls and is seen to end within about its own duration.
+func TestJobPollScheduleDoublesTheWait(t *testing.T) {
+	var times []time.Duration
+	waited := DefaultJobPollFirst
+	for len(times) < 7 {
+		times = append(times, waited)
+		waited += nextJobPoll(waited, DefaultJobPollFirst, DefaultJobPollMax)
 	}
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second, 10 * time.Second}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("intervals %v, want %v", got, want)
+	want := []time.Duration{1, 2, 4, 8, 16, 26, 36}
+	for i := range want {
+		want[i] *= time.Second
+	}
+	if !reflect.DeepEqual(times, want) {
+		t.Errorf("poll times %v, want %v", times, want)
+	}
+	if d := nextJobPoll(0, time.Second, 10*time.Second); d != time.Second {
+		t.Errorf("a pause shorter than the first interval: %s", d)
 	}
 	huge := time.Duration(math.MaxInt64)
-	if d := nextJobPoll(huge/2+1, huge); d != huge {
-		t.Errorf("doubling near the largest duration gave %s", d)
+	if d := nextJobPoll(huge, time.Second, huge); d != huge {
+		t.Errorf("the cap near the largest duration gave %s", d)
 	}
 }
 

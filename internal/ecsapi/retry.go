@@ -178,9 +178,9 @@ func (cl *call) newRequest(ctx context.Context) (*retryablehttp.Request, error) 
 // therefore one connection pool.
 func (cl *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:     cl.c.httpClient,
-		RetryWaitMin:   cl.c.waitMin,
-		RetryWaitMax:   cl.c.waitMax,
+		HTTPClient:   cl.c.httpClient,
+		RetryWaitMin: cl.c.waitMin,
+		RetryWaitMax: cl.c.waitMax,
 		// The policy in decide counts retries itself (throttling apart from
 		// other failures); this only keeps retryablehttp from stopping first.
 		RetryMax:       cl.c.maxRetries + maxThrottledRetries,
