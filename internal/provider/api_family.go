@@ -37,6 +37,7 @@ const (
 	iamActionShowPasswordV1     = "ecs:cloudServers:showServerPassword"
 	iamActionDeletePasswordV1   = "ecs:cloudServers:deletePassword"
 	iamActionServerPasswordsV21 = "ecs:serverPasswords:manage"
+	iamActionReboot             = "ecs:cloudServers:reboot"
 )
 
 // iamActionFor returns the action the v2.1 API needs instead of the v1 one.

@@ -69,6 +69,8 @@ type serverPasswordResourceModel struct {
 	VerifyResetSupport      types.Bool     `tfsdk:"verify_reset_support"`
 	DeletePasswordOnDestroy types.Bool     `tfsdk:"delete_password_on_destroy"`
 	LastResetAt             types.String   `tfsdk:"last_reset_at"`
+	Restart                 types.String   `tfsdk:"restart"`
+	RestartPending          types.Bool     `tfsdk:"restart_pending"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -84,7 +86,7 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"Elastic Cloud Server.\n\n" +
 			"-> **The new password takes effect only after the server is started or restarted.** A running server " +
 			"keeps its old password until its next reboot; a stopped server gets the new one when it next boots. " +
-			"This resource does not restart the server.\n\n" +
+			"Set `restart` to have the provider reboot a running server after the reset and wait for it.\n\n" +
 			"~> **The guest needs the one-click password reset plug-in** (CloudResetPwdAgent, included in public " +
 			"images). Without it the API accepts a reset and silently does nothing, so by default the provider " +
 			"first checks the server's reset flag and refuses with an error when the plug-in is missing " +
@@ -194,6 +196,21 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"server, through the chosen `api` (default: `true`). Harmless for Linux servers, which store " +
 					"none. Changing it resets nothing.",
 			},
+			"restart": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(restartNone),
+				MarkdownDescription: restartDescription,
+				Validators:          []validator.String{stringvalidator.OneOf(restartValues...)},
+			},
+			"restart_pending": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "`true` when the password was reset but the restart that `restart` asks for did " +
+					"not complete (the reboot was refused, its job failed, or the apply was interrupted while " +
+					"waiting). The next apply then plans an update that only restarts the server, without resetting " +
+					"the password again; setting `restart = \"none\"` abandons it. While a restart is pending, " +
+					"destroying the resource leaves the stored Windows password alone.",
+			},
 			"last_reset_at": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "Time of the last successful reset by this resource, in RFC 3339 format. Null " +
@@ -287,18 +304,42 @@ func (r *serverPasswordResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.ServerID)...)
 	}
 	if req.State.Raw.IsNull() {
-		return // create: last_reset_at stays unknown
+		// Create: last_reset_at stays unknown; a restart may fail.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("restart_pending"), plannedRestartPending(plan, true))...)
+		return
 	}
 	var state serverPasswordResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if resetPlanned(plan, state) {
+	reset := resetPlanned(plan, state)
+	if reset {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_reset_at"), types.StringUnknown())...)
 	} else {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_reset_at"), state.LastResetAt)...)
 	}
+	// A pending restart is never hidden: it plans an update that finishes it
+	// (or, with restart = "none", clears it).
+	restarting := reset || state.RestartPending.ValueBool()
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("restart_pending"), plannedRestartPending(plan, restarting))...)
+}
+
+// plannedRestartPending is restart_pending as planned: unknown while a
+// restart will be attempted (it may fail), false otherwise.
+func plannedRestartPending(plan serverPasswordResourceModel, restarting bool) types.Bool {
+	if restarting && restartOf(plan) != restartNone {
+		return types.BoolUnknown()
+	}
+	return types.BoolValue(false)
+}
+
+// restartOf returns the configured restart, "none" when unset.
+func restartOf(m serverPasswordResourceModel) string {
+	if m.Restart.IsNull() || m.Restart.IsUnknown() || m.Restart.ValueString() == "" {
+		return restartNone
+	}
+	return m.Restart.ValueString()
 }
 
 // resetPlanned reports whether an update must reset the password: when the
@@ -322,13 +363,37 @@ func (r *serverPasswordResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	plan.LastResetAt, diags = r.reset(ctx, timeout, plan, newPassword(plan, cfg))
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.ID = plan.ServerID
+	// The reset is done: from here on the state records it whatever the
+	// restart does, and a failed restart is recorded as pending.
+	resp.Diagnostics.Append(r.restart(ctx, &plan, true)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// restart makes a reset take effect as m.Restart asks and records the
+// outcome in m.RestartPending; a failure is an error diagnostic that says
+// the password was reset. created tells Create from Update for the text.
+func (r *serverPasswordResource) restart(ctx context.Context, m *serverPasswordResourceModel, created bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	how := restartOf(*m)
+	m.RestartPending = types.BoolValue(false)
+	if how == restartNone {
+		return diags
+	}
+	serverID := m.ServerID.ValueString()
+	out, err := restartAfterReset(ctx, r.client, apiOrDefault(m.API), serverID, how)
+	if err != nil {
+		m.RestartPending = types.BoolValue(true)
+		diags.AddError("Server Restart Failed After Password Reset", restartFailedDetail(serverID, how, out.jobID, created, err))
+	}
+	return diags
 }
 
 // Read implements resource.Resource: it checks that the server still exists.
@@ -379,23 +444,29 @@ func (r *serverPasswordResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 
-	if resetPlanned(plan, state) {
-		timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		// On failure the framework keeps the prior state because no new
-		// state is set, so the next apply retries the reset.
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	plan.ID = plan.ServerID
+	plan.LastResetAt = state.LastResetAt
+	plan.RestartPending = types.BoolValue(state.RestartPending.ValueBool() && restartOf(plan) != restartNone)
+	reset := resetPlanned(plan, state)
+	if reset {
+		// On failure no new state is set, so Terraform keeps the prior
+		// state and the next apply retries the reset.
 		plan.LastResetAt, diags = r.reset(ctx, timeout, plan, newPassword(plan, cfg))
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-	} else {
-		plan.LastResetAt = state.LastResetAt
 	}
-	plan.ID = plan.ServerID
+	if reset || plan.RestartPending.ValueBool() {
+		resp.Diagnostics.Append(r.restart(ctx, &plan, false)...)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -409,6 +480,17 @@ func (r *serverPasswordResource) Delete(ctx context.Context, req resource.Delete
 		return
 	}
 	if !state.DeletePasswordOnDestroy.IsNull() && !state.DeletePasswordOnDestroy.ValueBool() {
+		return
+	}
+	if state.RestartPending.ValueBool() {
+		// The object never finished: its restart failed. Most often this
+		// destroy is the first half of the replacement Terraform plans for
+		// a tainted object, whose create half may read the stored password
+		// again; deleting it here would break that replacement.
+		resp.Diagnostics.AddWarning("Stored Windows Password Kept",
+			fmt.Sprintf("The stored Windows password of server %q was not deleted, because the restart after the "+
+				"last password reset never completed (`restart_pending = true`). Delete it once the server has "+
+				"restarted, for example by applying the resource again and then destroying it.", state.ServerID.ValueString()))
 		return
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
@@ -455,6 +537,8 @@ func (r *serverPasswordResource) ImportState(ctx context.Context, req resource.I
 		"check_password":             types.BoolValue(true),
 		"verify_reset_support":       types.BoolValue(true),
 		"delete_password_on_destroy": types.BoolValue(true),
+		"restart":                    types.StringValue(restartNone),
+		"restart_pending":            types.BoolValue(false),
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}

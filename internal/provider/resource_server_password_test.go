@@ -927,23 +927,31 @@ func TestAccServerPasswordResource_throttled(t *testing.T) {
 	})
 }
 
-// TestAccServerPasswordResource_throttledBeyondRetries proves that throttling
-// that outlasts max_retries fails with advice, the code and the request ID.
+// TestAccServerPasswordResource_throttledBeyondRetries: throttling does not
+// use up max_retries, so a reset throttled more often than max_retries
+// still succeeds, once; throttling that outlasts the create timeout fails
+// with the throttling error and advice about timeouts.
 func TestAccServerPasswordResource_throttledBeyondRetries(t *testing.T) {
 	t.Parallel()
 	sim := simtest.Start(t, ecssim.Config{})
 	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{MaxRetries: intp(1)})
 	id := sim.MustAddServer(ecssim.ServerSpec{})
-	if err := sim.AddFault(ecssim.Fault{Method: "PUT", PathContains: "/os-reset-password", Status: 429, Count: 2}); err != nil {
-		t.Fatal(err)
-	}
+	stuck := sim.MustAddServer(ecssim.ServerSpec{})
+	sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: id + "/os-reset-password", Status: 429, Count: 3})
+	sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: stuck + "/os-reset-password", Status: 429})
+	const pw = "Kq7!vRm2@Lp9"
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      testAccServerPasswordConfig_password(provider, id, "Kq7!vRm2@Lp9", ""),
-				ExpectError: apiErrorPattern("Unable to Reset Server Password", id, "APIGW.0308", "max_retries"),
+				Config:            testAccServerPasswordConfig_password(provider, id, pw, ""),
+				ConfigStateChecks: []statecheck.StateCheck{acctest.ExpectResets(sim, id, pw, 1, "v1")},
+			},
+			{
+				Config: testAccServerPasswordConfig_password(provider, stuck, pw, `timeouts = { create = "3s" }`),
+				ExpectError: apiErrorPattern("Unable to Reset Server Password", stuck, "APIGW.0308",
+					"until the operation's time ran out", "`timeouts`"),
 			},
 		},
 	})
