@@ -1,5 +1,5 @@
 # The configuration that `make demo` applies against ecs-simulator. It walks through the whole
-# provider: the reset flag, a write-only reset of a Linux server, the encrypted Windows password
+# provider: the reset flag, a write-only reset and reboot of a Linux server, the encrypted Windows password
 # (data source), its decryption in memory (ephemeral resource), and destroy, which deletes the
 # stored Windows password.
 terraform {
@@ -30,11 +30,13 @@ data "ecs_server_password_reset_flag" "linux" {
 }
 
 # 2. Reset the Linux root password from an ephemeral variable through the write-only argument:
-# the password reaches the API but neither the plan nor the state.
+# the password reaches the API but neither the plan nor the state. The server then reboots, so
+# that a login accepts the new password when the apply ends.
 resource "ecs_server_password" "linux" {
   server_id           = var.linux_server_id
   password_wo         = var.linux_password
   password_wo_version = var.linux_password_version
+  restart             = "soft"
 
   lifecycle {
     precondition {

@@ -5,6 +5,9 @@ resource "ecs_server_password" "db" {
   password_wo         = var.db_root_password
   password_wo_version = 1
 
+  # Reboot the server after the reset, so that the new password works when the apply ends.
+  restart = "soft"
+
   # Use the v1 API (enterprise-project grants apply) and keep the stored Windows password on destroy.
   api                        = "v1"
   delete_password_on_destroy = false

@@ -111,7 +111,7 @@ func TestCheckOutcome(t *testing.T) {
 	fx := &fixture{linuxPassword: "Lx-1", windowsPassword: "Wx-1"}
 	good := func() (*snapshot, *snapshot) {
 		apply := &snapshot{
-			linux:   &ecssim.ServerState{Password: "Lx-1", ResetCount: 1},
+			linux:   &ecssim.ServerState{Password: "Lx-1", ResetCount: 1, EffectivePassword: "Lx-1", BootCount: 1},
 			windows: &ecssim.ServerState{Password: "Wx-1", ResetCount: 1, WindowsPasswordPresent: true},
 		}
 		destroy := &snapshot{
@@ -128,6 +128,8 @@ func TestCheckOutcome(t *testing.T) {
 		"linux not reset":          func(a, _ *snapshot) { a.linux.ResetCount = 0 },
 		"linux wrong password":     func(a, _ *snapshot) { a.linux.Password = "other" },
 		"windows wrong password":   func(a, _ *snapshot) { a.windows.Password = "ciphertext" },
+		"linux not rebooted":       func(a, _ *snapshot) { a.linux.EffectivePassword, a.linux.BootCount, a.linux.PendingReset = "", 0, true },
+		"linux rebooted twice":     func(a, _ *snapshot) { a.linux.BootCount = 2 },
 		"windows password missing": func(a, _ *snapshot) { a.windows.WindowsPasswordPresent = false },
 		"destroy reset again":      func(_, d *snapshot) { d.linux.ResetCount = 2 },
 		"password kept":            func(_, d *snapshot) { d.windows.WindowsPasswordPresent = true },

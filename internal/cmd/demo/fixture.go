@@ -56,6 +56,8 @@ func newFixture(dir string) (*fixture, error) {
 			ID: f.windowsID, Name: "demo-windows", OSType: "Windows", KeyName: f.keyName,
 			PublicKey:       pub,
 			WindowsPassword: f.windowsPassword,
+			// The initial password is what a login accepts until a reset takes effect.
+			LoginPassword: f.windowsPassword,
 		},
 	}, "", "  ")
 	if err != nil {

@@ -27,9 +27,12 @@ func (d *demo) summarize(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "server", "os", "password changed", "password equals", "stored Windows password")
-	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-linux", "Linux", changed(&linux), "the demo's new root password: "+yesNo(linux.Password == fx.linuxPassword), storedText(&linux))
-	fmt.Fprintf(d.out, "    %-13s %-8s %-30s %-46s %s\n", "demo-windows", "Windows", changed(&windows), "the decrypted initial password: "+yesNo(windows.Password == fx.windowsPassword), storedText(&windows))
+	row := "    %-13s %-8s %-30s %-46s %-34s %s\n"
+	fmt.Fprintf(d.out, row, "server", "os", "password changed", "password equals", "login accepts it", "stored Windows password")
+	fmt.Fprintf(d.out, row, "demo-linux", "Linux", changed(&linux), "the demo's new root password: "+yesNo(linux.Password == fx.linuxPassword),
+		loginText(&linux, fx.linuxPassword), storedText(&linux))
+	fmt.Fprintf(d.out, row, "demo-windows", "Windows", changed(&windows), "the decrypted initial password: "+yesNo(windows.Password == fx.windowsPassword),
+		loginText(&windows, fx.windowsPassword), storedText(&windows))
 	return &snapshot{linux: &linux, windows: &windows}, nil
 }
 
@@ -42,6 +45,22 @@ func changed(s *ecssim.ServerState) string {
 		noun = "reset"
 	}
 	return fmt.Sprintf("yes (%d %s, API %s)", s.ResetCount, noun, s.LastResetAPI)
+}
+
+// loginText says whether a login accepts the expected password now, which takes a boot after the
+// reset, and how many boots the server had.
+func loginText(s *ecssim.ServerState, want string) string {
+	word := "no"
+	if s.EffectivePassword == want {
+		word = "yes"
+	}
+	switch {
+	case s.PendingReset:
+		return fmt.Sprintf("%s (pending a reboot; %d boots)", word, s.BootCount)
+	case s.BootCount == 1:
+		return fmt.Sprintf("%s (1 boot)", word)
+	}
+	return fmt.Sprintf("%s (%d boots)", word, s.BootCount)
 }
 
 func storedText(s *ecssim.ServerState) string {
@@ -72,6 +91,10 @@ func checkOutcome(afterApply, afterDestroy *snapshot, fx *fixture) error {
 	if afterApply.windows.ResetCount != 1 || afterApply.windows.Password != fx.windowsPassword {
 		fail("after apply the Windows server should have been reset once to the decrypted initial password (resets: %d, password matches: %s)",
 			afterApply.windows.ResetCount, yesNo(afterApply.windows.Password == fx.windowsPassword))
+	}
+	if afterApply.linux.EffectivePassword != fx.linuxPassword || afterApply.linux.BootCount != 1 || afterApply.linux.PendingReset {
+		fail("after apply a login on the Linux server should accept the demo's password after one reboot (matches: %s, boots: %d)",
+			yesNo(afterApply.linux.EffectivePassword == fx.linuxPassword), afterApply.linux.BootCount)
 	}
 	if !afterApply.windows.WindowsPasswordPresent {
 		fail("after apply the Windows password should still be stored")
