@@ -128,7 +128,7 @@ func TestClockOffset(t *testing.T) {
 
 	t.Run("bounds", func(t *testing.T) {
 		for _, d := range []time.Duration{MaxClockOffset + time.Nanosecond, -MaxClockOffset - time.Nanosecond} {
-			if _, err := NewServer(Config{ClockOffset: d}); err == nil {
+			if _, err := StartLoopback(Config{ClockOffset: d}); err == nil {
 				t.Fatalf("NewServer accepted offset %v", d)
 			}
 			h := newHarness(t, nil)

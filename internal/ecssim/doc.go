@@ -26,7 +26,7 @@
 // actions, including enterprise-project grants that only the v1 operations
 // honour.
 //
-// Use New for an in-process http.Handler, NewServer for a loopback listener in
+// Use New for an in-process http.Handler, StartLoopback for a loopback listener in
 // tests, or ListenAndServe (which backs the ecs-simulator command). The README
 // next to this file documents the HTTP control API.
 package ecssim

@@ -125,9 +125,9 @@ func TestFaultTruncateAfterInProcess(t *testing.T) {
 }
 
 // startTCP starts a simulator on a loopback port.
-func startTCP(t *testing.T) *Server {
+func startTCP(t *testing.T) *Loopback {
 	t.Helper()
-	srv, err := NewServer(Config{})
+	srv, err := StartLoopback(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func startTCP(t *testing.T) *Server {
 }
 
 // tcpCall sends a signed request over a fresh connection.
-func tcpCall(t *testing.T, srv *Server, method, path, body string) (*http.Response, error) {
+func tcpCall(t *testing.T, srv *Loopback, method, path, body string) (*http.Response, error) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+path, strings.NewReader(body))
 	if err != nil {

@@ -399,7 +399,7 @@ func TestFaultValidation(t *testing.T) {
 }
 
 func TestResetConnectionFault(t *testing.T) {
-	srv, err := NewServer(Config{})
+	srv, err := StartLoopback(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,8 @@ import (
 // after its context is cancelled.
 const shutdownGrace = 5 * time.Second
 
-// Server is a Simulator listening on a loopback port, for tests.
-type Server struct {
+// Loopback is a Simulator listening on a loopback port, for tests.
+type Loopback struct {
 	*Simulator
 	// URL is the base URL, like http://127.0.0.1:PORT, usable as both the
 	// ECS and the IAM endpoint.
@@ -24,9 +24,9 @@ type Server struct {
 	done chan struct{}
 }
 
-// NewServer starts a simulator on 127.0.0.1 with a free port. Call Close
+// StartLoopback starts a simulator on 127.0.0.1 with a free port. Call Close
 // when done (t.Cleanup(srv.Close) in tests).
-func NewServer(cfg Config) (*Server, error) {
+func StartLoopback(cfg Config) (*Loopback, error) {
 	sim, err := newSimulator(cfg)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
-	s := &Server{
+	s := &Loopback{
 		Simulator: sim,
 		URL:       baseURL(ln.Addr()),
 		srv:       sim.httpServer(context.Background()),
@@ -51,7 +51,7 @@ func NewServer(cfg Config) (*Server, error) {
 
 // Close stops the server at once, dropping open connections, and waits
 // until it has stopped accepting.
-func (s *Server) Close() {
+func (s *Loopback) Close() {
 	_ = s.srv.Close()
 	<-s.done
 }

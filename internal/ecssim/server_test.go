@@ -16,7 +16,7 @@ import (
 func TestNewServerEndToEnd(t *testing.T) {
 	var mu sync.Mutex
 	var seen []RequestRecord
-	srv, err := NewServer(Config{
+	srv, err := StartLoopback(Config{
 		Seed: []ServerSpec{{ID: "seeded", Name: "seeded", OSType: "Linux"}},
 		OnRequest: func(rec RequestRecord) {
 			mu.Lock()
@@ -66,7 +66,7 @@ func TestNewServerEndToEnd(t *testing.T) {
 }
 
 func TestRequestLogRemoteAddr(t *testing.T) {
-	srv, err := NewServer(Config{})
+	srv, err := StartLoopback(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func httpGet(t *testing.T, url string) (*http.Response, error) {
 
 func TestInvalidSeed(t *testing.T) {
 	cfg := Config{Seed: []ServerSpec{{OSType: "Linux"}, {OSType: "Amiga"}}}
-	if _, err := NewServer(cfg); err == nil || !strings.Contains(err.Error(), "seed server 1") {
+	if _, err := StartLoopback(cfg); err == nil || !strings.Contains(err.Error(), "seed server 1") {
 		t.Fatalf("NewServer error = %v", err)
 	}
 	if err := ListenAndServe(context.Background(), "127.0.0.1:0", cfg, nil); err == nil {

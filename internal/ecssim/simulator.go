@@ -101,7 +101,7 @@ type Stats struct {
 	// Requests counts API requests by "METHOD route-template", including
 	// requests that then failed authentication or got an injected fault.
 	Requests map[string]int `json:"requests"`
-	// ConnectionsAccepted counts TCP connections accepted by NewServer or
+	// ConnectionsAccepted counts TCP connections accepted by StartLoopback or
 	// ListenAndServe (always 0 for a bare Handler).
 	ConnectionsAccepted int64 `json:"connections_accepted"`
 }
@@ -109,7 +109,7 @@ type Stats struct {
 // New returns a simulator that is not listening; serve it with Handler.
 // Servers in cfg.Seed are created immediately; New panics if one of them is
 // invalid, the way a template.Must would, because Config is written by the
-// program itself. NewServer and ListenAndServe report the same problem as an
+// program itself. StartLoopback and ListenAndServe report the same problem as an
 // error instead.
 func New(cfg Config) *Simulator {
 	s, err := newSimulator(cfg)

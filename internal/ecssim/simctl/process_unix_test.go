@@ -47,7 +47,7 @@ func writeScript(t *testing.T, body string) string {
 func TestStart(t *testing.T) {
 	// The stand-in announces the URL of an in-process simulator, as ecs-simulator announces its
 	// own, and then stays up until it is stopped.
-	sim, err := ecssim.NewServer(ecssim.Config{})
+	sim, err := ecssim.StartLoopback(ecssim.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 // Package simctl is a Go client of the /_sim/ control API of the ECS simulator, which seeds and
 // inspects it (internal/ecssim/README.md documents the API). New attaches to a simulator at a
-// base URL, whether an ecs-simulator process or an ecssim.Server in the same process; Start runs
+// base URL, whether an ecs-simulator process or an ecssim.Loopback in the same process; Start runs
 // the ecs-simulator command as a child process and attaches to it.
 //
 // Request and response bodies are ecssim's own types (ServerSpec, ServerState, ServerPatch,

@@ -17,9 +17,9 @@ import (
 
 // newSim starts an in-process simulator on a loopback port and a client of it. The test checks
 // what the client reports against the simulator's Go API, which reads the same state directly.
-func newSim(t *testing.T) (*ecssim.Server, *simctl.Client) {
+func newSim(t *testing.T) (*ecssim.Loopback, *simctl.Client) {
 	t.Helper()
-	sim, err := ecssim.NewServer(ecssim.Config{})
+	sim, err := ecssim.StartLoopback(ecssim.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,10 @@ import (
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
-// Sim is a simulator listening on a loopback port for one test. The embedded Server gives the
+// Sim is a simulator listening on a loopback port for one test. The embedded Loopback gives the
 // URL and the simulator's own methods; the methods of Sim add the failing-on-error variants.
 type Sim struct {
-	*ecssim.Server
+	*ecssim.Loopback
 	t testing.TB
 }
 
@@ -26,12 +26,12 @@ type Sim struct {
 // first request already meets them) and closes it when the test ends.
 func Start(t testing.TB, cfg ecssim.Config, faults ...ecssim.Fault) *Sim {
 	t.Helper()
-	srv, err := ecssim.NewServer(cfg)
+	srv, err := ecssim.StartLoopback(cfg)
 	if err != nil {
 		t.Fatalf("starting the simulator: %v", err)
 	}
 	t.Cleanup(srv.Close)
-	s := &Sim{Server: srv, t: t}
+	s := &Sim{Loopback: srv, t: t}
 	for _, f := range faults {
 		s.MustAddFault(f)
 	}
