@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -298,7 +299,7 @@ func TestGetServer(t *testing.T) {
 		t.Fatalf("v1: %v", err)
 	}
 	want := ecsapi.Server{ID: testServer, Name: "web-1", Status: "ACTIVE", Locked: true, KeyName: "kp-1", OSType: "Windows", EnterpriseProjectID: "ep-7"}
-	if *s != want {
+	if !reflect.DeepEqual(*s, want) {
 		t.Errorf("v1 server = %+v, want %+v", *s, want)
 	}
 	s, err = c.GetServer(context.Background(), ecsapi.APIV21, testServer)
@@ -306,7 +307,7 @@ func TestGetServer(t *testing.T) {
 		t.Fatalf("v2.1: %v", err)
 	}
 	want = ecsapi.Server{ID: testServer, Name: "web-2", Status: "SHUTOFF", OSType: "Linux", EnterpriseProjectID: "0"}
-	if *s != want {
+	if !reflect.DeepEqual(*s, want) {
 		t.Errorf("v2.1 server = %+v, want %+v", *s, want)
 	}
 	reqs := f.requests()

@@ -35,6 +35,8 @@ type Server struct {
 	// EnterpriseProjectID is "0" for the default enterprise project and
 	// may be empty on the v2.1 API.
 	EnterpriseProjectID string
+	// Tags are the server's tags; the API lists them as "key=value".
+	Tags map[string]string
 }
 
 // serverSegments returns the path segments of a server under api, followed
@@ -91,7 +93,11 @@ type serverBody struct {
 	KeyName             *string                    `json:"key_name"`
 	Metadata            map[string]json.RawMessage `json:"metadata"`
 	EnterpriseProjectID string                     `json:"enterprise_project_id"`
-	SysTags             []struct {
+	// Tags is kept raw: the list of "key=value" strings is documented,
+	// and a server whose tags come in another shape must still be
+	// readable.
+	Tags    json.RawMessage `json:"tags"`
+	SysTags []struct {
 		Key   string `json:"key"`
 		Value string `json:"value"`
 	} `json:"sys_tags"`
@@ -138,9 +144,15 @@ func (c *Client) GetServer(ctx context.Context, api API, serverID string) (*Serv
 		// gateway) must not pass for this one.
 		return nil, c.responseError(r, fmt.Sprintf("the response describes server %q, not the one requested", sanitizeText(s.ID, 80)))
 	}
-	// Everything the server reports is untrusted text that may end up in
-	// a diagnostic or a log: it is sanitised like error messages are.
-	out := &Server{
+	out := serverFromBody(s)
+	return &out, nil
+}
+
+// serverFromBody turns a server object of the API into a Server.
+// Everything the server reports is untrusted text that may end up in a
+// diagnostic, a log or the state: it is sanitised like error messages are.
+func serverFromBody(s *serverBody) Server {
+	out := Server{
 		ID:                  s.ID,
 		Name:                sanitizeText(s.Name, 255),
 		Status:              sanitizeText(s.Status, 64),
@@ -159,5 +171,17 @@ func (c *Client) GetServer(ctx context.Context, api API, serverID string) (*Serv
 			}
 		}
 	}
-	return out, nil
+	var tags []json.RawMessage
+	_ = json.Unmarshal(s.Tags, &tags)
+	for _, raw := range tags {
+		tag := jsonScalar(raw)
+		k, v, _ := strings.Cut(tag, "=")
+		if k = sanitizeText(k, 128); k != "" {
+			if out.Tags == nil {
+				out.Tags = map[string]string{}
+			}
+			out.Tags[k] = sanitizeText(v, 255)
+		}
+	}
+	return out
 }
