@@ -51,12 +51,18 @@ variable "verify_reset_support" {
   default = true
 }
 
+variable "restart" {
+  type    = string
+  default = "none"
+}
+
 resource "ecs_server_password" "fleet" {
   count                = length(var.servers)
   server_id            = var.servers[count.index]
   password_wo          = var.passwords[count.index]
   password_wo_version  = 1
   verify_reset_support = var.verify_reset_support
+  restart              = var.restart
 }
 `
 
@@ -69,8 +75,9 @@ type fleetDir struct {
 	output    *bytes.Buffer
 }
 
-// newFleetDir writes the configuration and variables for the servers into a new directory.
-func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, error) {
+// newFleetDir writes the configuration and variables for the servers into a new directory;
+// restart is the resources' restart setting ("none" everywhere but in the restart row).
+func (b *bench) newFleetDir(name string, ids []string, verify bool, restart string) (*fleetDir, error) {
 	dir := filepath.Join(b.tmp, "work", name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -84,7 +91,9 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool) (*fleetDir, 
 	for i := range ids {
 		f.passwords[i] = testfixture.Password()
 	}
-	vars, err := json.Marshal(map[string]any{"servers": ids, "passwords": f.passwords, "verify_reset_support": verify})
+	vars, err := json.Marshal(map[string]any{
+		"servers": ids, "passwords": f.passwords, "verify_reset_support": verify, "restart": restart,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +203,7 @@ func (b *bench) runFleet(ctx context.Context, n int, latency time.Duration, run 
 		return nil, err
 	}
 	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
-	f, err := b.newFleetDir(name, ids, true)
+	f, err := b.newFleetDir(name, ids, true, restartNone)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +236,7 @@ func (b *bench) runNoVerify(ctx context.Context, n int) (sample, error) {
 		return sample{}, err
 	}
 	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
-	f, err := b.newFleetDir(name, ids, false)
+	f, err := b.newFleetDir(name, ids, false, restartNone)
 	if err != nil {
 		return sample{}, err
 	}

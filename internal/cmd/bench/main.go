@@ -1,8 +1,10 @@
 // Command bench measures the provider with the real Terraform (or OpenTofu) CLI against the
 // ecs-simulator command: apply, a no-change plan and destroy of N ecs_server_password resources
 // at several simulated API latencies, API calls per resource, TCP connections per command, the
-// ratio of wall time to an ideal derived from the zero-latency run, two throttled runs (one at
-// a quota so small that most calls are refused at first, where no resource may fail), the
+// ratio of wall time to an ideal derived from the zero-latency run, a restart row (applies that
+// reboot every server after its reset and wait for the reboot jobs, against the same apply
+// without restart), two throttled runs (one at a quota so small that most calls are refused at
+// first, where no resource may fail), the
 // provider's size, the time of `providers schema -json`, and the Go micro-benchmarks of the API
 // client and the simulator. It prints one Markdown report. Run it with `make bench`.
 package main
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/clirunner"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
 
@@ -43,12 +46,18 @@ type options struct {
 	// maxRetries is the provider's max_retries for every CLI run; -1 leaves the provider's default.
 	maxRetries   int
 	noVerifySize int
-	schemaRuns   int
-	out          string
-	cliPath      string
-	skipGoBench  bool
-	keep         bool
-	args         []string
+	// The restart row: restartSize resources reset and rebooted (restartHow) at restartLatency,
+	// against the no-restart apply of as many; jobDuration is the simulator's -job-duration.
+	restartSize    int
+	restartLatency time.Duration
+	restartHow     string
+	jobDuration    time.Duration
+	schemaRuns     int
+	out            string
+	cliPath        string
+	skipGoBench    bool
+	keep           bool
+	args           []string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -94,6 +103,10 @@ func defineRowFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.maxRetries, "max-retries", -1, "the provider's max_retries in every run (HW_MAX_RETRIES); -1 keeps the provider's default")
 	fs.IntVar(&o.noVerifySize, "no-verify-size", 100, "resources in the apply with verify_reset_support = false; 0 skips it")
 	fs.IntVar(&o.schemaRuns, "schema-runs", 5, "runs of `providers schema -json`; 0 skips it")
+	fs.IntVar(&o.restartSize, "restart-size", 100, "resources in the restart row (an apply with restart, against one without); 0 skips it")
+	fs.DurationVar(&o.restartLatency, "restart-latency", 50*time.Millisecond, "simulated API latency of the restart row")
+	fs.StringVar(&o.restartHow, "restart", "soft", "the restart row's restart setting: soft or hard")
+	fs.DurationVar(&o.jobDuration, "job-duration", ecssim.DefaultJobDuration, "the simulator's -job-duration: how long a reboot job runs")
 }
 
 // validate rejects settings that cannot be run.
@@ -113,7 +126,34 @@ func (o *options) validate() error {
 	case o.maxRetries < -1:
 		return errors.New("-max-retries must be -1 (the provider's default) or a whole number of retries")
 	}
+	return o.validateRestart()
+}
+
+// validateRestart rejects settings of the restart row and the simulator's job duration that
+// cannot be run.
+func (o *options) validateRestart() error {
+	switch {
+	case o.restartSize < 0:
+		return errors.New("-restart-size must not be negative")
+	case o.restartLatency < 0 || o.restartLatency > 10*time.Minute:
+		return fmt.Errorf("-restart-latency: %s is not between 0 and 10m", o.restartLatency)
+	case o.restartHow != "soft" && o.restartHow != "hard":
+		return fmt.Errorf("-restart: %q is neither soft nor hard", o.restartHow)
+	case o.jobDuration < ecssim.MinJobDuration || o.jobDuration > ecssim.MaxJobDuration:
+		return fmt.Errorf("-job-duration: %s is not between %s and %s", o.jobDuration, ecssim.MinJobDuration, ecssim.MaxJobDuration)
+	}
 	return nil
+}
+
+// restartSpec is the restart row to run; ok is false when -restart-size is 0.
+func (o *options) restartSpec() (spec restartSpec, ok bool) {
+	if o.restartSize == 0 {
+		return restartSpec{}, false
+	}
+	return restartSpec{
+		N: o.restartSize, Parallelism: o.parallelism, Latency: o.restartLatency,
+		JobDuration: o.jobDuration, How: o.restartHow,
+	}, true
 }
 
 // throttleSpecs are the throttled rows to run, in order.
@@ -380,7 +420,7 @@ func (b *bench) startSimulator(ctx context.Context, _ *report) error {
 		return err
 	}
 	b.sim, err = simctl.Start(ctx, b.simBin, simctl.StartOptions{
-		Args:       []string{"-addr", "127.0.0.1:0"},
+		Args:       []string{"-addr", "127.0.0.1:0", "-job-duration", b.opts.jobDuration.String()},
 		Log:        b.simLog,
 		HTTPClient: newSimHTTPClient(),
 	})
@@ -412,6 +452,9 @@ func (b *bench) measureCLI(ctx context.Context, rep *report) error {
 	samples, err := b.measureFleets(ctx, rep)
 	rep.Rows = summarise(samples, b.opts.parallelism)
 	rep.Targets = evaluateTargets(rep.Rows, rep.Throttle, b.opts.parallelism)
+	if rep.Restart != nil {
+		rep.Targets = append(rep.Targets, restartTargets(*rep.Restart)...)
+	}
 	if err != nil {
 		return err
 	}
@@ -419,9 +462,9 @@ func (b *bench) measureCLI(ctx context.Context, rep *report) error {
 	return nil
 }
 
-// measureFleets runs every (N, run, latency), the apply without the reset-support check and
-// the throttled rows (which go to rep.Throttle). It returns the samples taken so far also
-// when one of them fails.
+// measureFleets runs every (N, run, latency), the apply without the reset-support check, the
+// restart row (which goes to rep.Restart) and the throttled rows (which go to rep.Throttle). It
+// returns the samples taken so far also when one of them fails.
 func (b *bench) measureFleets(ctx context.Context, rep *report) ([]sample, error) {
 	o := b.opts
 	var samples []sample
@@ -444,6 +487,13 @@ func (b *bench) measureFleets(ctx context.Context, rep *report) ([]sample, error
 			return samples, err
 		}
 		samples = append(samples, s)
+	}
+	if spec, ok := o.restartSpec(); ok {
+		r, err := b.runRestart(ctx, spec)
+		rep.Restart = r
+		if err != nil {
+			return samples, err
+		}
 	}
 	for _, spec := range o.throttleSpecs() {
 		t, err := b.runThrottled(ctx, spec)

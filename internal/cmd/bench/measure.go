@@ -69,14 +69,15 @@ func perResource(calls, n int) float64 {
 	return float64(calls) / float64(n)
 }
 
-// operationName shortens a route template for the report: the method and the last literal path
-// segment, e.g. "PUT os-reset-password" or "GET server" for the show-server route.
+// operationName shortens a route template for the report: the method and the last path
+// segment, a placeholder named by what it identifies, e.g. "PUT os-reset-password", "GET server"
+// for the show-server route and "GET job" for the job route.
 func operationName(route string) string {
 	method, path, _ := strings.Cut(route, " ")
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	last := segs[len(segs)-1]
 	if strings.HasPrefix(last, "{") {
-		last = "server"
+		last = strings.TrimSuffix(strings.Trim(last, "{}"), "_id")
 	}
 	if strings.HasPrefix(path, "/v2") {
 		last += " (v2.1)"

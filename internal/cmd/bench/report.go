@@ -25,7 +25,9 @@ type report struct {
 	SchemaTime                time.Duration
 	SchemaRuns                int
 
-	Rows     []row
+	Rows []row
+	// Restart is the restart row; nil when it did not run.
+	Restart  *restartResult
 	Throttle []throttleResult
 	GoBench  []string
 	// GoBenchError explains why the Go benchmarks are missing or incomplete.
@@ -165,6 +167,7 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 func (r *report) render(w io.Writer) {
 	r.renderHeader(w)
 	r.renderFleet(w)
+	r.renderRestart(w)
 	r.renderThrottle(w)
 	fmt.Fprintf(w, "\n## Targets\n\n")
 	for _, t := range r.Targets {
@@ -220,6 +223,92 @@ func (r *report) renderFleet(w io.Writer) {
 		"wall time of the same phase at L = 0 (the CLI's own cost) plus ceil(N / %d) × API calls per resource × L. "+
 		"Connections are TCP connections the simulator accepted during the command; every command starts "+
 		"fresh provider processes, and destroy refreshes and deletes in two of them.\n", runs, r.Parallelism)
+}
+
+// restartTargets are the goals of the restart row, for the applies that ran.
+func restartTargets(r restartResult) []target {
+	var out []target
+	if r.NoRestart.Restart != "" {
+		none := r.NoRestart
+		calls := perResource(apiCalls(none.Calls), r.N)
+		out = append(out, target{
+			Met: calls == maxCreateCalls && none.Calls[routeAction] == 0 && none.Calls[routeJob] == 0,
+			Text: fmt.Sprintf("restart = \"none\", N=%d at latency %s: API calls per create %s (= 2), POST action %d and "+
+				"GET job %d (= 0)", r.N, latencyText(r.Latency), formatFloat(calls), none.Calls[routeAction], none.Calls[routeJob]),
+		}, failureTarget(r, none, "password pending, no boot"))
+	}
+	if r.Restart.Restart == "" {
+		return out
+	}
+	what := fmt.Sprintf("restart = %q, N=%d at latency %s, -job-duration %s", r.How, r.N, latencyText(r.Latency), r.JobDuration)
+	return append(out,
+		target{
+			Met: r.Restart.Wall <= r.Bound(),
+			Text: fmt.Sprintf("%s: wall %s s (≤ %.2f × (no-restart apply %s s + %d waves × %s) = %s s)", what,
+				seconds(r.Restart.Wall), maxRestartRatio, seconds(r.NoRestart.Wall), r.Waves(), r.JobDuration, seconds(r.Bound())),
+		},
+		target{
+			Met:  r.PollsPerRestart() <= maxJobPolls,
+			Text: fmt.Sprintf("%s: job polls per restart %s (≤ %g)", what, formatFloat(r.PollsPerRestart()), maxJobPolls),
+		},
+		failureTarget(r, r.Restart, "effective_password = the new password, boot_count = 1, pending_reset = false"))
+}
+
+// failureTarget is the goal that no resource of an apply of the restart row fails, by the
+// CLI's errors or by the servers' ground truth (truth says what it must be).
+func failureTarget(r restartResult, a applyResult, truth string) target {
+	return target{
+		Met: a.ExitCode == 0 && a.FailedResources == 0,
+		Text: fmt.Sprintf("restart = %q, N=%d: exit status %d, %d resources failed (goal 0; ground truth: %s; "+
+			"%d servers wrong)", a.Restart, r.N, a.ExitCode, a.FailedResources, truth, len(a.Mismatches)),
+	}
+}
+
+// renderRestart writes the restart row: both applies and where the restarts' time went.
+func (r *report) renderRestart(w io.Writer) {
+	if r.Restart == nil {
+		return
+	}
+	rr := *r.Restart
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("\n## Restart after reset\n\n")
+	p("| restart | N | latency | job | wall s | bound s | wall / bound | API calls / resource | GET os-resetpwd-flag | " +
+		"PUT os-reset-password | GET server | POST action | GET job | failed resources | exit status |\n")
+	p("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, a := range []applyResult{rr.NoRestart, rr.Restart} {
+		if a.Restart == "" {
+			continue
+		}
+		bound, ratio := "—", "—"
+		if a.Restart != restartNone && rr.Bound() > 0 {
+			bound, ratio = seconds(rr.Bound()), fmt.Sprintf("%.2f", a.Wall.Seconds()/rr.Bound().Seconds())
+		}
+		p("| %s | %d | %s | %s | %s | %s | %s | %s |", a.Restart, rr.N, latencyText(rr.Latency), rr.JobDuration,
+			seconds(a.Wall), bound, ratio, formatFloat(perResource(apiCalls(a.Calls), rr.N)))
+		for _, route := range restartRoutes {
+			p(" %s |", formatFloat(a.PerResource(route, rr.N)))
+		}
+		p(" %d | %d |\n", a.FailedResources, a.ExitCode)
+	}
+	p("\nCalls are per resource; job polls per restart are GET job / N = %s. The bound is %.2f × (the apply with "+
+		"restart = \"none\" + ceil(N / %d) = %d waves × the job duration). A failed resource is one the CLI reported "+
+		"an error for or whose server's ground truth is wrong after the apply.\n",
+		formatFloat(rr.PollsPerRestart()), maxRestartRatio, rr.Parallelism, rr.Waves())
+	renderRestartTiming(w, rr)
+}
+
+// renderRestartTiming says where the time of a restart went.
+func renderRestartTiming(w io.Writer, rr restartResult) {
+	t := rr.Timing
+	if t.Restarts == 0 {
+		return
+	}
+	ms := func(d time.Duration) string { return d.Round(time.Millisecond).String() }
+	fmt.Fprintf(w, "\nWhere a restart's time went (mean of %d, on the simulator's clock, from the answer to the reset to "+
+		"the answer to the poll that saw the job end): GET server %s, reboot POST %s, job %s, from the job's end to "+
+		"the poll that saw it %s; %s in all. %d waves of that are %s, against %d × %s = %s of job time in the bound.\n",
+		t.Restarts, ms(t.Read), ms(t.Post), ms(t.Job), ms(t.Late), ms(t.Total()), rr.Waves(),
+		ms(time.Duration(rr.Waves())*t.Total()), rr.Waves(), rr.JobDuration, ms(time.Duration(rr.Waves())*rr.JobDuration))
 }
 
 func (r *report) renderThrottle(w io.Writer) {

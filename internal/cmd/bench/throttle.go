@@ -74,7 +74,7 @@ func (b *bench) runThrottled(ctx context.Context, spec throttleSpec) ([]throttle
 		return nil, err
 	}
 	defer func() { _ = b.deleteServers(context.WithoutCancel(ctx), ids) }()
-	f, err := b.newFleetDir(name, ids, true)
+	f, err := b.newFleetDir(name, ids, true, restartNone)
 	if err != nil {
 		return nil, err
 	}
