@@ -354,6 +354,7 @@ func userAgent(version, terraformVersion string) string {
 func (p *ecsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewServerPasswordResource,
+		NewServerPasswordBatchResource,
 	}
 }
 
@@ -362,6 +363,7 @@ func (p *ecsProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{
 		NewServerPasswordResetFlagDataSource,
 		NewServerWindowsPasswordDataSource,
+		NewServersDataSource,
 	}
 }
 
