@@ -114,6 +114,16 @@ func passwordCase(name, password string, rules ...string) badCase {
 	return badCase{name: name, body: resourceHCL(nil), candidate: str(password), want: want}
 }
 
+// restartCase expects the plan-time diagnostic for a restart value outside none, soft and hard:
+// it names the attribute, the allowed values and the value given.
+func restartCase(name, value string) badCase {
+	return badCase{
+		name: name, body: resourceHCL(map[string]string{"restart": fmt.Sprintf("%q", value)}),
+		want: []string{"Invalid Attribute Value Match",
+			fmt.Sprintf(`Attribute restart value must be one of: ["none" "soft" "hard"], got: %q`, value)},
+	}
+}
+
 // respond returns a fault that answers every request with method whose path contains suffix
 // with status, the content type and body, and a request ID of a proxy rather than of the API.
 func respond(method, suffix string, status int, contentType string, body []byte) []ecssim.Fault {
@@ -297,6 +307,13 @@ func badInputCatalogue(t *testing.T) []badCase {
 		{name: "api in capitals", body: resourceHCL(map[string]string{"api": `"V1"`}), want: []string{"api", `value must be one of: ["v1" "v2.1"]`}},
 		{name: "empty api", body: resourceHCL(map[string]string{"api": `""`}), want: []string{"api", `value must be one of: ["v1" "v2.1"]`}},
 		{name: "api v2 on the ephemeral resource", body: windowsKeyHCL("{{windows}}", "  api = \"v2\"\n"), want: []string{"api", `value must be one of: ["v1" "v2.1"]`}},
+
+		// Unknown restart values: only the exact lower-case words are accepted, since a
+		// misspelling that the provider guessed at could reboot a server nobody meant to reboot.
+		restartCase("restart reboot", "reboot"),
+		restartCase("restart in capitals with a trailing space", "SOFT "),
+		restartCase("restart capitalised", "Soft"),
+		restartCase("empty restart", ""),
 
 		// Provider settings and credentials.
 		{name: "access key without secret key", provider: map[string]string{"secret_key": ""}, body: resourceHCL(nil), want: []string{"Incomplete Credentials", "secret_key"}},
