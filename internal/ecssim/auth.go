@@ -27,6 +27,11 @@ const (
 	ActionShowServerPassword    = "ecs:cloudServers:showServerPassword"
 	ActionDeletePassword        = "ecs:cloudServers:deletePassword"
 	ActionManageServerPasswords = "ecs:serverPasswords:manage"
+	// ActionListServers and ActionListServersDetails both allow listing
+	// servers (contract §8d): the current tables name the second and keep
+	// the first as its alias.
+	ActionListServers        = "ecs:cloudServers:list"
+	ActionListServersDetails = "ecs:cloudServers:listServersDetails"
 	// The batch actions of contract §8c, which restart, start or stop
 	// servers so that a reset takes effect.
 	ActionRebootServers = "ecs:cloudServers:reboot"

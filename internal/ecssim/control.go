@@ -174,9 +174,38 @@ func decodeStrictJSON(body []byte, dst any) error {
 	return nil
 }
 
+// maxServersRequestBytes bounds POST /_sim/servers, which may carry
+// thousands of servers at once (about 10000 with public keys).
+const maxServersRequestBytes = 32 << 20
+
+// controlAddServer creates one server from a JSON object, or many from a
+// JSON array (the shape of a seed file), all of them or none.
 func (s *Simulator) controlAddServer(w http.ResponseWriter, r *http.Request) {
+	body, err := readBodyUpTo(r, maxServersRequestBytes)
+	if err != nil {
+		msg := "cannot read body"
+		if errors.Is(err, errBodyTooLarge) {
+			msg = fmt.Sprintf("body exceeds %d bytes", maxServersRequestBytes)
+		}
+		writeControlError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+		var specs []ServerSpec
+		if err := decodeStrictJSON(body, &specs); err != nil {
+			writeControlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		states, err := s.AddServers(specs)
+		if err != nil {
+			writeControlError(w, controlStatus(err), err.Error())
+			return
+		}
+		writeControlJSON(w, http.StatusCreated, map[string][]ServerState{"servers": states})
+		return
+	}
 	var spec ServerSpec
-	if err := decodeControlBody(r, &spec); err != nil {
+	if err := decodeStrictJSON(body, &spec); err != nil {
 		writeControlError(w, http.StatusBadRequest, err.Error())
 		return
 	}

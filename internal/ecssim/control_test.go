@@ -368,8 +368,17 @@ func TestControlRouting(t *testing.T) {
 		t.Fatalf("wrong method: %d Allow %q", res.status, res.header.Get("Allow"))
 	}
 	big := `{"name":"` + strings.Repeat("n", maxBodyBytes) + `"}`
-	if res := h.control(http.MethodPost, "/_sim/servers", big); res.status != http.StatusBadRequest {
+	if res := h.control(http.MethodPut, "/_sim/config", big); res.status != http.StatusBadRequest {
 		t.Fatalf("oversized body: %d", res.status)
+	}
+	// Creating servers takes bodies of many servers, up to a larger bound.
+	if res := h.control(http.MethodPost, "/_sim/servers", big); res.status != http.StatusCreated {
+		t.Fatalf("a 1 MiB server body: %d %.200s", res.status, res.body)
+	}
+	huge := `{"name":"` + strings.Repeat("n", maxServersRequestBytes) + `"}`
+	if res := h.control(http.MethodPost, "/_sim/servers", huge); res.status != http.StatusBadRequest ||
+		!strings.Contains(string(res.body), "exceeds") {
+		t.Fatalf("oversized servers body: %d %.200s", res.status, res.body)
 	}
 }
 

@@ -10,8 +10,9 @@
 // What it serves:
 //
 //   - the v1 "cloudservers" password operations (reset, reset-support flag,
-//     get and delete the encrypted Windows password, batch reset) and show
-//     server, with ECS error bodies such as {"error":{"code":"Ecs.0114",...}};
+//     get and delete the encrypted Windows password, batch reset), show
+//     server and the filtered, paged server list, with ECS error bodies such
+//     as {"error":{"code":"Ecs.0114",...}};
 //   - the v1 batch reboot, start and stop, whose jobs (GET /v1/.../jobs/{id})
 //     run for a configurable time of the simulator's clock and make a reset
 //     effective when they boot a server;

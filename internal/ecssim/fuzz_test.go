@@ -124,6 +124,10 @@ func FuzzControlBodies(f *testing.F) {
 		{4, `{"job_duration_ms":150,"latency_ms":0}`},
 		{0, `{"os_type":"Linux","login_password":"p"}`},
 		{1, `{"fail_next_boot":"boot failed","login_password":""}`},
+		{0, `[{"id":"y","tags":{"env":"prod","k":""}},{"name":"b"}]`},
+		{0, `[{"id":"x"}]`},
+		{1, `{"tags":{"a":"b","c":""}}`},
+		{1, `{"tags":{}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.target, s.body)

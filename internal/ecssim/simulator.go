@@ -43,6 +43,10 @@ type Simulator struct {
 	mu          sync.Mutex
 	servers     map[string]*serverRecord
 	serverOrder []string
+	// listIndex is every server in listing order (see listKey); nil when
+	// a server was created or deleted since it was built, so that the
+	// next listing sorts once and later pages only scan it.
+	listIndex   []listKey
 	principals  map[string]Principal
 	tokens      map[string]tokenRecord
 	faults      []*faultState
@@ -361,6 +365,7 @@ func apiRoutes() []*route {
 		newRoute(http.MethodGet, v1+"/{server_id}/os-server-password", familyV1, true, (*Simulator).handleV1GetPassword),
 		newRoute(http.MethodDelete, v1+"/{server_id}/os-server-password", familyV1, true, (*Simulator).handleV1DeletePassword),
 		newRoute(http.MethodGet, v1+"/{server_id}", familyV1, true, (*Simulator).handleV1ShowServer),
+		newRoute(http.MethodGet, v1+"/detail", familyV1, true, (*Simulator).handleV1ListServers),
 		newRoute(http.MethodPut, v1+"/os-reset-passwords", familyV1, true, (*Simulator).handleV1BatchReset),
 		newRoute(http.MethodPost, v1+"/action", familyV1, true, (*Simulator).handleV1ServerAction),
 		newRoute(http.MethodGet, "/v1/{project_id}/jobs/{job_id}", familyV1, true, (*Simulator).handleV1ShowJob),

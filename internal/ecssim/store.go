@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode"
@@ -41,6 +42,10 @@ type ServerSpec struct {
 	// LoginPassword is the password a login accepts when the server is
 	// created (ServerState.EffectivePassword); empty by default.
 	LoginPassword string `json:"login_password,omitempty"`
+	// Tags are the server's tags, key to value (a value may be empty).
+	// Show server and the server list report them as "key=value" strings,
+	// or "key" alone for an empty value; see validateTags for the rules.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // ServerPatch changes a server out of band (PATCH /_sim/servers/{id}). Nil
@@ -65,6 +70,10 @@ type ServerPatch struct {
 	// sub-job fails with this reason, and the server stays as it was. ""
 	// disarms it.
 	FailNextBoot *string `json:"fail_next_boot,omitempty"`
+	// Tags replaces every tag of the server; a pointer to an empty map
+	// removes them all. A pointer, because an empty map has to travel as
+	// {} rather than vanish the way omitempty drops it.
+	Tags *map[string]string `json:"tags,omitempty"`
 }
 
 // maxFailReason bounds FailNextBoot, which job documents repeat.
@@ -80,6 +89,9 @@ type ServerState struct {
 	ResetPasswordSupported bool   `json:"reset_password_supported"`
 	Locked                 bool   `json:"locked"`
 	KeyName                string `json:"key_name"`
+	// Tags are the server's tags, key to value; never nil in a state the
+	// simulator hands out, so that the JSON shows {} rather than null.
+	Tags map[string]string `json:"tags"`
 	// Password is the last password accepted by a reset ("" if never reset).
 	// The guest applies it at its next boot; until then EffectivePassword
 	// is what a login accepts.
@@ -157,6 +169,11 @@ type serverRecord struct {
 func (r *serverRecord) snapshot() ServerState {
 	st := r.state
 	st.ResetHistory = append([]ResetRecord{}, r.state.ResetHistory...)
+	// The caller may change what it gets, so it gets its own map.
+	st.Tags = maps.Clone(r.state.Tags)
+	if st.Tags == nil {
+		st.Tags = map[string]string{}
+	}
 	return st
 }
 
@@ -218,7 +235,44 @@ func (s *Simulator) AddServer(spec ServerSpec) (ServerState, error) {
 	}
 	s.servers[rec.state.ID] = rec
 	s.serverOrder = append(s.serverOrder, rec.state.ID)
+	s.listIndex = nil
 	return rec.snapshot(), nil
+}
+
+// AddServers creates many servers at once, all of them or none: it fails,
+// creating nothing, when a spec is invalid or an ID is taken or repeated.
+// The servers are checked outside the lock and inserted under one
+// acquisition, so that seeding thousands of servers stays fast.
+func (s *Simulator) AddServers(specs []ServerSpec) ([]ServerState, error) {
+	recs := make([]*serverRecord, len(specs))
+	for i, spec := range specs {
+		rec, err := s.newServerRecord(spec)
+		if err != nil {
+			return nil, fmt.Errorf("server %d: %w", i, err)
+		}
+		recs[i] = rec
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	first := make(map[string]int, len(recs))
+	for i, rec := range recs {
+		id := rec.state.ID
+		if _, exists := s.servers[id]; exists {
+			return nil, &conflictError{fmt.Sprintf("server %d: server %q already exists", i, id)}
+		}
+		if j, dup := first[id]; dup {
+			return nil, &conflictError{fmt.Sprintf("servers %d and %d have the same id %q", j, i, id)}
+		}
+		first[id] = i
+	}
+	out := make([]ServerState, len(recs))
+	for i, rec := range recs {
+		s.servers[rec.state.ID] = rec
+		s.serverOrder = append(s.serverOrder, rec.state.ID)
+		out[i] = rec.snapshot()
+	}
+	s.listIndex = nil
+	return out, nil
 }
 
 // conflictError marks control API errors that map to 409.
@@ -258,6 +312,9 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 	if spec.ResetPasswordSupported != nil {
 		supported = *spec.ResetPasswordSupported
 	}
+	if err := validateTags(spec.Tags); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
 	rec := &serverRecord{state: ServerState{
 		ID:                     id,
@@ -268,6 +325,7 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 		ResetPasswordSupported: supported,
 		Locked:                 spec.Locked,
 		KeyName:                spec.KeyName,
+		Tags:                   maps.Clone(spec.Tags),
 		EffectivePassword:      spec.LoginPassword,
 		ResetHistory:           []ResetRecord{},
 		Created:                now,
@@ -383,6 +441,12 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 		}
 		next.state.FailNextBoot = *patch.FailNextBoot
 	}
+	if patch.Tags != nil {
+		if err := validateTags(*patch.Tags); err != nil {
+			return ServerState{}, err
+		}
+		next.state.Tags = maps.Clone(*patch.Tags)
+	}
 	next.state.Updated = s.now().UTC()
 	s.servers[id] = next
 	return next.snapshot(), nil
@@ -423,6 +487,7 @@ func (s *Simulator) DeleteServer(id string) bool {
 		return false
 	}
 	delete(s.servers, id)
+	s.listIndex = nil
 	for i, v := range s.serverOrder {
 		if v == id {
 			s.serverOrder = append(s.serverOrder[:i], s.serverOrder[i+1:]...)
@@ -442,6 +507,42 @@ func validateServerID(id string) error {
 	for _, r := range id {
 		if r == '/' || r == '?' || r == '#' || unicode.IsControl(r) {
 			return errors.New("id must not contain '/', '?', '#' or control characters")
+		}
+	}
+	return nil
+}
+
+// Limits of tag keys and values, in characters, as the ECS tag rules set
+// them.
+const (
+	maxTagKeyChars   = 127
+	maxTagValueChars = 255
+)
+
+// validateTags checks tags against the ECS tag rules the simulator depends
+// on. A key holds no "=" and neither key nor value holds ",", because the
+// server object joins them as "key=value" and the list filters separate
+// tags with commas; either would make a tag ambiguous there. Keys starting
+// with _sys_ are reserved for system tags (sys_tags), as on ECS.
+func validateTags(tags map[string]string) error {
+	for k, v := range tags {
+		switch {
+		case k == "":
+			return errors.New("tags: a key must not be empty")
+		case !utf8.ValidString(k) || !utf8.ValidString(v):
+			return errors.New("tags: keys and values must be valid UTF-8")
+		case utf8.RuneCountInString(k) > maxTagKeyChars:
+			return fmt.Errorf("tags: key %q is longer than %d characters", k, maxTagKeyChars)
+		case utf8.RuneCountInString(v) > maxTagValueChars:
+			return fmt.Errorf("tags: the value of %q is longer than %d characters", k, maxTagValueChars)
+		case strings.ContainsAny(k, "=,"):
+			return fmt.Errorf("tags: key %q must not contain '=' or ','", k)
+		case strings.Contains(v, ","):
+			return fmt.Errorf("tags: the value of %q must not contain ','", k)
+		case strings.HasPrefix(strings.ToLower(k), "_sys_"):
+			return fmt.Errorf("tags: key %q starts with _sys_, which is reserved for system tags", k)
+		case strings.ContainsFunc(k+v, unicode.IsControl):
+			return fmt.Errorf("tags: the tag %q holds a control character", k)
 		}
 	}
 	return nil

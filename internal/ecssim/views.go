@@ -1,7 +1,9 @@
 package ecssim
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -11,6 +13,9 @@ import (
 // shape.
 
 const serverTimeLayout = "2006-01-02T15:04:05Z"
+
+// simFlavorID is the flavor every simulated server reports.
+const simFlavorID = "s6.large.2"
 
 // novaState is what Nova reports of a server's state besides its status.
 type novaState struct {
@@ -82,6 +87,7 @@ type v1Server struct {
 	Metadata            map[string]string `json:"metadata"`
 	EnterpriseProjectID string            `json:"enterprise_project_id"`
 	SysTags             []sysTag          `json:"sys_tags"`
+	Tags                []string          `json:"tags"`
 	VMState             string            `json:"OS-EXT-STS:vm_state"`
 	TaskState           *string           `json:"OS-EXT-STS:task_state"`
 	PowerState          int               `json:"OS-EXT-STS:power_state"`
@@ -147,6 +153,21 @@ func serverMetadata(st ServerState) map[string]string {
 	}
 }
 
+// tagStrings renders tags the way the ECS server object lists them: "key=value",
+// or the key alone when the value is empty, sorted so that the order does
+// not change between reads. It is never nil, so the JSON shows [].
+func tagStrings(tags map[string]string) []string {
+	out := make([]string, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		if v := tags[k]; v != "" {
+			out = append(out, k+"="+v)
+		} else {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func optionalString(v string) *string {
 	if v == "" {
 		return nil
@@ -178,12 +199,13 @@ func (s *Simulator) v1ServerView(rec *serverRecord) v1Server {
 		Metadata:            serverMetadata(st),
 		EnterpriseProjectID: st.EnterpriseProjectID,
 		SysTags:             []sysTag{{Key: "_sys_enterprise_project_id", Value: st.EnterpriseProjectID}},
+		Tags:                tagStrings(st.Tags),
 		VMState:             ps.vm,
 		TaskState:           optionalString(ps.task),
 		PowerState:          ps.power,
 		AvailabilityZone:    s.cfg.Region + "a",
 		Image:               idRef{ID: imageID},
-		Flavor:              flavorRef{ID: "s6.large.2", Name: "s6.large.2", VCPUs: "2", RAM: "4096", Disk: "0"},
+		Flavor:              flavorRef{ID: simFlavorID, Name: simFlavorID, VCPUs: "2", RAM: "4096", Disk: "0"},
 		Created:             formatServerTime(st.Created),
 		Updated:             formatServerTime(st.Updated),
 		Fault:               faultFor(st),
@@ -210,7 +232,7 @@ func (s *Simulator) nativeServerView(rec *serverRecord, baseURL string) nativeSe
 		PowerState:       ps.power,
 		AvailabilityZone: s.cfg.Region + "a",
 		Image:            idRef{ID: imageID},
-		Flavor:           idRef{ID: "s6.large.2"},
+		Flavor:           idRef{ID: simFlavorID},
 		Created:          formatServerTime(st.Created),
 		Updated:          formatServerTime(st.Updated),
 		Links:            []link{{Rel: "self", Href: self}},

@@ -103,6 +103,21 @@ func (c *Client) AddServer(ctx context.Context, spec ecssim.ServerSpec) (ecssim.
 	return st, err
 }
 
+// AddServers creates many servers in one request (POST /_sim/servers with an array), all of them
+// or none, and returns their states in the order of specs.
+func (c *Client) AddServers(ctx context.Context, specs []ecssim.ServerSpec) ([]ecssim.ServerState, error) {
+	if specs == nil {
+		// A nil slice would travel as null, which the simulator reads as one server with
+		// every default.
+		specs = []ecssim.ServerSpec{}
+	}
+	var body struct {
+		Servers []ecssim.ServerState `json:"servers"`
+	}
+	err := c.do(ctx, http.MethodPost, "/_sim/servers", specs, &body, http.StatusCreated)
+	return body.Servers, err
+}
+
 // Servers returns the state of every server, in creation order (GET /_sim/servers).
 func (c *Client) Servers(ctx context.Context) ([]ecssim.ServerState, error) {
 	var body struct {

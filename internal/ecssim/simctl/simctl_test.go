@@ -128,6 +128,52 @@ func TestServers(t *testing.T) {
 	}
 }
 
+func TestAddServers(t *testing.T) {
+	sim, c := newSim(t)
+	ctx := t.Context()
+	specs := make([]ecssim.ServerSpec, 1500)
+	for i := range specs {
+		specs[i] = ecssim.ServerSpec{ID: fmt.Sprintf("bulk-%04d", i), Tags: map[string]string{"n": fmt.Sprint(i)}}
+	}
+	states, err := c.AddServers(ctx, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(states) != len(specs) || states[1499].ID != "bulk-1499" || states[1499].Tags["n"] != "1499" {
+		t.Fatalf("AddServers returned %d states", len(states))
+	}
+	if want, ok := sim.Server("bulk-0042"); !ok || !sameServer(states[42], want) {
+		t.Fatalf("AddServers returned %+v; the simulator holds %+v", states[42], want)
+	}
+
+	// Nothing to create sends an empty array, not null (which would create one server).
+	for _, none := range [][]ecssim.ServerSpec{nil, {}} {
+		if got, err := c.AddServers(ctx, none); err != nil || len(got) != 0 {
+			t.Fatalf("AddServers(%#v) = %d states, %v", none, len(got), err)
+		}
+	}
+	if n := len(sim.Servers()); n != 1500 {
+		t.Fatalf("%d servers after empty batches, want 1500", n)
+	}
+	var e *simctl.Error
+	_, err = c.AddServers(ctx, []ecssim.ServerSpec{{ID: "new"}, {ID: "bulk-0001"}})
+	if !errors.As(err, &e) || e.StatusCode != http.StatusConflict {
+		t.Fatalf("AddServers with a taken ID: %v, want a 409 Error", err)
+	}
+	if _, ok := sim.Server("new"); ok {
+		t.Fatal("a refused batch created a server")
+	}
+
+	// Tags travel through a patch, and an empty map clears them.
+	st, err := c.PatchServer(ctx, "bulk-0001", ecssim.ServerPatch{Tags: &map[string]string{}})
+	if err != nil || len(st.Tags) != 0 {
+		t.Fatalf("clearing tags: %+v, %v", st.Tags, err)
+	}
+	if got, _ := sim.Server("bulk-0001"); len(got.Tags) != 0 {
+		t.Fatalf("the simulator kept tags %v", got.Tags)
+	}
+}
+
 // sameServer compares server states field by field; times are compared as instants, since
 // the round trip through JSON drops the monotonic clock reading.
 func sameServer(a, b ecssim.ServerState) bool {

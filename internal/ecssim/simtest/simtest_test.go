@@ -117,6 +117,10 @@ func TestMustAddServers(t *testing.T) {
 	if len(ids) != 3 {
 		t.Errorf("%d IDs, want 3", len(ids))
 	}
+	tagged := s.MustAddServers(ecssim.ServerSpec{ID: "t-1", Tags: map[string]string{"env": "prod"}}, ecssim.ServerSpec{ID: "t-2"})
+	if len(tagged) != 2 || tagged[0] != "t-1" || tagged[1] != "t-2" || s.State("t-1").Tags["env"] != "prod" {
+		t.Errorf("MustAddServers = %q, state %+v", tagged, s.State("t-1"))
+	}
 }
 
 func TestHelpersFailTheTest(t *testing.T) {
@@ -131,6 +135,9 @@ func TestHelpersFailTheTest(t *testing.T) {
 		{"existing server", func(s *simtest.Sim) { s.State(id) }, ""},
 		{"missing server", func(s *simtest.Sim) { s.State("00000000-0000-4000-8000-000000000000") }, "does not exist"},
 		{"duplicate server", func(s *simtest.Sim) { s.MustAddServer(ecssim.ServerSpec{ID: id}) }, "adding server"},
+		{"duplicate in a batch", func(s *simtest.Sim) {
+			s.MustAddServers(ecssim.ServerSpec{ID: "dup"}, ecssim.ServerSpec{ID: "dup"})
+		}, "adding 2 servers"},
 		{"fault without an answer", func(s *simtest.Sim) { s.MustAddFault(ecssim.Fault{Method: "GET"}) }, "adding fault"},
 		{"no request yet", func(s *simtest.Sim) { s.LastRequestID() }, "no requests"},
 	}
