@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -12,13 +13,25 @@ import (
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/provider"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version and commit are set at build time with
+// -ldflags "-X main.version=... -X main.commit=..." (see .goreleaser.yml).
+var (
+	version = "dev"
+	commit  = ""
+)
 
 func main() {
-	var debug bool
+	var debug, printVersion bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	// Terraform never passes -version; it lets a person (or the release test) ask an installed
+	// binary which release it is without starting the plugin protocol.
+	flag.BoolVar(&printVersion, "version", false, "print the provider's version and exit")
 	flag.Parse()
+
+	if printVersion {
+		fmt.Println(versionLine(version, commit))
+		return
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/terraform-provider-ecs/ecs",
@@ -27,4 +40,16 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// versionLine is what -version prints, such as "terraform-provider-ecs 0.1.0 (commit 6777fab)".
+func versionLine(version, commit string) string {
+	line := "terraform-provider-ecs " + version
+	if commit != "" {
+		if len(commit) > 12 {
+			commit = commit[:12]
+		}
+		line += " (commit " + commit + ")"
+	}
+	return line
 }
