@@ -67,6 +67,8 @@ type endpointsModel struct {
 // resource by Configure.
 type providerData struct {
 	client *ecsapi.Client
+	// region is the configured region, which resource identities record.
+	region string
 }
 
 // New returns a constructor for the provider, as providerserver.Serve and the
@@ -183,7 +185,7 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if !lookUpProjectID(ctx, client, cfg, &resp.Diagnostics) {
 		return
 	}
-	data := &providerData{client: client}
+	data := &providerData{client: client, region: cfg.Region}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

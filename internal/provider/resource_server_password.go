@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithValidateConfig   = (*serverPasswordResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*serverPasswordResource)(nil)
 	_ resource.ResourceWithImportState      = (*serverPasswordResource)(nil)
+	_ resource.ResourceWithIdentity         = (*serverPasswordResource)(nil)
 )
 
 // Default operation timeouts. A reset is one or two quick API calls, but
@@ -55,6 +56,9 @@ func NewServerPasswordResource() resource.Resource {
 // serverPasswordResource resets the password of an existing server.
 type serverPasswordResource struct {
 	client *ecsapi.Client
+	// providerData is the configured provider, whose region and project
+	// the resource identity records (identity.go).
+	providerData *providerData
 }
 
 // serverPasswordResourceModel maps the resource schema.
@@ -113,8 +117,10 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"(the default) it deletes the initial Windows password that the cloud keeps for the server (the " +
 			"encrypted password that `ecs_server_windows_password` reads), so it can no longer be retrieved; a " +
 			"server or password that is already gone counts as deleted.\n\n" +
-			"Import takes the server ID, with `terraform import` or an `import` block. The password cannot be " +
-			"read back, so after import `password`, `password_wo_version` and `last_reset_at` are null, and the " +
+			"Import takes the server ID, with `terraform import` or an `import` block (`id = \"…\"`), or, with " +
+			"Terraform 1.12 or OpenTofu 1.12 and later, the resource identity in an `import` block " +
+			"(`identity = { server_id = \"…\" }`; `region` and `project_id` are optional and must match the " +
+			"provider's). The password cannot be read back, so after import `password`, `password_wo_version` and `last_reset_at` are null, and the " +
 			"next apply with a password in the configuration resets the password.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -238,7 +244,13 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 func (r *serverPasswordResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
 		r.client = pd.client
+		r.providerData = pd
 	}
+}
+
+// IdentitySchema implements resource.ResourceWithIdentity; see identity.go.
+func (r *serverPasswordResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = serverPasswordIdentitySchema()
 }
 
 // ConfigValidators implements resource.ResourceWithConfigValidators.
@@ -375,6 +387,7 @@ func (r *serverPasswordResource) Create(ctx context.Context, req resource.Create
 	// restart does, and a failed restart is recorded as pending.
 	resp.Diagnostics.Append(r.restart(ctx, &plan, true)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.providerData, plan.ServerID.ValueString())...)
 }
 
 // restart makes a reset take effect as m.Restart asks and records the
@@ -428,7 +441,9 @@ func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequ
 		}, err))
 	}
 	// Nothing else can be read back (the password least of all), so the
-	// state stays as the framework passed it in.
+	// state stays as the framework passed it in, and so does a stored
+	// identity; state without one gets it now.
+	resp.Diagnostics.Append(ensureIdentity(ctx, resp.Identity, r.providerData, serverID)...)
 }
 
 // Update implements resource.Resource: it resets the password again when the
@@ -468,6 +483,7 @@ func (r *serverPasswordResource) Update(ctx context.Context, req resource.Update
 		resp.Diagnostics.Append(r.restart(ctx, &plan, false)...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(ensureIdentity(ctx, resp.Identity, r.providerData, plan.ServerID.ValueString())...)
 }
 
 // Delete implements resource.Resource: it deletes the stored Windows
@@ -519,15 +535,24 @@ func (r *serverPasswordResource) Delete(ctx context.Context, req resource.Delete
 }
 
 // ImportState implements resource.ResourceWithImportState. The import ID is
-// the server ID; the password attributes stay null, so the next apply with a
-// password resets it.
+// the server ID; an import by identity (Terraform 1.12 and later) gives it as
+// identity.server_id instead. The password attributes stay null, so the next
+// apply with a password resets it.
 func (r *serverPasswordResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := strings.TrimSpace(req.ID)
-	if err := ecsapi.CheckServerID(id); err != nil {
+	if req.ID == "" {
+		var diags diag.Diagnostics
+		id, diags = importIdentityServerID(ctx, req.Identity, r.providerData)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	} else if err := ecsapi.CheckServerID(id); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID must be a server ID, such as `3b2f7c84-1d2e-4c6f-9a51-6f0c2f1e9d10`: %s.", err))
 		return
 	}
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.providerData, id)...)
 	// The defaults are recorded so that a configuration that leaves these
 	// attributes out plans no change for them.
 	for name, value := range map[string]any{
