@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -29,6 +30,7 @@ import (
 var (
 	_ provider.Provider                       = (*ecsProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*ecsProvider)(nil)
+	_ provider.ProviderWithActions            = (*ecsProvider)(nil)
 )
 
 // projectLookupTimeout bounds the IAM call made while configuring, which has
@@ -189,6 +191,7 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 // resolveConfig reads the provider block and combines it with the
@@ -373,6 +376,14 @@ func (p *ecsProvider) DataSources(context.Context) []func() datasource.DataSourc
 func (p *ecsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewServerWindowsPasswordEphemeralResource,
+	}
+}
+
+// Actions implements provider.ProviderWithActions (Terraform 1.14 and later).
+func (p *ecsProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewServerRebootAction,
+		NewServerPasswordResetAction,
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -33,10 +32,10 @@ import (
 // tests can run in parallel.
 func noEnv(string) string { return "" }
 
-// newTestProviderServer builds the provider the way Terraform runs it, minus
-// the environment.
+// newTestProviderServer builds the provider the way Terraform runs it (see
+// NewProtocol6Server), minus the environment.
 func newTestProviderServer() (tfprotov6.ProviderServer, error) {
-	return providerserver.NewProtocol6WithError(&ecsProvider{version: "test", getenv: noEnv})()
+	return protocol6Server(&ecsProvider{version: "test", getenv: noEnv})()
 }
 
 // testAccProtoV6ProviderFactories serves the provider under test to the

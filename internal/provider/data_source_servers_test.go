@@ -1,0 +1,130 @@
+package provider
+
+import (
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+)
+
+const testServers = "data.ecs_servers.test"
+
+func serversConfig(provider, body string) string {
+	return provider + "\ndata \"ecs_servers\" \"test\" {\n" + body + "\n}\n"
+}
+
+// expectIDs asserts the ids attribute: exactly these servers, sorted.
+func expectIDs(ids ...string) statecheck.StateCheck {
+	sorted := append([]string(nil), ids...)
+	sort.Strings(sorted)
+	values := make([]knownvalue.Check, len(sorted))
+	for i, id := range sorted {
+		values[i] = knownvalue.StringExact(id)
+	}
+	return statecheck.ExpectKnownValue(testServers, tfjsonpath.New("ids"), knownvalue.ListExact(values))
+}
+
+// TestAccServersDataSource_filters: each filter alone and together keeps
+// exactly the servers the simulator holds that match.
+func TestAccServersDataSource_filters(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	web1 := sim.MustAddServer(ecssim.ServerSpec{Name: "web-1", Tags: map[string]string{"env": "prod", "role": "web"}})
+	web2 := sim.MustAddServer(ecssim.ServerSpec{Name: "web-2", Status: "SHUTOFF", Tags: map[string]string{"env": "prod"}})
+	webx := sim.MustAddServer(ecssim.ServerSpec{Name: "web-x", Tags: map[string]string{"env": "test"}})
+	db := sim.MustAddServer(ecssim.ServerSpec{Name: "db-1", OSType: "Windows", EnterpriseProjectID: "ep-db", Tags: map[string]string{"env": "prod"}})
+
+	steps := []resource.TestStep{
+		{Config: serversConfig(provider, ""), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web1, web2, webx, db)}},
+		{Config: serversConfig(provider, `name = "web"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web1, web2, webx)}},
+		{Config: serversConfig(provider, `name_regex = "^web-[0-9]+$"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web1, web2)}},
+		{Config: serversConfig(provider, `status = "SHUTOFF"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web2)}},
+		{Config: serversConfig(provider, `tags = { env = "prod" }`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web1, web2, db)}},
+		{Config: serversConfig(provider, `tags = { env = "prod", role = "web" }`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(web1)}},
+		{Config: serversConfig(provider, `enterprise_project_id = "ep-db"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(db)}},
+		{
+			Config: serversConfig(provider, `name = "db"
+  tags = { env = "prod" }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectIDs(db),
+				statecheck.ExpectKnownValue(testServers, tfjsonpath.New("servers").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"id": knownvalue.StringExact(db), "name": knownvalue.StringExact("db-1"), "status": knownvalue.StringExact("ACTIVE"),
+					"os_type": knownvalue.StringExact("Windows"), "enterprise_project_id": knownvalue.StringExact("ep-db"),
+					"key_name": knownvalue.StringExact(""), "tags": knownvalue.MapExact(map[string]knownvalue.Check{"env": knownvalue.StringExact("prod")}),
+				})),
+			},
+		},
+		{Config: serversConfig(provider, `name = "nothing-matches"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs()}},
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccServersDataSource_pagesPastAThousand: 1,500 servers take two pages
+// and come back once each.
+func TestAccServersDataSource_pagesPastAThousand(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(1500)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: serversConfig(provider, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectIDs(ids...),
+				acctest.ExpectGETAtLeast(sim, "/v1/{project_id}/cloudservers/detail", 2),
+			},
+		}},
+	})
+}
+
+// TestAccServersDataSource_enterpriseProjectVisibility: credentials granted
+// through one enterprise project see only its servers.
+func TestAccServersDataSource_enterpriseProjectVisibility(t *testing.T) {
+	t.Parallel()
+	sim, _ := acctest.NewSimulator(t)
+	mine := sim.MustAddServer(ecssim.ServerSpec{Name: "mine", EnterpriseProjectID: "ep-mine"})
+	sim.MustAddServer(ecssim.ServerSpec{Name: "theirs", EnterpriseProjectID: "ep-theirs"})
+	const ak, sk = "EPLISTACCESSKEY00001", "ep-list-secret-key-for-tests"
+	if err := sim.AddPrincipal(ecssim.Principal{
+		AccessKey: ak, SecretKey: sk, Actions: []string{"ecs:cloudServers:list"}, EnterpriseProjectIDs: []string{"ep-mine"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	provider := acctest.ProviderBlock(sim.URL, acctest.ProviderOptions{AccessKey: ak, SecretKey: sk})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: serversConfig(provider, `enterprise_project_id = "all_granted_eps"`), ConfigStateChecks: []statecheck.StateCheck{expectIDs(mine)}},
+			{
+				Config:      serversConfig(provider, `enterprise_project_id = "ep-theirs"`),
+				ExpectError: regexp.MustCompile(wordsPattern("Unable to List Servers", "Pdp.0001", "ecs:cloudServers:list")),
+			},
+		},
+	})
+}
+
+// TestAccServersDataSource_badInput: a regular expression that does not
+// compile and malformed filters are plan-time errors naming the attribute.
+func TestAccServersDataSource_badInput(t *testing.T) {
+	t.Parallel()
+	_, provider := acctest.NewSimulator(t)
+	cases := map[string]string{
+		`name_regex = "web-("`:       `(?s)Invalid Regular Expression.*name_regex.*missing closing \)`,
+		`status = "active please"`:   `(?s)status.*capital letters`,
+		`tags = { "a,b" = "x" }`:     `(?s)tags.*without a comma or an\s+equals sign`,
+		`tags = { env = "a,b" }`:     `(?s)tags.*without a comma`,
+		`timeouts = { read = "0s" }`: `(?s)Invalid Timeout.*timeouts.read`,
+	}
+	var steps []resource.TestStep
+	for body, want := range cases {
+		steps = append(steps, resource.TestStep{Config: serversConfig(provider, body), PlanOnly: true, ExpectError: regexp.MustCompile(want)})
+	}
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
