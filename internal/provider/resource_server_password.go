@@ -503,10 +503,11 @@ func (r *serverPasswordResource) Delete(ctx context.Context, req resource.Delete
 		// destroy is the first half of the replacement Terraform plans for
 		// a tainted object, whose create half may read the stored password
 		// again; deleting it here would break that replacement.
-		resp.Diagnostics.AddWarning("Stored Windows Password Kept",
-			fmt.Sprintf("The stored Windows password of server %q was not deleted, because the restart after the "+
-				"last password reset never completed (`restart_pending = true`). Delete it once the server has "+
-				"restarted, for example by applying the resource again and then destroying it.", state.ServerID.ValueString()))
+		resp.Diagnostics.AddWarning("Stored Windows Password Not Deleted",
+			fmt.Sprintf("The stored initial Windows password of server %q, if the server has one, was not deleted, "+
+				"because the restart after the last password reset never completed (`restart_pending = true`). "+
+				"Delete it once the server has restarted, for example by applying the resource again and then "+
+				"destroying it.", state.ServerID.ValueString()))
 		return
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
@@ -601,7 +602,13 @@ func (r *serverPasswordResource) reset(ctx context.Context, timeout time.Duratio
 
 	// The v2.1 API has no password check; the client leaves the flag out there.
 	check := m.CheckPassword.IsNull() || m.CheckPassword.ValueBool()
-	if err := r.client.ResetServerPassword(ctx, api, serverID, password, check); err != nil {
+	err := r.client.ResetServerPassword(ctx, api, serverID, password, check)
+	if refusedWhileRebooting(ctx, r.client, api, serverID, err) {
+		// A reboot left running by an interrupted apply ends by itself;
+		// the reset is sent again once it has.
+		err = r.client.ResetServerPassword(ctx, api, serverID, password, check)
+	}
+	if err != nil {
 		detail := apiErrorDetail(apiCall{
 			What: "reset the password of", ServerID: serverID, API: api,
 			IAMAction: iamActionResetPassword, Secret: password,

@@ -544,7 +544,8 @@ func (r *serverPasswordBatchResource) Delete(ctx context.Context, req resource.D
 	done, _ := setStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
 	pending, _ := setStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
 	if len(without(ids, done)) > 0 || len(pending) > 0 {
-		resp.Diagnostics.AddWarning("Stored Windows Passwords Kept", "The stored Windows passwords were not deleted, "+
+		resp.Diagnostics.AddWarning("Stored Windows Passwords Not Deleted", "The stored initial Windows passwords of "+
+			"the servers, where they have one, were not deleted, "+
 			"because the last apply of this resource did not finish (some servers were not reset or not restarted). "+
 			"Delete them once the fleet has converged, for example by applying the resource again and then destroying it.")
 		return

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtest"
 )
@@ -290,5 +292,39 @@ resource "ecs_server_password" "s%d" {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    []resource.TestStep{{Config: config, ConfigStateChecks: checks}},
+	})
+}
+
+// TestAccServerPasswordResource_waitsForARebootUnderWay: a reboot left
+// running (by an interrupted apply, or by someone else) makes the API refuse
+// a reset; the provider waits for it to end instead of failing.
+func TestAccServerPasswordResource_waitsForARebootUnderWay(t *testing.T) {
+	t.Parallel()
+	sim, provider := restartSimulator(t)
+	if err := sim.SetJobDuration(3 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	id := sim.MustAddServer(ecssim.ServerSpec{})
+	const pw = "Kq7!vRm2@Lp9"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				client, err := ecsapi.NewClient(ecsapi.Config{
+					ECSEndpoint: sim.URL, IAMEndpoint: sim.URL, Region: ecssim.DefaultRegion, ProjectID: ecssim.DefaultProjectID,
+					Credentials: ecsapi.Credentials{AccessKey: ecssim.DefaultAccessKey, SecretKey: ecssim.DefaultSecretKey},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := client.RebootServers(context.Background(), []string{id}, false); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: testAccServerPasswordConfig_wo(provider, id, pw, 1, `restart = "soft"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, pw, 2, false), restartPending(false),
+			},
+		}},
 	})
 }

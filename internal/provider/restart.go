@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -47,7 +48,7 @@ type restartOutcome struct {
 // for the job, or leaves a stopped server alone. api is the family used to
 // read the server's status.
 func restartAfterReset(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID, how string) (restartOutcome, error) {
-	server, err := client.GetServer(ctx, api, serverID)
+	server, err := waitWhileRebooting(ctx, client, api, serverID)
 	if err != nil {
 		return restartOutcome{}, err
 	}
@@ -72,6 +73,51 @@ func restartAfterReset(ctx context.Context, client *ecsapi.Client, api ecsapi.AP
 	return out, nil
 }
 
+// rebootPollInterval is the pause between reads of a server that is still
+// rebooting.
+const rebootPollInterval = 2 * time.Second
+
+// waitWhileRebooting reads a server until it is no longer rebooting and
+// returns it. A reboot started by an earlier, interrupted apply keeps
+// running after the provider stopped waiting for it; while it runs, the API
+// refuses another reset or reboot of the server.
+func waitWhileRebooting(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string) (*ecsapi.Server, error) {
+	for {
+		server, err := client.GetServer(ctx, api, serverID)
+		if err != nil || !isRebooting(server.Status) {
+			return server, err
+		}
+		tflog.Info(ctx, "the server is rebooting; waiting for the reboot to end", map[string]any{"server_id": serverID})
+		timer := time.NewTimer(rebootPollInterval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, fmt.Errorf("server %q was still rebooting when the wait ended: %w", serverID, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// refusedWhileRebooting reports whether err is the API's refusal of a
+// server in the wrong state (Ecs.0100) because the server is rebooting, and
+// if so waits until the reboot has ended.
+func refusedWhileRebooting(ctx context.Context, client *ecsapi.Client, api ecsapi.API, serverID string, err error) bool {
+	var apiErr *ecsapi.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "Ecs.0100" {
+		return false
+	}
+	server, gerr := client.GetServer(ctx, api, serverID)
+	if gerr != nil || !isRebooting(server.Status) {
+		return false
+	}
+	_, werr := waitWhileRebooting(ctx, client, api, serverID)
+	return werr == nil
+}
+
+func isRebooting(status string) bool {
+	return strings.EqualFold(status, "REBOOT") || strings.EqualFold(status, "HARD_REBOOT")
+}
+
 // restartFailedDetail explains a restart that failed after the password was
 // reset: what happened, what the state now records, and what the next apply
 // will do. created tells a failed create (Terraform taints the object) from
@@ -87,7 +133,12 @@ func restartFailedDetail(serverID, how, jobID string, created bool, err error) s
 	var transportErr *ecsapi.TransportError
 	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
 		writeResponseFacts(&b, err)
-		if hint := errorHint(apiCall{What: "restart", ServerID: serverID, IAMAction: iamActionReboot}, err); hint != "" {
+		hint := errorHint(apiCall{What: "restart", ServerID: serverID, IAMAction: iamActionReboot}, err)
+		if apiErr != nil && apiErr.Code == "Ecs.0100" {
+			hint = "The server is in a state that does not allow a reboot: it must be running (ACTIVE) and not " +
+				"busy with another operation."
+		}
+		if hint != "" {
 			b.WriteString("\n" + hint + "\n")
 		}
 	} else {
