@@ -1,0 +1,4 @@
+variable "enterprise_project_id" {
+  type    = string
+  default = "0"
+}

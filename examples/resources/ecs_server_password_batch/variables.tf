@@ -1,0 +1,5 @@
+variable "worker_root_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
