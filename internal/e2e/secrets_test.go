@@ -74,6 +74,16 @@ variable "failing_password" {
   ephemeral = true
 }
 
+variable "fleet_ids" {
+  type = list(string)
+}
+
+variable "fleet_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
 data "ecs_server_password_reset_flag" "linux" {
   server_id = var.linux_id
 }
@@ -100,6 +110,12 @@ resource "ecs_server_password" "windows" {
   depends_on          = [data.ecs_server_windows_password.windows]
 }
 
+resource "ecs_server_password_batch" "fleet" {
+  server_ids          = var.fleet_ids
+  password_wo         = var.fleet_password
+  password_wo_version = 1
+}
+
 resource "ecs_server_password" "failing" {
   server_id           = var.failing_id
   password_wo         = var.failing_password
@@ -112,6 +128,9 @@ type secretScenario struct {
 	sim                                   *simtest.Sim
 	linuxID, windowsID, failingID         string
 	linuxPW, windowsPW, failingPW, keyPEM string
+	// fleetIDs get fleetPW through the batch resource.
+	fleetIDs []string
+	fleetPW  string
 	// credentials are the provider credential secrets of the run.
 	credentials []secret
 	// providerAttrs replaces the provider block's credential attributes.
@@ -138,8 +157,10 @@ func newSecretScenario(t *testing.T, s *simtest.Sim) *secretScenario {
 		linuxPW:   testfixture.Password(),
 		windowsPW: testfixture.Password(),
 		failingPW: testfixture.Password(),
+		fleetPW:   testfixture.Password(),
 		keyPEM:    testfixture.PrivateKeyPEM(serverKey()),
 	}
+	sc.fleetIDs = s.MustAddLinuxServers(3)
 	sc.linuxID = s.MustAddServer(ecssim.ServerSpec{Name: "secret-linux", OSType: "Linux"})
 	sc.windowsID = s.MustAddServer(ecssim.ServerSpec{
 		Name: "secret-windows", OSType: "Windows", PublicKey: publicPEM(t, serverKey()), WindowsPassword: sc.windowsPW,
@@ -170,6 +191,8 @@ func (sc *secretScenario) run(t *testing.T) {
 		"TF_VAR_private_key_path=" + keyPath,
 		"TF_VAR_linux_password=" + sc.linuxPW,
 		"TF_VAR_failing_password=" + sc.failingPW,
+		"TF_VAR_fleet_password=" + sc.fleetPW,
+		`TF_VAR_fleet_ids=["` + strings.Join(sc.fleetIDs, `","`) + `"]`,
 	}, sc.env...)
 	w := newWorkspace(t, map[string]string{
 		"main.tf": terraformBlock + acctest.ProviderHCL(sc.sim.URL, sc.providerAttrs) + strings.Join(sc.variables, "") + secretsHCL,
@@ -202,6 +225,11 @@ func (sc *secretScenario) run(t *testing.T) {
 	}
 	if st := sc.sim.State(sc.windowsID); st.ResetCount != 1 || st.Password != sc.windowsPW {
 		t.Errorf("Windows server: %d resets, password matches the decrypted one: %t", st.ResetCount, st.Password == sc.windowsPW)
+	}
+	for _, id := range sc.fleetIDs {
+		if st := sc.sim.State(id); st.ResetCount != 1 || st.Password != sc.fleetPW || st.LastResetAPI != "batch" {
+			t.Errorf("fleet server %s: %d resets through %q, password matches: %t", id, st.ResetCount, st.LastResetAPI, st.Password == sc.fleetPW)
+		}
 	}
 	if st := sc.sim.State(sc.failingID); st.ResetCount != 0 {
 		t.Errorf("the rejected server was reset %d times", st.ResetCount)
@@ -241,6 +269,7 @@ func (sc *secretScenario) run(t *testing.T) {
 	secrets := append([]secret{
 		{"the Linux password", sc.linuxPW},
 		{"the rejected password", sc.failingPW},
+		{"the fleet password", sc.fleetPW},
 		{"the decrypted Windows password", sc.windowsPW},
 	}, sc.credentials...)
 	secrets = append(secrets, pemSecrets("the private key", sc.keyPEM)...)
