@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,6 +32,7 @@ var (
 	_ provider.Provider                       = (*ecsProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*ecsProvider)(nil)
 	_ provider.ProviderWithActions            = (*ecsProvider)(nil)
+	_ provider.ProviderWithListResources      = (*ecsProvider)(nil)
 )
 
 // projectLookupTimeout bounds the IAM call made while configuring, which has
@@ -192,6 +194,7 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 // resolveConfig reads the provider block and combines it with the
@@ -384,6 +387,14 @@ func (p *ecsProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{
 		NewServerRebootAction,
 		NewServerPasswordResetAction,
+	}
+}
+
+// ListResources implements provider.ProviderWithListResources (terraform
+// query, Terraform 1.14 and later).
+func (p *ecsProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewServerPasswordListResource,
 	}
 }
 
