@@ -199,7 +199,12 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 				MarkdownDescription: "On destroy, delete the initial Windows password the cloud stores for the " +
-					"server, through the chosen `api` (default: `true`). Harmless for Linux servers, which store " +
+					"server, through the chosen `api` (default: `true`). **The cloud keeps one copy per server, " +
+					"shared by everyone: once deleted, nobody can retrieve it again, in this workspace or any " +
+					"other, and it cannot be recreated.** A replacement (such as a new `server_id`) deletes the " +
+					"old server's copy too. Set `false` when anyone else may still need the password, for example " +
+					"when another workspace created the server or reads its password, and apply that before the " +
+					"destroy: a destroy uses the value in the state. Harmless for Linux servers, which store " +
 					"none. Changing it resets nothing.",
 			},
 			"restart": schema.StringAttribute{
