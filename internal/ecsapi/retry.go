@@ -331,32 +331,61 @@ func signedHeaderNames(h http.Header) []string {
 // connection can be reused and the error code inspected), logs the
 // attempt, and decides whether another attempt is worthwhile.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	c := cl.c
 	fields := map[string]any{"method": cl.req.method, "path": cl.path, "attempt": cl.last.number}
-
 	if err != nil {
-		cl.last.err = err
-		fields["error"] = err.Error()
-		cl.markUncertainIfSent("the connection ended after the request was sent, before an answer arrived")
+		return cl.checkTransportError(ctx, err, fields)
+	}
+	errorDoc := cl.recordResponse(resp)
+	fields["status"] = resp.StatusCode
+	fields["request_id"] = cl.last.requestID
+	if cl.last.code != "" {
+		fields["code"] = cl.last.code
+	}
+	cl.c.logDebug(ctx, "received ECS API response", fields)
+
+	if cl.last.readErr != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			c.logWarn(ctx, "ECS API request interrupted", fields)
 			return false, ctxErr
 		}
-		// Transport failures are retried for every method, resets
-		// included: a reset carries the complete new password, so a
-		// repeat that lands after a lost response only sets the same
-		// password again.
-		if permanent := permanentTransportError(err); permanent != "" {
-			// Certificate, TLS and DNS failures cannot go away by
-			// themselves; retrying them would only delay the real cause.
-			fields["reason"] = permanent + " (not retried)"
-			c.logWarn(ctx, "ECS API request failed", fields)
-			return false, nil
-		}
-		c.logWarn(ctx, "ECS API request failed", fields)
-		return cl.decide(ctx, nil, "transport error: "+transportReason(err), fields)
+		fields["error"] = cl.last.readErr.Error()
+		return cl.decide(ctx, resp, "response body interrupted", fields)
 	}
+	reason := retryReason(cl.req.method, resp.StatusCode, cl.last.code, errorDoc)
+	if reason == "" {
+		return false, nil
+	}
+	return cl.decide(ctx, resp, reason, fields)
+}
 
+// checkTransportError decides about an attempt that got no answer.
+// Transport failures are retried for every method, resets included: a
+// reset carries the complete new password, so a repeat that lands after a
+// lost response only sets the same password again.
+func (cl *call) checkTransportError(ctx context.Context, err error, fields map[string]any) (bool, error) {
+	c := cl.c
+	cl.last.err = err
+	fields["error"] = err.Error()
+	cl.markUncertainIfSent("the connection ended after the request was sent, before an answer arrived")
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		c.logWarn(ctx, "ECS API request interrupted", fields)
+		return false, ctxErr
+	}
+	if permanent := permanentTransportError(err); permanent != "" {
+		// Certificate, TLS and DNS failures cannot go away by themselves;
+		// retrying them would only delay the real cause.
+		fields["reason"] = permanent + " (not retried)"
+		c.logWarn(ctx, "ECS API request failed", fields)
+		return false, nil
+	}
+	c.logWarn(ctx, "ECS API request failed", fields)
+	return cl.decide(ctx, nil, "transport error: "+transportReason(err), fields)
+}
+
+// recordResponse buffers the answer's body (so the connection can be
+// reused and the body read again) and records the attempt: status, body,
+// request ID, error code, and whether the outcome is left open. It reports
+// whether a success status came with an error document.
+func (cl *call) recordResponse(resp *http.Response) bool {
 	body, truncated, readErr := readCapped(resp.Body)
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -366,42 +395,21 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	cl.last.readErr = readErr
 	cl.last.requestID = sanitizeText(resp.Header.Get(headerRequestID), 128)
 
-	code := ""
-	isError := resp.StatusCode >= 400
-	doc, errorDoc := errorInBody(resp.Header.Get("Content-Type"), body, truncated)
+	contentType := resp.Header.Get("Content-Type")
+	doc, errorDoc := errorInBody(contentType, body, truncated)
 	if resp.StatusCode >= 400 && !errorDoc {
-		doc = decodeErrorBody(resp.Header.Get("Content-Type"), body, truncated)
+		doc = decodeErrorBody(contentType, body, truncated)
 	}
-	if isError || errorDoc {
-		code = doc.code
+	if resp.StatusCode >= 400 || errorDoc {
+		cl.last.code = doc.code
 		if cl.last.requestID == "" {
 			cl.last.requestID = doc.requestID
 		}
 	}
-	cl.last.code = code
-	if why := ambiguousStatus(resp.StatusCode, code); why != "" {
+	if why := ambiguousStatus(resp.StatusCode, cl.last.code); why != "" {
 		cl.markUncertainIfSent(why)
 	}
-
-	fields["status"] = resp.StatusCode
-	fields["request_id"] = cl.last.requestID
-	if code != "" {
-		fields["code"] = code
-	}
-	c.logDebug(ctx, "received ECS API response", fields)
-
-	if readErr != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return false, ctxErr
-		}
-		fields["error"] = readErr.Error()
-		return cl.decide(ctx, resp, "response body interrupted", fields)
-	}
-	reason := retryReason(cl.req.method, resp.StatusCode, code, errorDoc)
-	if reason == "" {
-		return false, nil
-	}
-	return cl.decide(ctx, resp, reason, fields)
+	return errorDoc
 }
 
 // decide schedules a retry if any are left and the wait fits in the
