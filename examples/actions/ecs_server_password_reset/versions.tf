@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    ecs = {
+      source = "terraform-provider-ecs/ecs"
+    }
+  }
+}
