@@ -183,7 +183,7 @@ func (a *serverPasswordResetAction) Invoke(ctx context.Context, req action.Invok
 	progress := actionProgress(resp)
 
 	if m.VerifyResetSupport.IsNull() || m.VerifyResetSupport.ValueBool() {
-		progress(ctx, fmt.Sprintf("Checking that %s have the password reset plug-in.", countServersSubject(len(ids))))
+		progress(ctx, pluginCheckMessage(len(ids)))
 		if detail := a.unsupportedServers(ctx, ids); detail != "" {
 			resp.Diagnostics.AddError("Password Reset Not Sent", detail)
 			return
@@ -200,12 +200,12 @@ func (a *serverPasswordResetAction) Invoke(ctx context.Context, req action.Invok
 	resp.Diagnostics.Append(a.restart(ctx, ids, how, progress)...)
 }
 
-// countServersSubject renders "the server" or "all n servers".
-func countServersSubject(n int) string {
+// pluginCheckMessage announces the check of the reset flags.
+func pluginCheckMessage(n int) string {
 	if n == 1 {
-		return "the server"
+		return "Checking that the server has the password reset plug-in."
 	}
-	return fmt.Sprintf("all %d servers", n)
+	return fmt.Sprintf("Checking that all %d servers have the password reset plug-in.", n)
 }
 
 // unsupportedServers reads every server's reset flag and explains which
