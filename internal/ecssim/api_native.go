@@ -60,7 +60,7 @@ func (s *Simulator) handleNativeShowServer(c *call) {
 	}
 	var view nativeServer
 	if e := s.withServer(c, nativeErrors, actionsShowServer, func(rec *serverRecord) *apiError {
-		view = s.nativeServerView(rec, "http://"+c.r.Host)
+		view = s.nativeServerView(rec, requestBase(c.r))
 		return nil
 	}); e != nil {
 		c.fail(*e)

@@ -111,7 +111,10 @@ func (s *Simulator) withServer(c *call, errs errorSet, actions []string, fn func
 
 // resetRecord describes a reset accepted for call c.
 func (s *Simulator) resetRecord(c *call, api string, check bool) ResetRecord {
-	return ResetRecord{Time: s.now().UTC(), API: api, IsCheckPassword: check, RequestID: c.reqID, AccessKey: c.id.accessKey}
+	return ResetRecord{
+		Time: s.now().UTC(), API: api, IsCheckPassword: check, RequestID: c.reqID,
+		AccessKey: c.id.credentialID(), Source: c.id.source, Agency: c.id.agency,
+	}
 }
 
 // handleV1Reset is op 1: PUT /v1/{project_id}/cloudservers/{server_id}/os-reset-password.

@@ -37,16 +37,42 @@ const (
 	ActionRebootServers = "ecs:cloudServers:reboot"
 	ActionStartServers  = "ecs:cloudServers:start"
 	ActionStopServers   = "ecs:cloudServers:stop"
+	// ActionAssumeAgency allows a caller to obtain temporary credentials
+	// for an agency through POST /v3.0/OS-CREDENTIAL/securitytokens. The
+	// default principal and the IAM user hold it; other principals need it
+	// in their actions (or a pattern such as "iam:*:*").
+	ActionAssumeAgency = "iam:agencies:assume"
 )
 
-// allActions is granted to the default principal and the IAM user.
+// Values of ResetRecord.Source: how the caller authenticated.
+const (
+	// SourceAKSK is a permanent access key (the default principal, or one
+	// registered without a security token).
+	SourceAKSK = "aksk"
+	// SourceTemporary is temporary credentials registered through
+	// AddPrincipal or POST /_sim/principals with a security token.
+	SourceTemporary = "temporary"
+	// SourceAssumeRole is temporary credentials of an agency, issued by
+	// POST /v3.0/OS-CREDENTIAL/securitytokens.
+	SourceAssumeRole = "assume_role"
+	// SourceMetadata is temporary credentials issued by the instance
+	// metadata endpoint GET /openstack/latest/securitykey.
+	SourceMetadata = "metadata"
+	// SourceToken is an IAM token from POST /v3/auth/tokens.
+	SourceToken = "token"
+)
+
+// allActions is granted to the default principal and the IAM user, with
+// ActionAssumeAgency.
 const allActions = "ecs:*:*"
+
+// defaultActions are the actions of the default principal and the IAM user.
+func defaultActions() []string { return []string{allActions, ActionAssumeAgency} }
 
 const (
 	signAlgorithm  = "SDK-HMAC-SHA256"
 	sdkDateLayout  = "20060102T150405Z"
 	maxClockSkew   = 15 * time.Minute
-	tokenLifetime  = 24 * time.Hour
 	headerSdkDate  = "X-Sdk-Date"
 	headerSdkHash  = "X-Sdk-Content-Sha256"
 	headerSecToken = "X-Security-Token"
@@ -69,15 +95,38 @@ type Principal struct {
 	// enterprise-project grant: it covers only servers in those enterprise
 	// projects and has no effect on the native (v2/v2.1) operations.
 	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
+	// ExpiresAt, when set, is when the credential stops working on the
+	// simulator's clock: from then on requests signed with it get 401
+	// "token expires", as temporary credentials do after their expires_at.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+
+	// source and agency say where the simulator got the principal from
+	// (one of the Source constants; "" for AddPrincipal, which derives it
+	// from SecurityToken) and, for assumed agencies, "domain/agency".
+	source string
+	agency string
+}
+
+// credentialSource is the Source constant of p.
+func (p Principal) credentialSource() string {
+	switch {
+	case p.source != "":
+		return p.source
+	case p.SecurityToken != "":
+		return SourceTemporary
+	default:
+		return SourceAKSK
+	}
 }
 
 // principalView is how the control API echoes a principal: without secrets.
 type principalView struct {
-	AccessKey            string   `json:"access_key"`
-	ProjectID            string   `json:"project_id"`
-	Actions              []string `json:"actions"`
-	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
-	Temporary            bool     `json:"temporary"`
+	AccessKey            string    `json:"access_key"`
+	ProjectID            string    `json:"project_id"`
+	Actions              []string  `json:"actions"`
+	EnterpriseProjectIDs []string  `json:"enterprise_project_ids"`
+	Temporary            bool      `json:"temporary"`
+	ExpiresAt            time.Time `json:"expires_at,omitzero"`
 }
 
 func (p Principal) view() principalView {
@@ -87,6 +136,7 @@ func (p Principal) view() principalView {
 		Actions:              append([]string{}, p.Actions...),
 		EnterpriseProjectIDs: append([]string{}, p.EnterpriseProjectIDs...),
 		Temporary:            p.SecurityToken != "",
+		ExpiresAt:            p.ExpiresAt,
 	}
 }
 
@@ -137,6 +187,10 @@ func (s *Simulator) normalizePrincipal(p Principal) (Principal, error) {
 	}
 	p.Actions = append([]string{}, p.Actions...)
 	p.EnterpriseProjectIDs = append([]string{}, p.EnterpriseProjectIDs...)
+	// Monotonic clock readings would make the comparison with the
+	// simulator's clock (which may be offset) depend on how the time was
+	// obtained; the wall clock is what the caller means.
+	p.ExpiresAt = p.ExpiresAt.Round(0)
 	return p, nil
 }
 
@@ -147,6 +201,18 @@ type identity struct {
 	projectID string
 	actions   []string
 	eps       []string // non-empty: enterprise-project-only grant
+	source    string   // one of the Source constants
+	agency    string   // "domain/agency" for assumed agencies
+}
+
+// credentialID names the credential in reset records: the access key, or
+// "token:<user>" for token callers, so that tests can tell the sources
+// apart.
+func (id *identity) credentialID() string {
+	if id.accessKey != "" {
+		return id.accessKey
+	}
+	return "token:" + id.user
 }
 
 // rateKey identifies the credential for rate limiting.
@@ -193,6 +259,7 @@ func (id *identity) allowedOn(actions []string, ep string, honourEP bool) bool {
 type tokenRecord struct {
 	user      string
 	projectID string
+	issued    time.Time
 	expires   time.Time
 }
 
@@ -253,7 +320,8 @@ func (s *Simulator) authenticateToken(tok string) authResult {
 	return authResult{id: &identity{
 		user:      rec.user,
 		projectID: rec.projectID,
-		actions:   []string{allActions},
+		actions:   defaultActions(),
+		source:    SourceToken,
 	}}
 }
 
@@ -264,9 +332,10 @@ func (s *Simulator) issueToken(user, projectID string) (string, tokenRecord) {
 	// Real IAM tokens are long opaque strings starting with "MII"; clients
 	// must treat them as opaque, so only the shape is imitated.
 	tok := "MII" + base64.RawURLEncoding.EncodeToString(b[:])
-	rec := tokenRecord{user: user, projectID: projectID, expires: s.now().Add(tokenLifetime)}
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rec := tokenRecord{user: user, projectID: projectID, issued: now, expires: now.Add(s.tokenLifetime)}
 	s.tokens[tok] = rec
 	return tok, rec
 }
@@ -339,6 +408,13 @@ func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []
 		res.failure = authUnknownAK
 		return res
 	}
+	// Expiry is checked before the clock skew, so that a test which moves
+	// the simulator's clock past expires_at sees the expiry even when its
+	// client's clock stayed behind.
+	if !p.ExpiresAt.IsZero() && !s.now().Before(p.ExpiresAt) {
+		res.failure = authTokenExpired
+		return res
+	}
 	if skew := s.now().Sub(signedAt); skew > maxClockSkew || skew < -maxClockSkew {
 		res.failure = authSignatureExpired
 		return res
@@ -365,6 +441,8 @@ func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []
 		projectID: p.ProjectID,
 		actions:   p.Actions,
 		eps:       p.EnterpriseProjectIDs,
+		source:    p.credentialSource(),
+		agency:    p.agency,
 	}
 	return res
 }

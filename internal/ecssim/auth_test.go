@@ -82,7 +82,7 @@ func TestClockOffset(t *testing.T) {
 			t.Fatalf("config: %d %s", res.status, res.body)
 		}
 		res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":1200}`)
-		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200,"job_duration_ms":2000}` {
+		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
 			t.Fatalf("set: %d %s", res.status, res.body)
 		}
 		if h.sim.ClockOffset() != 20*time.Minute {
@@ -117,7 +117,7 @@ func TestClockOffset(t *testing.T) {
 	t.Run("tokens expire by the simulator's clock", func(t *testing.T) {
 		h := newHarness(t, nil)
 		tok, _ := h.login(`{"name":"cn-north-4"}`)
-		if err := h.sim.SetClockOffset(tokenLifetime); err != nil {
+		if err := h.sim.SetClockOffset(DefaultTokenLifetime); err != nil {
 			t.Fatal(err)
 		}
 		res := h.call(cred{token: tok}, http.MethodGet, "/v3/projects", "")

@@ -1,6 +1,8 @@
 package ecssim
 
 import (
+	"crypto/tls"
+	"log"
 	"time"
 )
 
@@ -22,6 +24,39 @@ const (
 	// when Config.JobDuration is zero: long enough that a client polling the
 	// job sees it running, short enough for a demo.
 	DefaultJobDuration = 2 * time.Second
+	// DefaultTokenLifetime is how long IAM tokens stay valid when
+	// Config.TokenLifetime is zero: 24 hours, as on Huawei Cloud (contract
+	// §2.3).
+	DefaultTokenLifetime = 24 * time.Hour
+	// DefaultMetadataLifetime is how long the temporary credentials of the
+	// instance metadata endpoint stay valid when Config.MetadataLifetime is
+	// zero. The real lifetime is not documented; an hour is long enough for
+	// a demo and short enough that a long test run sees a refresh.
+	DefaultMetadataLifetime = time.Hour
+)
+
+// MinTokenLifetime and MaxTokenLifetime bound the lifetime of IAM tokens.
+// A second is the control API's unit; IAM never issues tokens valid for
+// longer than a day.
+const (
+	MinTokenLifetime = time.Second
+	MaxTokenLifetime = 24 * time.Hour
+)
+
+// MinMetadataLifetime and MaxMetadataLifetime bound the lifetime of the
+// credentials the instance metadata endpoint hands out.
+const (
+	MinMetadataLifetime = time.Second
+	MaxMetadataLifetime = 24 * time.Hour
+)
+
+// MinAssumeRoleDuration and MaxAssumeRoleDuration bound duration_seconds of
+// an assume-role request (contract §2.9); DefaultAssumeRoleDuration applies
+// when the request gives none.
+const (
+	MinAssumeRoleDuration     = 900 * time.Second
+	MaxAssumeRoleDuration     = 43200 * time.Second
+	DefaultAssumeRoleDuration = MinAssumeRoleDuration
 )
 
 // MinJobDuration and MaxJobDuration bound the duration of jobs. The control
@@ -87,6 +122,27 @@ type Config struct {
 	// RandSeed seeds the generator that decides rate-based faults; 0 means
 	// DefaultRandSeed. The same seed and request sequence give the same faults.
 	RandSeed uint64
+	// TokenLifetime is how long IAM tokens issued by POST /v3/auth/tokens
+	// stay valid on the simulator's clock; zero means DefaultTokenLifetime.
+	// Otherwise it must lie between MinTokenLifetime and MaxTokenLifetime.
+	// SetTokenLifetime changes it for tokens issued later.
+	TokenLifetime time.Duration
+	// MetadataLifetime is how long the temporary credentials of
+	// GET /openstack/latest/securitykey stay valid; zero means
+	// DefaultMetadataLifetime. Otherwise it must lie between
+	// MinMetadataLifetime and MaxMetadataLifetime. SetMetadataSettings
+	// changes it and the rest of the endpoint's behaviour.
+	MetadataLifetime time.Duration
+	// TLS, when set, makes StartLoopback and ListenAndServe serve HTTPS with
+	// this configuration (it needs a certificate; set ClientAuth and
+	// ClientCAs to demand client certificates). The simulator serves
+	// HTTP/1.1 only, whatever NextProtos says, because injected connection
+	// resets need to take over the connection, which HTTP/2 does not allow.
+	// Handler ignores it.
+	TLS *tls.Config
+	// ErrorLog receives the HTTP server's own errors, such as failed TLS
+	// handshakes; nil discards them.
+	ErrorLog *log.Logger
 	// OnRequest, when set, is called once per handled request (API and
 	// control API alike) after the response is written. Records never hold
 	// secrets. It must be safe for concurrent use.
@@ -124,6 +180,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.JobDuration == 0 {
 		c.JobDuration = DefaultJobDuration
+	}
+	if c.TokenLifetime == 0 {
+		c.TokenLifetime = DefaultTokenLifetime
+	}
+	if c.MetadataLifetime == 0 {
+		c.MetadataLifetime = DefaultMetadataLifetime
 	}
 	if c.RandSeed == 0 {
 		c.RandSeed = DefaultRandSeed

@@ -60,6 +60,27 @@ type controlConfig struct {
 	RateLimit          *float64 `json:"rate_limit,omitempty"`
 	ClockOffsetSeconds *float64 `json:"clock_offset_seconds,omitempty"`
 	JobDurationMS      *int64   `json:"job_duration_ms,omitempty"`
+	// TokenLifetimeSeconds applies to tokens issued afterwards.
+	TokenLifetimeSeconds *int64 `json:"token_lifetime_seconds,omitempty"`
+}
+
+// controlMetadata is the body of GET and PUT /_sim/metadata. Actions is
+// raw so that PUT can tell an absent field (unchanged) from null (back to
+// the default principal's grant).
+type controlMetadata struct {
+	LifetimeSeconds      *int64          `json:"lifetime_seconds,omitempty"`
+	Actions              json.RawMessage `json:"actions,omitempty"`
+	EnterpriseProjectIDs *[]string       `json:"enterprise_project_ids,omitempty"`
+	Disabled             *bool           `json:"disabled,omitempty"`
+}
+
+// metadataView is the answer of GET and PUT /_sim/metadata: every field,
+// actions null while the default principal's grant applies.
+type metadataView struct {
+	LifetimeSeconds      int64    `json:"lifetime_seconds"`
+	Actions              []string `json:"actions"`
+	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
+	Disabled             bool     `json:"disabled"`
 }
 
 // controlRoute maps a method to its handler for one control path.
@@ -108,6 +129,20 @@ func (s *Simulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		}.serve(w, r)
 	case p == "/principals":
 		controlRoute{http.MethodPost: func() { s.controlAddPrincipal(w, r) }}.serve(w, r)
+	case p == "/agencies":
+		controlRoute{
+			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]Agency{"agencies": s.Agencies()}) },
+			http.MethodPost: func() { s.controlAddAgency(w, r) },
+			http.MethodDelete: func() {
+				s.ClearAgencies()
+				w.WriteHeader(http.StatusNoContent)
+			},
+		}.serve(w, r)
+	case p == "/metadata":
+		controlRoute{
+			http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.metadataView()) },
+			http.MethodPut: func() { s.controlPutMetadata(w, r) },
+		}.serve(w, r)
 	case p == "/faults":
 		controlRoute{
 			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]FaultStatus{"faults": s.Faults()}) },
@@ -262,6 +297,77 @@ func (s *Simulator) controlAddPrincipal(w http.ResponseWriter, r *http.Request) 
 	writeControlJSON(w, http.StatusCreated, stored.view())
 }
 
+func (s *Simulator) controlAddAgency(w http.ResponseWriter, r *http.Request) {
+	var a Agency
+	if err := decodeControlBody(r, &a); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	stored, err := s.AddAgency(a)
+	if err != nil {
+		writeControlError(w, controlStatus(err), err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusCreated, stored)
+}
+
+func (s *Simulator) metadataView() metadataView {
+	m := s.MetadataSettings()
+	eps := m.EnterpriseProjectIDs
+	if eps == nil {
+		eps = []string{}
+	}
+	return metadataView{
+		LifetimeSeconds:      int64(m.Lifetime / time.Second),
+		Actions:              m.Actions,
+		EnterpriseProjectIDs: eps,
+		Disabled:             m.Disabled,
+	}
+}
+
+func (s *Simulator) controlPutMetadata(w http.ResponseWriter, r *http.Request) {
+	var in controlMetadata
+	if err := decodeControlBody(r, &in); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	m := s.MetadataSettings()
+	if in.LifetimeSeconds != nil {
+		secs := *in.LifetimeSeconds
+		// Checked here rather than left to SetMetadataSettings, because
+		// multiplying an out-of-range count by time.Second could overflow.
+		if secs < 0 || secs > int64(MaxMetadataLifetime/time.Second) {
+			writeControlError(w, http.StatusBadRequest, fmt.Sprintf("lifetime_seconds must be between %d and %d (0 restores the default, %d)",
+				int64(MinMetadataLifetime/time.Second), int64(MaxMetadataLifetime/time.Second), int64(DefaultMetadataLifetime/time.Second)))
+			return
+		}
+		m.Lifetime = time.Duration(secs) * time.Second
+	}
+	if in.Actions != nil {
+		if string(in.Actions) == "null" {
+			m.Actions, m.EnterpriseProjectIDs = nil, nil
+		} else {
+			var actions []string
+			if err := decodeStrictJSON(in.Actions, &actions); err != nil {
+				writeControlError(w, http.StatusBadRequest, "actions: "+err.Error())
+				return
+			}
+			m.Actions = append([]string{}, actions...)
+		}
+	}
+	if in.EnterpriseProjectIDs != nil {
+		m.EnterpriseProjectIDs = *in.EnterpriseProjectIDs
+	}
+	if in.Disabled != nil {
+		m.Disabled = *in.Disabled
+	}
+	if err := s.SetMetadataSettings(m); err != nil {
+		writeControlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeControlJSON(w, http.StatusOK, s.metadataView())
+}
+
 func (s *Simulator) controlAddFault(w http.ResponseWriter, r *http.Request) {
 	var f Fault
 	// A fault may carry a body larger than the API accepts, to test how a
@@ -283,7 +389,9 @@ func (s *Simulator) controlConfig() controlConfig {
 	rate := s.currentRateLimit()
 	offset := s.ClockOffset().Seconds()
 	job := s.JobDuration().Milliseconds()
-	return controlConfig{LatencyMS: &latency, RateLimit: &rate, ClockOffsetSeconds: &offset, JobDurationMS: &job}
+	tokenLifetime := int64(s.TokenLifetime() / time.Second)
+	return controlConfig{LatencyMS: &latency, RateLimit: &rate, ClockOffsetSeconds: &offset, JobDurationMS: &job,
+		TokenLifetimeSeconds: &tokenLifetime}
 }
 
 func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
@@ -303,6 +411,12 @@ func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
 	if ms := cfg.JobDurationMS; ms != nil && (*ms < MinJobDuration.Milliseconds() || *ms > MaxJobDuration.Milliseconds()) {
 		writeControlError(w, http.StatusBadRequest, fmt.Sprintf("job_duration_ms must be between %d and %d",
 			MinJobDuration.Milliseconds(), MaxJobDuration.Milliseconds()))
+		return
+	}
+	if secs := cfg.TokenLifetimeSeconds; secs != nil &&
+		(*secs < int64(MinTokenLifetime/time.Second) || *secs > int64(MaxTokenLifetime/time.Second)) {
+		writeControlError(w, http.StatusBadRequest, fmt.Sprintf("token_lifetime_seconds must be between %d and %d",
+			int64(MinTokenLifetime/time.Second), int64(MaxTokenLifetime/time.Second)))
 		return
 	}
 	var offset time.Duration
@@ -332,6 +446,10 @@ func (s *Simulator) controlPutConfig(w http.ResponseWriter, r *http.Request) {
 	if cfg.JobDurationMS != nil {
 		// Within the bounds checked above, so it cannot fail.
 		_ = s.SetJobDuration(time.Duration(*cfg.JobDurationMS) * time.Millisecond)
+	}
+	if cfg.TokenLifetimeSeconds != nil {
+		// Within the bounds checked above, so it cannot fail.
+		_ = s.SetTokenLifetime(time.Duration(*cfg.TokenLifetimeSeconds) * time.Second)
 	}
 	writeControlJSON(w, http.StatusOK, s.controlConfig())
 }

@@ -252,7 +252,7 @@ func TestControlFaultsAndConfig(t *testing.T) {
 		t.Fatalf("after clear: %s", res.body)
 	}
 
-	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":0,"job_duration_ms":2000}` {
+	if res := h.control(http.MethodGet, "/_sim/config", ""); string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":0,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
 		t.Fatalf("config: %s", res.body)
 	}
 	for _, body := range []string{`{"latency_ms":-1}`, `{"rate_limit":-2}`, `{"latency":5}`, `nope`,
@@ -262,11 +262,11 @@ func TestControlFaultsAndConfig(t *testing.T) {
 		}
 	}
 	res = h.control(http.MethodPut, "/_sim/config", `{"rate_limit":2.5}`)
-	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":2000}` {
+	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
 		t.Fatalf("set rate: %s", res.body)
 	}
 	res = h.control(http.MethodPut, "/_sim/config", `{"job_duration_ms":250}`)
-	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":250}` || h.sim.JobDuration() != 250*time.Millisecond {
+	if string(res.body) != `{"latency_ms":0,"rate_limit":2.5,"clock_offset_seconds":0,"job_duration_ms":250,"token_lifetime_seconds":86400}` || h.sim.JobDuration() != 250*time.Millisecond {
 		t.Fatalf("set job duration: %s", res.body)
 	}
 }

@@ -284,7 +284,7 @@ func TestLatencyAndDelay(t *testing.T) {
 
 	// PUT /_sim/config changes latency over HTTP.
 	res := h.control(http.MethodPut, "/_sim/config", `{"latency_ms":75}`)
-	if res.status != 200 || string(res.body) != `{"latency_ms":75,"rate_limit":0,"clock_offset_seconds":0,"job_duration_ms":2000}` {
+	if res.status != 200 || string(res.body) != `{"latency_ms":75,"rate_limit":0,"clock_offset_seconds":0,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
 		t.Fatalf("config: %d %s", res.status, res.body)
 	}
 	h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")

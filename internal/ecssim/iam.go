@@ -81,7 +81,7 @@ func iamError400(msg string) apiError { return apiError{status: http.StatusBadRe
 
 // handleIssueToken is POST /v3/auth/tokens with the password method. Only
 // project-scoped tokens are issued (ECS accepts no other kind); the token
-// is valid for 24 hours of simulator time.
+// is valid for the token lifetime (24 hours by default) of simulator time.
 func (s *Simulator) handleIssueToken(c *call) {
 	if len(c.body) == 0 {
 		c.fail(iamError400("The request body is empty."))
@@ -134,14 +134,14 @@ func (s *Simulator) handleIssueToken(c *call) {
 	}
 	info := tokenInfo{
 		ExpiresAt: rec.expires.UTC().Format(iamTimeLayout),
-		IssuedAt:  rec.expires.Add(-tokenLifetime).UTC().Format(iamTimeLayout),
+		IssuedAt:  rec.issued.UTC().Format(iamTimeLayout),
 		Methods:   []string{"password"},
 		Project:   tokenProject{ID: s.cfg.ProjectID, Name: s.cfg.Region, Domain: domain},
 		User:      tokenUser{ID: simUserID, Name: s.cfg.User, Domain: domain},
 		Roles:     []nameID{{Name: "te_admin", ID: "0"}},
 	}
 	if c.r.URL.Query().Get("nocatalog") != "true" {
-		info.Catalog = s.catalog("http://" + c.r.Host)
+		info.Catalog = s.catalog(requestBase(c.r))
 	}
 	c.w.Header().Set("X-Subject-Token", tok)
 	writeJSON(c.w, http.StatusCreated, tokenResponse{Token: info})
@@ -190,6 +190,6 @@ func (s *Simulator) handleListProjects(c *call) {
 			ParentID: simDomainID,
 		})
 	}
-	out.Links.Self = "http://" + c.r.Host + c.r.URL.RequestURI()
+	out.Links.Self = requestBase(c.r) + c.r.URL.RequestURI()
 	writeJSON(c.w, http.StatusOK, out)
 }

@@ -30,7 +30,7 @@ func familyOf(p string) family {
 		return familyV1
 	case strings.HasPrefix(p, "/v2/"), strings.HasPrefix(p, "/v2.1/"):
 		return familyNative
-	case strings.HasPrefix(p, "/v3/"):
+	case strings.HasPrefix(p, "/v3/"), strings.HasPrefix(p, "/v3.0/"):
 		return familyIAM
 	default:
 		return familyGateway
@@ -159,3 +159,12 @@ const (
 	codeBodyTooLarge  = "APIGW.0201"
 	authMessagePrefix = "Incorrect IAM authentication information: "
 )
+
+// requestBase is the base URL a client used to reach the simulator, for the
+// links and catalog entries that point back at it.
+func requestBase(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}

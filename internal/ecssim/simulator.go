@@ -46,9 +46,18 @@ type Simulator struct {
 	// listIndex is every server in listing order (see listKey); nil when
 	// a server was created or deleted since it was built, so that the
 	// next listing sorts once and later pages only scan it.
-	listIndex   []listKey
-	principals  map[string]Principal
-	tokens      map[string]tokenRecord
+	listIndex  []listKey
+	principals map[string]Principal
+	tokens     map[string]tokenRecord
+	// tokenLifetime applies to tokens issued from now on.
+	tokenLifetime time.Duration
+	// agencies are keyed by agencyKey(domain name, agency name).
+	agencies map[string]Agency
+	metadata MetadataSettings
+	// issued lists the access keys of temporary credentials the simulator
+	// issued itself (assume role, metadata), oldest first, so that expired
+	// ones can be dropped without scanning every principal.
+	issued      []string
 	faults      []*faultState
 	nextFaultID int
 	rng         *rand.Rand
@@ -132,6 +141,7 @@ func newSimulator(cfg Config) (*Simulator, error) {
 		servers:    map[string]*serverRecord{},
 		principals: map[string]Principal{},
 		tokens:     map[string]tokenRecord{},
+		agencies:   map[string]Agency{},
 		rng:        rand.New(rand.NewPCG(cfg.RandSeed, cfg.RandSeed)),
 		stats:      map[string]int{},
 		latency:    cfg.Latency,
@@ -145,13 +155,19 @@ func newSimulator(cfg Config) (*Simulator, error) {
 	if err := s.SetJobDuration(cfg.JobDuration); err != nil {
 		return nil, err
 	}
+	if err := s.SetTokenLifetime(cfg.TokenLifetime); err != nil {
+		return nil, err
+	}
+	if err := s.SetMetadataSettings(MetadataSettings{Lifetime: cfg.MetadataLifetime}); err != nil {
+		return nil, err
+	}
 	s.now = func() time.Time { return cfg.Now().Add(s.ClockOffset()) }
 	s.routes = apiRoutes()
 	if err := s.AddPrincipal(Principal{
 		AccessKey: cfg.AccessKey,
 		SecretKey: cfg.SecretKey,
 		ProjectID: cfg.ProjectID,
-		Actions:   []string{allActions},
+		Actions:   defaultActions(),
 	}); err != nil {
 		return nil, fmt.Errorf("default principal: %w", err)
 	}
@@ -371,6 +387,11 @@ func apiRoutes() []*route {
 		newRoute(http.MethodGet, "/v1/{project_id}/jobs/{job_id}", familyV1, true, (*Simulator).handleV1ShowJob),
 		newRoute(http.MethodPost, "/v3/auth/tokens", familyIAM, false, (*Simulator).handleIssueToken),
 		newRoute(http.MethodGet, "/v3/projects", familyIAM, true, (*Simulator).handleListProjects),
+		newRoute(http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens", familyIAM, true, (*Simulator).handleAssumeRole),
+		// The metadata service needs no credentials: a server reaches it
+		// from inside, and the agency bound to the server decides what the
+		// credentials may do.
+		newRoute(http.MethodGet, "/openstack/latest/securitykey", familyGateway, false, (*Simulator).handleMetadataSecurityKey),
 	}
 	for _, version := range []string{"/v2.1", "/v2"} {
 		base := version + "/{project_id}/servers/{server_id}"
@@ -617,6 +638,26 @@ func (s *Simulator) SetClockOffset(d time.Duration) error {
 	}
 	s.clockOffset.Store(int64(d))
 	return nil
+}
+
+// SetTokenLifetime changes how long IAM tokens issued from now on stay
+// valid. It fails, changing nothing, unless d lies between MinTokenLifetime
+// and MaxTokenLifetime.
+func (s *Simulator) SetTokenLifetime(d time.Duration) error {
+	if d < MinTokenLifetime || d > MaxTokenLifetime {
+		return fmt.Errorf("token lifetime %v is not between %v and %v", d, MinTokenLifetime, MaxTokenLifetime)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenLifetime = d
+	return nil
+}
+
+// TokenLifetime returns the lifetime of tokens issued from now on.
+func (s *Simulator) TokenLifetime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokenLifetime
 }
 
 // ClockOffset returns the current clock offset.

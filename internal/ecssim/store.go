@@ -134,7 +134,16 @@ type ResetRecord struct {
 	API             string    `json:"api"`
 	IsCheckPassword bool      `json:"is_check_password"`
 	RequestID       string    `json:"request_id"`
-	AccessKey       string    `json:"access_key,omitempty"`
+	// AccessKey is the access key that signed the request (a temporary
+	// one for temporary, assumed and metadata credentials), or
+	// "token:<user>" for a request authenticated with an IAM token.
+	AccessKey string `json:"access_key,omitempty"`
+	// Source is how the caller authenticated: SourceAKSK, SourceTemporary,
+	// SourceAssumeRole, SourceMetadata or SourceToken.
+	Source string `json:"source,omitempty"`
+	// Agency is "domain_name/agency_name" for credentials of an assumed
+	// agency; empty otherwise.
+	Agency string `json:"agency,omitempty"`
 }
 
 // Values of ServerState.LastResetAPI and ResetRecord.API.

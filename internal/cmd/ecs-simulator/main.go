@@ -10,6 +10,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -59,6 +61,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		faultSeed = fs.Uint64("fault-seed", ecssim.DefaultRandSeed, "seed for rate-based faults (same seed, same faults)")
 		clockOff  = fs.Duration("clock-offset", 0, "run the simulator's clock ahead of (e.g. 20m) or behind (-20m) the system clock; beyond 15m either way signatures expire")
 		jobDur    = fs.Duration("job-duration", ecssim.DefaultJobDuration, "how long a batch reboot, start or stop job runs, e.g. 200ms (1ms to 24h)")
+		tokenLife = fs.Duration("token-lifetime", ecssim.DefaultTokenLifetime, "how long IAM tokens stay valid (1s to 24h)")
+		metaLife  = fs.Duration("metadata-lifetime", ecssim.DefaultMetadataLifetime, "how long credentials from GET /openstack/latest/securitykey stay valid (1s to 24h)")
+		tlsCert   = fs.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS with it; needs -tls-key")
+		tlsKey    = fs.String("tls-key", "", "PEM private key file of -tls-cert")
+		clientCA  = fs.String("tls-client-ca", "", "PEM file of CA certificates: demand a client certificate signed by one of them (needs -tls-cert)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -84,20 +91,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ecs-simulator: -job-duration must be between %v and %v\n", ecssim.MinJobDuration, ecssim.MaxJobDuration)
 		return 2
 	}
+	if *tokenLife < ecssim.MinTokenLifetime || *tokenLife > ecssim.MaxTokenLifetime {
+		fmt.Fprintf(stderr, "ecs-simulator: -token-lifetime must be between %v and %v\n", ecssim.MinTokenLifetime, ecssim.MaxTokenLifetime)
+		return 2
+	}
+	if *metaLife < ecssim.MinMetadataLifetime || *metaLife > ecssim.MaxMetadataLifetime {
+		fmt.Fprintf(stderr, "ecs-simulator: -metadata-lifetime must be between %v and %v\n", ecssim.MinMetadataLifetime, ecssim.MaxMetadataLifetime)
+		return 2
+	}
+	tlsConfig, err := loadTLS(*tlsCert, *tlsKey, *clientCA)
+	if err != nil {
+		fmt.Fprintf(stderr, "ecs-simulator: %v\n", err)
+		return 2
+	}
 
 	logger := log.New(stderr, "ecs-simulator: ", log.LstdFlags|log.LUTC)
 	cfg := ecssim.Config{
-		ProjectID:   *projectID,
-		Region:      *region,
-		AccessKey:   *accessKey,
-		SecretKey:   *secretKey,
-		User:        *user,
-		Password:    *password,
-		Latency:     *latency,
-		RateLimit:   *rateLimit,
-		RandSeed:    *faultSeed,
-		ClockOffset: *clockOff,
-		JobDuration: *jobDur,
+		ProjectID:        *projectID,
+		Region:           *region,
+		AccessKey:        *accessKey,
+		SecretKey:        *secretKey,
+		User:             *user,
+		Password:         *password,
+		Latency:          *latency,
+		RateLimit:        *rateLimit,
+		RandSeed:         *faultSeed,
+		ClockOffset:      *clockOff,
+		JobDuration:      *jobDur,
+		TokenLifetime:    *tokenLife,
+		MetadataLifetime: *metaLife,
+		TLS:              tlsConfig,
+		// Failed TLS handshakes (a client that distrusts the certificate
+		// or sends no client certificate) show up here.
+		ErrorLog: logger,
 		OnRequest: func(rec ecssim.RequestRecord) {
 			logger.Printf("%s %s %d request_id=%s", rec.Method, logPath(rec.Path), rec.Status, rec.RequestID)
 		},
@@ -111,9 +137,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Seed = seed
 	}
 
-	err := ecssim.ListenAndServe(ctx, *addr, cfg, func(url string) {
+	err = ecssim.ListenAndServe(ctx, *addr, cfg, func(url string) {
 		fmt.Fprintln(stdout, url)
 		logger.Printf("listening on %s (region %s, project %s, %d seeded servers)", url, *region, *projectID, len(cfg.Seed))
+		if *clientCA != "" {
+			logger.Printf("TLS clients must present a certificate signed by a CA in %s", *clientCA)
+		}
 		if cfg.ClockOffset != 0 {
 			logger.Printf("clock offset %v: the simulator's clock reads %s", cfg.ClockOffset, time.Now().Add(cfg.ClockOffset).UTC().Format(time.RFC3339))
 		}
@@ -134,6 +163,38 @@ func logPath(p string) string {
 		return strconv.Quote(p)
 	}
 	return p
+}
+
+// loadTLS builds the TLS configuration of the -tls-* flags; nil when none
+// is set.
+func loadTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		if clientCAFile != "" {
+			return nil, errors.New("-tls-client-ca needs -tls-cert and -tls-key")
+		}
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("-tls-cert and -tls-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("-tls-cert/-tls-key: %w", err)
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	if clientCAFile != "" {
+		data, err := os.ReadFile(clientCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("-tls-client-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, fmt.Errorf("-tls-client-ca: %s holds no PEM certificate", clientCAFile)
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
 }
 
 // readSeed loads a JSON array of servers. Unknown fields are errors, so a

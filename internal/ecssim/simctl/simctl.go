@@ -4,9 +4,12 @@
 // the ecs-simulator command as a child process and attaches to it.
 //
 // Request and response bodies are ecssim's own types (ServerSpec, ServerState, ServerPatch,
-// Principal, Fault, FaultStatus, RequestRecord, Stats), so a field added to one of them travels
-// through this client without a change here. Only the bodies that ecssim does not export have a
-// type of their own: PrincipalInfo and Config.
+// Principal, Agency, MetadataSettings, Fault, FaultStatus, RequestRecord, Stats), so a field
+// added to one of them travels through this client without a change here. Only the bodies that
+// ecssim does not export have a type of their own: PrincipalInfo and Config.
+//
+// A simulator serving HTTPS needs an HTTP client that trusts its certificate (and presents a
+// client certificate when it demands one): pass it to New, or to Start in StartOptions.
 package simctl
 
 import (
@@ -158,6 +161,8 @@ type PrincipalInfo struct {
 	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
 	// Temporary is true for a principal registered with a security token.
 	Temporary bool `json:"temporary"`
+	// ExpiresAt is when the credential stops working; zero when it does not expire.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // AddPrincipal registers a credential, or replaces the one with the same access key
@@ -166,6 +171,73 @@ func (c *Client) AddPrincipal(ctx context.Context, p ecssim.Principal) (Principa
 	var info PrincipalInfo
 	err := c.do(ctx, http.MethodPost, "/_sim/principals", p, &info, http.StatusCreated)
 	return info, err
+}
+
+// AddAgency registers an agency, or replaces the one with the same domain and agency name
+// (POST /_sim/agencies), and returns it with its domain ID.
+func (c *Client) AddAgency(ctx context.Context, a ecssim.Agency) (ecssim.Agency, error) {
+	var out ecssim.Agency
+	err := c.do(ctx, http.MethodPost, "/_sim/agencies", a, &out, http.StatusCreated)
+	return out, err
+}
+
+// Agencies lists the registered agencies by domain name, then agency name (GET /_sim/agencies).
+func (c *Client) Agencies(ctx context.Context) ([]ecssim.Agency, error) {
+	var body struct {
+		Agencies []ecssim.Agency `json:"agencies"`
+	}
+	err := c.do(ctx, http.MethodGet, "/_sim/agencies", nil, &body, http.StatusOK)
+	return body.Agencies, err
+}
+
+// ClearAgencies removes every agency (DELETE /_sim/agencies); credentials already issued for
+// them keep working until they expire.
+func (c *Client) ClearAgencies(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/_sim/agencies", nil, nil, http.StatusNoContent)
+}
+
+// metadataBody is the JSON of GET and PUT /_sim/metadata.
+type metadataBody struct {
+	LifetimeSeconds      int64    `json:"lifetime_seconds"`
+	Actions              []string `json:"actions"`
+	EnterpriseProjectIDs []string `json:"enterprise_project_ids"`
+	Disabled             bool     `json:"disabled"`
+}
+
+func (b metadataBody) settings() ecssim.MetadataSettings {
+	return ecssim.MetadataSettings{
+		Lifetime:             time.Duration(b.LifetimeSeconds) * time.Second,
+		Actions:              b.Actions,
+		EnterpriseProjectIDs: b.EnterpriseProjectIDs,
+		Disabled:             b.Disabled,
+	}
+}
+
+// Metadata returns the settings of the instance metadata endpoint (GET /_sim/metadata); Actions
+// is nil while the credentials copy the default principal's grant.
+func (c *Client) Metadata(ctx context.Context) (ecssim.MetadataSettings, error) {
+	var body metadataBody
+	err := c.do(ctx, http.MethodGet, "/_sim/metadata", nil, &body, http.StatusOK)
+	return body.settings(), err
+}
+
+// SetMetadata replaces every setting of the instance metadata endpoint (PUT /_sim/metadata with
+// all fields), as ecssim's SetMetadataSettings does: a zero Lifetime restores the default and
+// nil Actions the default principal's grant. The lifetime travels in whole seconds.
+func (c *Client) SetMetadata(ctx context.Context, m ecssim.MetadataSettings) (ecssim.MetadataSettings, error) {
+	in := metadataBody{
+		LifetimeSeconds:      int64(m.Lifetime / time.Second),
+		Actions:              m.Actions,
+		EnterpriseProjectIDs: m.EnterpriseProjectIDs,
+		Disabled:             m.Disabled,
+	}
+	if in.EnterpriseProjectIDs == nil {
+		// null is not a list; the simulator wants one.
+		in.EnterpriseProjectIDs = []string{}
+	}
+	var out metadataBody
+	err := c.do(ctx, http.MethodPut, "/_sim/metadata", in, &out, http.StatusOK)
+	return out.settings(), err
 }
 
 // AddFault registers a fault (POST /_sim/faults) and returns it with its ID and progress.
@@ -223,6 +295,8 @@ type Config struct {
 	ClockOffset time.Duration
 	// JobDuration is how long a batch reboot, start or stop job runs on the simulator's clock.
 	JobDuration time.Duration
+	// TokenLifetime is how long IAM tokens issued from now on stay valid.
+	TokenLifetime time.Duration
 }
 
 // ConfigChange is a change of the run-time configuration; nil fields are left as they are.
@@ -234,6 +308,9 @@ type ConfigChange struct {
 	// JobDuration is sent in whole milliseconds too, and must be between ecssim.MinJobDuration
 	// and ecssim.MaxJobDuration.
 	JobDuration *time.Duration
+	// TokenLifetime is sent in whole seconds, and must be between ecssim.MinTokenLifetime and
+	// ecssim.MaxTokenLifetime.
+	TokenLifetime *time.Duration
 }
 
 // configBody is the JSON of GET and PUT /_sim/config.
@@ -242,17 +319,21 @@ type configBody struct {
 	RateLimit          *float64 `json:"rate_limit,omitempty"`
 	ClockOffsetSeconds *float64 `json:"clock_offset_seconds,omitempty"`
 	JobDurationMS      *int64   `json:"job_duration_ms,omitempty"`
+	TokenLifetimeSecs  *int64   `json:"token_lifetime_seconds,omitempty"`
 }
 
 func (b configBody) config() (Config, error) {
-	if b.LatencyMS == nil || b.RateLimit == nil || b.ClockOffsetSeconds == nil || b.JobDurationMS == nil {
-		return Config{}, errors.New("/_sim/config: the answer lacks latency_ms, rate_limit, clock_offset_seconds or job_duration_ms")
+	if b.LatencyMS == nil || b.RateLimit == nil || b.ClockOffsetSeconds == nil || b.JobDurationMS == nil ||
+		b.TokenLifetimeSecs == nil {
+		return Config{}, errors.New("/_sim/config: the answer lacks latency_ms, rate_limit, clock_offset_seconds, " +
+			"job_duration_ms or token_lifetime_seconds")
 	}
 	return Config{
-		Latency:     time.Duration(*b.LatencyMS) * time.Millisecond,
-		RateLimit:   *b.RateLimit,
-		ClockOffset: time.Duration(math.Round(*b.ClockOffsetSeconds * float64(time.Second))),
-		JobDuration: time.Duration(*b.JobDurationMS) * time.Millisecond,
+		Latency:       time.Duration(*b.LatencyMS) * time.Millisecond,
+		RateLimit:     *b.RateLimit,
+		ClockOffset:   time.Duration(math.Round(*b.ClockOffsetSeconds * float64(time.Second))),
+		JobDuration:   time.Duration(*b.JobDurationMS) * time.Millisecond,
+		TokenLifetime: time.Duration(*b.TokenLifetimeSecs) * time.Second,
 	}, nil
 }
 
@@ -281,6 +362,10 @@ func (c *Client) SetConfig(ctx context.Context, change ConfigChange) (Config, er
 	if change.JobDuration != nil {
 		ms := change.JobDuration.Milliseconds()
 		in.JobDurationMS = &ms
+	}
+	if change.TokenLifetime != nil {
+		secs := int64(*change.TokenLifetime / time.Second)
+		in.TokenLifetimeSecs = &secs
 	}
 	var out configBody
 	if err := c.do(ctx, http.MethodPut, "/_sim/config", in, &out, http.StatusOK); err != nil {

@@ -286,17 +286,18 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg != (simctl.Config{JobDuration: ecssim.DefaultJobDuration}) {
+	if cfg != (simctl.Config{JobDuration: ecssim.DefaultJobDuration, TokenLifetime: ecssim.DefaultTokenLifetime}) {
 		t.Errorf("Config of a simulator started without settings = %+v", cfg)
 	}
 
-	latency, rate, offset, job := 250*time.Millisecond, 5.0, -90500*time.Millisecond, 150*time.Millisecond
-	cfg, err = c.SetConfig(ctx, simctl.ConfigChange{Latency: &latency, RateLimit: &rate, ClockOffset: &offset, JobDuration: &job})
+	latency, rate, offset, job, tokenLife := 250*time.Millisecond, 5.0, -90500*time.Millisecond, 150*time.Millisecond, 90*time.Second
+	cfg, err = c.SetConfig(ctx, simctl.ConfigChange{Latency: &latency, RateLimit: &rate, ClockOffset: &offset, JobDuration: &job,
+		TokenLifetime: &tokenLife})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := simctl.Config{Latency: latency, RateLimit: rate, ClockOffset: offset, JobDuration: job}
-	if cfg != want || sim.ClockOffset() != offset || sim.JobDuration() != job {
+	want := simctl.Config{Latency: latency, RateLimit: rate, ClockOffset: offset, JobDuration: job, TokenLifetime: tokenLife}
+	if cfg != want || sim.ClockOffset() != offset || sim.JobDuration() != job || sim.TokenLifetime() != tokenLife {
 		t.Errorf("SetConfig = %+v (simulator offset %v), want %+v", cfg, sim.ClockOffset(), want)
 	}
 
@@ -314,6 +315,9 @@ func TestConfig(t *testing.T) {
 	}
 	if _, err := c.SetConfig(ctx, simctl.ConfigChange{JobDuration: &zero, RateLimit: &rate}); err == nil {
 		t.Error("SetConfig accepted a job duration of 0")
+	}
+	if _, err := c.SetConfig(ctx, simctl.ConfigChange{TokenLifetime: &zero}); err == nil {
+		t.Error("SetConfig accepted a token lifetime of 0")
 	}
 	if cfg, err := c.Config(ctx); err != nil || cfg != want {
 		t.Errorf("Config after a refused change = %+v, %v; want %+v", cfg, err, want)
