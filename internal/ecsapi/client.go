@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-cleanhttp"
+	"golang.org/x/net/http/httpproxy"
 )
 
 const (
@@ -80,6 +82,42 @@ func (c Credentials) String() string {
 // GoString is String for the %#v verb.
 func (c Credentials) GoString() string { return c.String() }
 
+// CredentialsProvider supplies the credentials of each attempt, so that
+// temporary credentials (an agency's, the instance metadata service's, a
+// user login's token) can be renewed while a client is in use. Retrieve is
+// called before every attempt and must be safe for concurrent use; it should
+// answer from a cache and fetch new credentials only when the cached ones are
+// about to expire. Its errors are returned as *CredentialsError, and nothing
+// is sent.
+type CredentialsProvider interface {
+	Retrieve(ctx context.Context) (Credentials, error)
+}
+
+// CredentialsExpirer is implemented by providers whose credentials can be
+// renewed. When the service refuses credentials with 401, the client calls
+// Expire with the credentials it used; when Expire reports that new ones can
+// be had, the client retries the call once with what Retrieve returns next.
+// Temporary credentials may expire earlier than their expiry time said
+// (clock skew) or be revoked.
+type CredentialsExpirer interface {
+	Expire(used Credentials) bool
+}
+
+// CredentialsError is a failure to obtain the credentials of an attempt
+// from a CredentialsProvider. The request was not sent.
+type CredentialsError struct {
+	Err error
+}
+
+func (e *CredentialsError) Error() string { return "ecsapi: obtaining credentials: " + e.Err.Error() }
+
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// staticCredentials is the CredentialsProvider of Config.Credentials.
+type staticCredentials Credentials
+
+func (s staticCredentials) Retrieve(context.Context) (Credentials, error) { return Credentials(s), nil }
+
 // Config configures a Client.
 type Config struct {
 	// ECSEndpoint is the ECS base URL, e.g.
@@ -90,17 +128,30 @@ type Config struct {
 	// Region is the region name; it doubles as the IAM project name.
 	Region string
 	// ProjectID may be empty; then call ResolveProjectID before other calls.
-	ProjectID   string
+	ProjectID string
+	// Credentials are fixed credentials. Set them or CredentialsProvider,
+	// not both.
 	Credentials Credentials
+	// CredentialsProvider supplies credentials per attempt instead of
+	// Credentials; the secrets it returns are scrubbed from the errors of
+	// the calls that used them.
+	CredentialsProvider CredentialsProvider
 	// HTTPClient is shared by all calls; nil means a client with a pooled
 	// transport sized for Terraform's parallelism. Redirects are never
 	// followed, whichever client is used.
 	HTTPClient *http.Client
-	// TLSConfig configures TLS for the default transport (for example to
-	// skip certificate verification in a test environment); nil means Go's
-	// defaults. It cannot be combined with HTTPClient, whose transport
-	// carries its own TLS settings.
+	// TLSConfig configures TLS for the default transport (a private CA, a
+	// client certificate, or skipping verification in a test environment;
+	// see NewTLSConfig); nil means Go's defaults. It cannot be combined with
+	// HTTPClient, whose transport carries its own TLS settings.
 	TLSConfig *tls.Config
+	// ProxyEnv reads the proxy settings of the default transport:
+	// HTTPS_PROXY, HTTP_PROXY and NO_PROXY (or their lower-case forms),
+	// with the meaning net/http gives them (requests to loopback addresses
+	// and "localhost" are never proxied). nil means os.Getenv; a function
+	// that returns "" for every name turns proxies off. It is read once, by
+	// NewClient. It cannot be combined with HTTPClient.
+	ProxyEnv func(string) string
 	// MaxRetries is the number of retries after the first attempt; 0
 	// disables retries.
 	MaxRetries int
@@ -135,7 +186,7 @@ type Client struct {
 	ecsBase    *url.URL
 	iamBase    *url.URL
 	region     string
-	creds      Credentials
+	creds      CredentialsProvider
 	httpClient *http.Client
 	maxRetries int
 	waitMin    time.Duration
@@ -159,7 +210,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := validateCredentials(cfg.Credentials); err != nil {
+	creds, err := credentialsProvider(cfg)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.ProjectID != "" {
@@ -185,6 +237,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.HTTPClient != nil && cfg.TLSConfig != nil {
 		return nil, errors.New("ecsapi: set TLS settings on the HTTP client's transport or in TLSConfig, not both")
 	}
+	if cfg.HTTPClient != nil && cfg.ProxyEnv != nil {
+		return nil, errors.New("ecsapi: set the proxy on the HTTP client's transport or through ProxyEnv, not both")
+	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
@@ -193,8 +248,8 @@ func NewClient(cfg Config) (*Client, error) {
 		ecsBase:    ecsBase,
 		iamBase:    iamBase,
 		region:     cfg.Region,
-		creds:      cfg.Credentials,
-		httpClient: noRedirectClient(cfg.HTTPClient, cfg.TLSConfig, attemptTimeout),
+		creds:      creds,
+		httpClient: noRedirectClient(cfg.HTTPClient, transportSettings{cfg.TLSConfig, cfg.ProxyEnv}, attemptTimeout),
 		maxRetries: cfg.MaxRetries,
 		waitMin:    waitMin,
 		waitMax:    waitMax,
@@ -264,6 +319,21 @@ func attemptTimeoutOrDefault(d time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
+// credentialsProvider returns the provider of cfg's credentials: its
+// CredentialsProvider, or its fixed Credentials once they pass the checks.
+func credentialsProvider(cfg Config) (CredentialsProvider, error) {
+	if cfg.CredentialsProvider != nil {
+		if cfg.Credentials != (Credentials{}) {
+			return nil, errors.New("ecsapi: set either credentials or a credentials provider, not both")
+		}
+		return cfg.CredentialsProvider, nil
+	}
+	if err := validateCredentials(cfg.Credentials); err != nil {
+		return nil, err
+	}
+	return staticCredentials(cfg.Credentials), nil
+}
+
 // secretsOf lists the credentials that must never appear in an error.
 func secretsOf(c Credentials) []string {
 	var out []string
@@ -275,17 +345,24 @@ func secretsOf(c Credentials) []string {
 	return out
 }
 
+// transportSettings are the settings of the default transport.
+type transportSettings struct {
+	tls *tls.Config
+	// proxyEnv reads the proxy environment variables; nil means os.Getenv.
+	proxyEnv func(string) string
+}
+
 // noRedirectClient returns a copy of hc (or a client with the default
-// transport using tlsConfig) that never follows redirects: a redirect would
+// transport using settings) that never follows redirects: a redirect would
 // replay X-Auth-Token or X-Security-Token to wherever the Location points,
 // and the ECS APIs never redirect legitimately. Copying keeps the caller's
 // Transport, and with it the connection pool.
-func noRedirectClient(hc *http.Client, tlsConfig *tls.Config, attemptTimeout time.Duration) *http.Client {
+func noRedirectClient(hc *http.Client, settings transportSettings, attemptTimeout time.Duration) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
 	} else {
-		out.Transport = defaultTransport(tlsConfig)
+		out.Transport = defaultTransport(settings)
 	}
 	if out.Timeout == 0 {
 		out.Timeout = attemptTimeout
@@ -296,15 +373,39 @@ func noRedirectClient(hc *http.Client, tlsConfig *tls.Config, attemptTimeout tim
 
 // defaultTransport is the one transport definition of the package: a
 // private pool (so that nothing else in the process can change it) that
-// keeps enough idle connections for every concurrent Terraform operation.
-func defaultTransport(tlsConfig *tls.Config) *http.Transport {
+// keeps enough idle connections for every concurrent Terraform operation,
+// and goes through the proxy the environment names.
+func defaultTransport(settings transportSettings) *http.Transport {
 	t := cleanhttp.DefaultPooledTransport()
 	t.MaxIdleConns = maxIdleConns
 	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
-	if tlsConfig != nil {
-		t.TLSClientConfig = tlsConfig.Clone()
+	if settings.tls != nil {
+		t.TLSClientConfig = settings.tls.Clone()
 	}
+	t.Proxy = proxyFromEnv(settings.proxyEnv)
 	return t
+}
+
+// proxyFromEnv is http.ProxyFromEnvironment for the variables getenv reads
+// (os.Getenv when nil). Unlike http.ProxyFromEnvironment, which reads the
+// process environment once for the whole process, it reads them when the
+// client is made, so that each client follows the environment it was given.
+func proxyFromEnv(getenv func(string) string) func(*http.Request) (*url.URL, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	either := func(upper, lower string) string {
+		if v := getenv(upper); v != "" {
+			return v
+		}
+		return getenv(lower)
+	}
+	proxyFor := (&httpproxy.Config{
+		HTTPProxy:  either("HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: either("HTTPS_PROXY", "https_proxy"),
+		NoProxy:    either("NO_PROXY", "no_proxy"),
+	}).ProxyFunc()
+	return func(r *http.Request) (*url.URL, error) { return proxyFor(r.URL) }
 }
 
 func validateCredentials(c Credentials) error {

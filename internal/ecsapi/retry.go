@@ -36,6 +36,10 @@ type apiRequest struct {
 	secrets []string
 	// api is the API family of an ECS request; "" for IAM.
 	api API
+	// anonymous requests carry no credentials: the IAM token login and
+	// the instance metadata service, which are where credentials come
+	// from.
+	anonymous bool
 }
 
 // apiResponse is the buffered outcome of the last attempt.
@@ -104,6 +108,13 @@ type call struct {
 	uncertainWhy string
 	// throttledRetries and otherRetries count the retries made so far.
 	throttledRetries, otherRetries int
+
+	// creds are the credentials of the attempt in flight, retrieved before
+	// it; credErr is why they could not be. renewed is set once the call
+	// has asked for new credentials after a 401.
+	creds   Credentials
+	credErr error
+	renewed bool
 }
 
 // markUncertain records why the outcome of the call may be open, if the
@@ -127,6 +138,9 @@ func (cl *call) unknownIfSent(err error) error {
 // buffered final response. Non-2xx statuses are not errors at this level.
 func (c *Client) do(ctx context.Context, req *apiRequest) (*apiResponse, error) {
 	cl := &call{c: c, req: req, path: req.url.EscapedPath()}
+	if err := cl.retrieveCredentials(ctx); err != nil {
+		return nil, err
+	}
 	r, err := cl.newRequest(ctx)
 	if err != nil {
 		return nil, err
@@ -164,12 +178,33 @@ func (cl *call) newRequest(ctx context.Context) (*retryablehttp.Request, error) 
 	if req.projectID != "" {
 		r.Header.Set(headerProjectID, req.projectID)
 	}
-	if c.creds.Token != "" {
-		r.Header.Set(headerAuthToken, c.creds.Token)
-	} else if c.creds.SecurityToken != "" {
-		r.Header.Set(headerSecurityToken, c.creds.SecurityToken)
-	}
 	return r, nil
+}
+
+// retrieveCredentials asks the client's credentials provider for the
+// credentials of the next attempt (anonymous requests need none). They are
+// checked like fixed credentials, since a credential service's answer ends
+// up in headers, and their secrets join those scrubbed from the call's
+// errors: a service can only echo what the call sent it.
+func (cl *call) retrieveCredentials(ctx context.Context) error {
+	if cl.req.anonymous {
+		return nil
+	}
+	creds, err := cl.c.creds.Retrieve(ctx)
+	if err == nil {
+		err = validateCredentials(creds)
+	}
+	if err != nil {
+		cl.credErr = &CredentialsError{Err: err}
+		return cl.credErr
+	}
+	cl.creds = creds
+	for _, s := range secretsOf(creds) {
+		if !slices.Contains(cl.req.secrets, s) {
+			cl.req.secrets = append(cl.req.secrets, s)
+		}
+	}
+	return nil
 }
 
 // retryClient returns the retrying client for this call. A
@@ -185,8 +220,11 @@ func (cl *call) retryClient() *retryablehttp.Client {
 		// other failures); this only keeps retryablehttp from stopping first.
 		RetryMax:       cl.c.maxRetries + maxThrottledRetries,
 		RequestLogHook: cl.beforeAttempt,
-		CheckRetry:     cl.checkRetry,
-		Backoff:        cl.backoff,
+		// Credentials are retrieved again before every retry, so a
+		// retry after a long backoff uses renewed ones.
+		PrepareRetry: func(r *http.Request) error { return cl.retrieveCredentials(r.Context()) },
+		CheckRetry:   cl.checkRetry,
+		Backoff:      cl.backoff,
 		// Pass the last response through so it becomes an *APIError
 		// instead of retryablehttp's generic "giving up" error.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -202,6 +240,10 @@ func (cl *call) result(ctx context.Context, resp *http.Response, err error) (*ap
 		cl.markUncertainIfSent("the operation was interrupted after the request was sent")
 	}
 	switch {
+	case cl.credErr != nil:
+		// No credentials for a retry: an earlier attempt may still have
+		// been carried out.
+		return nil, cl.unknownIfSent(cl.credErr)
 	case cl.abort != nil:
 		return nil, cl.unknownIfSent(cl.finalError(fmt.Errorf("giving up after attempt %d: %w", cl.last.number, cl.abort), context.DeadlineExceeded))
 	case err != nil && ctx.Err() != nil:
@@ -274,34 +316,52 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, retry int
 	// retryablehttp reuses the previous attempt's header map in a shallow
 	// copy; cloning avoids writing to a map the transport may still read.
 	r.Header = r.Header.Clone()
-	c := cl.c
-	if c.creds.Token == "" {
-		r.Header.Set(headerSdkDate, c.now().UTC().Format(sdkDateLayout))
-		host := r.Host
-		if host == "" {
-			host = r.URL.Host
-		}
-		auth, err := signAuthorization(c.creds.AccessKey, c.creds.SecretKey, &signingInput{
-			method:        r.Method,
-			host:          host,
-			path:          r.URL.Path,
-			query:         r.URL.Query(),
-			header:        r.Header,
-			signedHeaders: signedHeaderNames(r.Header),
-			body:          cl.req.body,
-		})
-		if err == nil {
-			r.Header.Set(headerAuthorization, auth)
-			// A proxy error page may echo request headers; the signature
-			// is scrubbed from anything quoted back, like other secrets.
-			if _, sig, ok := strings.Cut(auth, "Signature="); ok {
-				cl.req.secrets = append(cl.req.secrets, sig)
-			}
-		}
+	if !cl.req.anonymous {
+		cl.authenticate(r)
 	}
-	c.logDebug(r.Context(), "sending ECS API request", map[string]any{
+	cl.c.logDebug(r.Context(), "sending ECS API request", map[string]any{
 		"method": cl.req.method, "path": cl.path, "attempt": cl.last.number,
 	})
+}
+
+// authenticate puts the attempt's credentials on r: a token in
+// X-Auth-Token, or an SDK-HMAC-SHA256 signature (with X-Security-Token for
+// temporary credentials). Whatever an earlier attempt set is removed first,
+// since the credentials may have been renewed in between.
+func (cl *call) authenticate(r *http.Request) {
+	for _, h := range []string{headerAuthToken, headerSecurityToken, headerSdkDate, headerAuthorization} {
+		r.Header.Del(h)
+	}
+	creds := cl.creds
+	if creds.Token != "" {
+		r.Header.Set(headerAuthToken, creds.Token)
+		return
+	}
+	if creds.SecurityToken != "" {
+		r.Header.Set(headerSecurityToken, creds.SecurityToken)
+	}
+	r.Header.Set(headerSdkDate, cl.c.now().UTC().Format(sdkDateLayout))
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	auth, err := signAuthorization(creds.AccessKey, creds.SecretKey, &signingInput{
+		method:        r.Method,
+		host:          host,
+		path:          r.URL.Path,
+		query:         r.URL.Query(),
+		header:        r.Header,
+		signedHeaders: signedHeaderNames(r.Header),
+		body:          cl.req.body,
+	})
+	if err == nil {
+		r.Header.Set(headerAuthorization, auth)
+		// A proxy error page may echo request headers; the signature
+		// is scrubbed from anything quoted back, like other secrets.
+		if _, sig, ok := strings.Cut(auth, "Signature="); ok {
+			cl.req.secrets = append(cl.req.secrets, sig)
+		}
+	}
 }
 
 // signedHeaderNames chooses the headers covered by the signature. A
@@ -349,6 +409,14 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		}
 		fields["error"] = cl.last.readErr.Error()
 		return cl.decide(ctx, resp, "response body interrupted", fields)
+	}
+	if resp.StatusCode == http.StatusUnauthorized && cl.renewCredentials() {
+		// The gateway refused the request before carrying it out, so
+		// repeating it at once with renewed credentials is safe.
+		cl.nextWait = 0
+		fields["reason"] = "credentials refused (HTTP 401); renewing them"
+		cl.c.logWarn(ctx, "retrying ECS API request", fields)
+		return true, nil
 	}
 	reason := retryReason(cl.req.method, resp.StatusCode, cl.last.code, errorDoc)
 	if reason == "" {
@@ -410,6 +478,20 @@ func (cl *call) recordResponse(resp *http.Response) bool {
 		cl.markUncertainIfSent(why)
 	}
 	return errorDoc
+}
+
+// renewCredentials asks a provider of renewable credentials to drop the
+// ones the attempt used, once per call, and reports whether it did: a 401
+// may mean that temporary credentials expired early (clock skew) or were
+// revoked, and the next attempt then retrieves new ones. Fixed credentials
+// cannot be renewed, so their 401 is final.
+func (cl *call) renewCredentials() bool {
+	expirer, ok := cl.c.creds.(CredentialsExpirer)
+	if !ok || cl.req.anonymous || cl.renewed {
+		return false
+	}
+	cl.renewed = true
+	return expirer.Expire(cl.creds)
 }
 
 // decide schedules a retry if any are left and the wait fits in the
