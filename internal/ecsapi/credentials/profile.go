@@ -1,0 +1,217 @@
+package credentials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+)
+
+// DefaultSharedConfigFile is where KooCLI (hcloud) keeps its profiles,
+// relative to the home directory.
+const DefaultSharedConfigFile = "~/.hcloud/config.json"
+
+// Profile modes (KooCLI's "mode").
+const (
+	ModeAKSK = "AKSK"
+	ModeSSO  = "SSO"
+)
+
+// Profile is one profile of a KooCLI shared config file, as far as the
+// provider uses it (contract §2.9).
+type Profile struct {
+	Name string
+	Mode string
+	// Credentials are the profile's keys: accessKeyId, secretAccessKey
+	// and securityToken in AKSK mode, ssoAuth.stsToken in SSO mode.
+	Credentials      ecsapi.Credentials
+	Region           string
+	ProjectID        string
+	DomainID         string
+	AgencyName       string
+	AgencyDomainName string
+	// File is the path the profile was read from.
+	File string
+}
+
+// ProfileError is a problem with a shared config file or one of its
+// profiles. It names the file, the profile and the JSON field, never a
+// value of a secret field.
+type ProfileError struct {
+	File    string
+	Profile string
+	// Field is the JSON field at fault, such as "ssoAuth.stsToken"; empty
+	// for problems of the whole file.
+	Field   string
+	Problem string
+	// NotFound is set when the file does not exist.
+	NotFound bool
+	Err      error
+}
+
+func (e *ProfileError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "shared config file %q", e.File)
+	if e.Profile != "" {
+		fmt.Fprintf(&b, ", profile %q", e.Profile)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ", field %s", e.Field)
+	}
+	b.WriteString(": " + e.Problem)
+	return b.String()
+}
+
+func (e *ProfileError) Unwrap() error { return e.Err }
+
+// sharedConfig is the JSON of the file.
+type sharedConfig struct {
+	Current  string          `json:"current"`
+	Profiles []sharedProfile `json:"profiles"`
+}
+
+type sharedProfile struct {
+	Name             string `json:"name"`
+	Mode             string `json:"mode"`
+	AccessKeyID      string `json:"accessKeyId"`
+	SecretAccessKey  string `json:"secretAccessKey"`
+	SecurityToken    string `json:"securityToken"`
+	Region           string `json:"region"`
+	ProjectID        string `json:"projectId"`
+	DomainID         string `json:"domainId"`
+	AgencyName       string `json:"agencyName"`
+	AgencyDomainName string `json:"agencyDomainName"`
+	SSOAuth          *struct {
+		STSToken *struct {
+			AccessKeyID     string `json:"accessKeyId"`
+			SecretAccessKey string `json:"secretAccessKey"`
+			SecurityToken   string `json:"securityToken"`
+		} `json:"stsToken"`
+	} `json:"ssoAuth"`
+}
+
+// ExpandHome replaces a leading "~/" (or "~\" on Windows) with the home
+// directory that home returns.
+func ExpandHome(path string, home func() (string, error)) (string, error) {
+	rest, ok := strings.CutPrefix(path, "~/")
+	if !ok {
+		rest, ok = strings.CutPrefix(path, `~\`)
+	}
+	if !ok && path != "~" {
+		return path, nil
+	}
+	if home == nil {
+		return "", errors.New("the home directory is unknown")
+	}
+	dir, err := home()
+	if err != nil || dir == "" {
+		return "", fmt.Errorf("the home directory is unknown: %v", err)
+	}
+	return filepath.Join(dir, rest), nil
+}
+
+// LoadProfile reads the shared config file at path and returns the profile
+// named name, or the file's current profile when name is empty. Errors are
+// *ProfileError; NotFound tells a missing file apart.
+func LoadProfile(path, name string) (Profile, error) {
+	fail := func(profile, field, problem string, err error) (Profile, error) {
+		return Profile{}, &ProfileError{File: path, Profile: profile, Field: field, Problem: problem, Err: err}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pathErr *fs.PathError
+		cause := err
+		if errors.As(err, &pathErr) {
+			cause = pathErr.Err
+		}
+		pe := &ProfileError{File: path, Profile: name, Problem: "cannot be read: " + cause.Error(), Err: err}
+		pe.NotFound = errors.Is(err, fs.ErrNotExist)
+		return Profile{}, pe
+	}
+	var cfg sharedConfig
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return fail(name, "", "is not valid JSON: "+jsonProblem(err), err)
+	}
+	if name == "" {
+		if cfg.Current == "" {
+			return fail("", "current", "names no profile, and none was chosen (set profile or HW_PROFILE)", nil)
+		}
+		name = cfg.Current
+	}
+	var found *sharedProfile
+	var names []string
+	for i := range cfg.Profiles {
+		names = append(names, fmt.Sprintf("%q", cfg.Profiles[i].Name))
+		if cfg.Profiles[i].Name == name && found == nil {
+			found = &cfg.Profiles[i]
+		}
+	}
+	if found == nil {
+		known := "it has no profiles"
+		if len(names) > 0 {
+			known = "it has " + strings.Join(names, ", ")
+		}
+		return fail(name, "", "no such profile ("+known+")", nil)
+	}
+	p := Profile{
+		Name: name, Mode: found.Mode, File: path,
+		Region: strings.TrimSpace(found.Region), ProjectID: strings.TrimSpace(found.ProjectID),
+		DomainID: strings.TrimSpace(found.DomainID), AgencyName: strings.TrimSpace(found.AgencyName),
+		AgencyDomainName: strings.TrimSpace(found.AgencyDomainName),
+	}
+	switch {
+	case found.Mode == "" || strings.EqualFold(found.Mode, ModeAKSK):
+		p.Mode = ModeAKSK
+		p.Credentials = ecsapi.Credentials{
+			AccessKey: strings.TrimSpace(found.AccessKeyID), SecretKey: strings.TrimSpace(found.SecretAccessKey),
+			SecurityToken: strings.TrimSpace(found.SecurityToken),
+		}
+		switch {
+		case p.Credentials.AccessKey == "":
+			return fail(name, "accessKeyId", "is empty: an AKSK profile needs an access key", nil)
+		case p.Credentials.SecretKey == "":
+			return fail(name, "secretAccessKey", "is empty: an AKSK profile needs a secret key", nil)
+		}
+	case strings.EqualFold(found.Mode, ModeSSO):
+		p.Mode = ModeSSO
+		if found.SSOAuth == nil || found.SSOAuth.STSToken == nil {
+			return fail(name, "ssoAuth.stsToken", "is missing: log in with KooCLI (hcloud configure sso) to get a token", nil)
+		}
+		sts := found.SSOAuth.STSToken
+		p.Credentials = ecsapi.Credentials{
+			AccessKey: strings.TrimSpace(sts.AccessKeyID), SecretKey: strings.TrimSpace(sts.SecretAccessKey),
+			SecurityToken: strings.TrimSpace(sts.SecurityToken),
+		}
+		for _, f := range []struct{ field, value string }{
+			{"ssoAuth.stsToken.accessKeyId", p.Credentials.AccessKey},
+			{"ssoAuth.stsToken.secretAccessKey", p.Credentials.SecretKey},
+			{"ssoAuth.stsToken.securityToken", p.Credentials.SecurityToken},
+		} {
+			if f.value == "" {
+				return fail(name, f.field, "is empty: log in with KooCLI (hcloud configure sso) to get a token", nil)
+			}
+		}
+	default:
+		return fail(name, "mode", fmt.Sprintf("is %q; the provider reads AKSK and SSO profiles", found.Mode), nil)
+	}
+	return p, nil
+}
+
+// jsonProblem describes a decoding error without quoting the file, which
+// holds secrets.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %s has the wrong type (want %s)", typ.Field, typ.Type)
+	}
+	return "undecodable JSON"
+}
