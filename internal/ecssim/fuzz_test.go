@@ -128,6 +128,18 @@ func FuzzControlBodies(f *testing.F) {
 		{0, `[{"id":"x"}]`},
 		{1, `{"tags":{"a":"b","c":""}}`},
 		{1, `{"tags":{}}`},
+		{4, `{"token_lifetime_seconds":60}`},
+		{4, `{"token_lifetime_seconds":-9223372036854775808}`},
+		{2, `{"access_key":"AK","secret_key":"SK","security_token":"t","expires_at":"2026-11-26T08:20:00Z"}`},
+		{2, `{"access_key":"AK","secret_key":"SK","expires_at":"yesterday"}`},
+		{5, `{"domain_name":"acme","agency_name":"ops","actions":["ecs:*:*"],"enterprise_project_ids":["0"]}`},
+		{5, `{"domain_name":"acme","domain_id":"id","agency_name":"ops","actions":["["]}`},
+		{5, `{"domain_name":"","agency_name":"x"}`},
+		{6, `{"lifetime_seconds":60,"actions":null,"disabled":true}`},
+		{6, `{"lifetime_seconds":9223372036854775807}`},
+		{6, `{"actions":["ecs:*:*"],"enterprise_project_ids":["ep"]}`},
+		{6, `{"actions":"ecs:*:*"}`},
+		{6, `{"enterprise_project_ids":["ep"]}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.target, s.body)
@@ -142,6 +154,8 @@ func FuzzControlBodies(f *testing.F) {
 			{http.MethodPost, "/_sim/principals"},
 			{http.MethodPost, "/_sim/faults"},
 			{http.MethodPut, "/_sim/config"},
+			{http.MethodPost, "/_sim/agencies"},
+			{http.MethodPut, "/_sim/metadata"},
 		}
 		rt := routes[int(target)%len(routes)]
 		res := h.control(rt.method, rt.path, body)
@@ -230,12 +244,18 @@ func FuzzAuthenticatedRequests(f *testing.F) {
 	f.Add(http.MethodPost, "/v3/auth/tokens", `{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"x"}}}}}`)
 	f.Add(http.MethodGet, "/v3/projects", "")
 	f.Add("PATCH", "/v1/x/y/z", "{")
+	f.Add(http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens",
+		`{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"ops","domain_name":"acme","duration_seconds":900}}}}`)
+	f.Add(http.MethodPost, "/v3.0/OS-CREDENTIAL/securitytokens",
+		`{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"ops","domain_id":"x","duration_seconds":1e99}}}}`)
+	f.Add(http.MethodGet, "/openstack/latest/securitykey", "")
 	f.Fuzz(func(t *testing.T, method, path, body string) {
 		if method == "" || strings.ContainsAny(method, " \t\r\n") {
 			return
 		}
 		h := newHarness(t, nil)
 		h.addServer(ServerSpec{ID: "s1", OSType: "Linux"})
+		h.addAgency(Agency{DomainName: "acme", AgencyName: "ops", Actions: []string{allActions}})
 		r := newRequest(http.MethodGet, "/", body)
 		r.Method = method
 		r.URL = &url.URL{Path: path}

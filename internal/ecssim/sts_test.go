@@ -512,3 +512,121 @@ func TestAgencies(t *testing.T) {
 		t.Fatalf("after ClearAgencies: %+v", got)
 	}
 }
+
+func TestControlAgencies(t *testing.T) {
+	h := newHarness(t, nil)
+	res := h.control(http.MethodPost, "/_sim/agencies",
+		`{"domain_name":"acme","agency_name":"ops","actions":["ecs:cloudServers:get"],"enterprise_project_ids":["ep-1"]}`)
+	if res.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	var stored Agency
+	if err := json.Unmarshal(res.body, &stored); err != nil || stored.DomainID != derivedDomainID("acme") ||
+		stored.AgencyName != "ops" || len(stored.Actions) != 1 || len(stored.EnterpriseProjectIDs) != 1 {
+		t.Fatalf("create answered %s (%v)", res.body, err)
+	}
+	res = h.control(http.MethodPost, "/_sim/agencies", `{"domain_name":"acme","domain_id":"other","agency_name":"x"}`)
+	if res.status != http.StatusConflict || !strings.Contains(string(res.body), `"error"`) {
+		t.Fatalf("conflicting domain ID: %d %s", res.status, res.body)
+	}
+	for _, bad := range []string{``, `{}`, `{"domain_name":"acme"}`, `{"domain_name":"acme","agency_name":"x","typo":1}`,
+		`{"domain_name":"acme","agency_name":"x","actions":"ecs:*:*"}`} {
+		if res := h.control(http.MethodPost, "/_sim/agencies", bad); res.status != http.StatusBadRequest {
+			t.Errorf("POST %s: %d %s, want 400", bad, res.status, res.body)
+		}
+	}
+	res = h.control(http.MethodGet, "/_sim/agencies", "")
+	want := `{"agencies":[{"domain_name":"acme","domain_id":"` + derivedDomainID("acme") +
+		`","agency_name":"ops","actions":["ecs:cloudServers:get"],"enterprise_project_ids":["ep-1"]}]}`
+	if res.status != http.StatusOK || string(res.body) != want {
+		t.Fatalf("list: %d %s, want %s", res.status, res.body, want)
+	}
+	if res := h.control(http.MethodDelete, "/_sim/agencies", ""); res.status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", res.status, res.body)
+	}
+	if res := h.control(http.MethodGet, "/_sim/agencies", ""); string(res.body) != `{"agencies":[]}` {
+		t.Fatalf("list after delete: %s", res.body)
+	}
+	if res := h.control(http.MethodPut, "/_sim/agencies", "{}"); res.status != http.StatusMethodNotAllowed ||
+		res.header.Get("Allow") != "DELETE, GET, POST" {
+		t.Fatalf("PUT: %d Allow %q", res.status, res.header.Get("Allow"))
+	}
+}
+
+func TestControlMetadata(t *testing.T) {
+	h := newHarness(t, nil)
+	res := h.control(http.MethodGet, "/_sim/metadata", "")
+	if res.status != http.StatusOK || string(res.body) != `{"lifetime_seconds":3600,"actions":null,"enterprise_project_ids":[],"disabled":false}` {
+		t.Fatalf("defaults: %d %s", res.status, res.body)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{`{"lifetime_seconds":120}`, `{"lifetime_seconds":120,"actions":null,"enterprise_project_ids":[],"disabled":false}`},
+		{`{"actions":["ecs:cloudServers:get"],"enterprise_project_ids":["ep"]}`,
+			`{"lifetime_seconds":120,"actions":["ecs:cloudServers:get"],"enterprise_project_ids":["ep"],"disabled":false}`},
+		{`{"disabled":true}`, `{"lifetime_seconds":120,"actions":["ecs:cloudServers:get"],"enterprise_project_ids":["ep"],"disabled":true}`},
+		{`{"actions":[]}`, `{"lifetime_seconds":120,"actions":[],"enterprise_project_ids":["ep"],"disabled":true}`},
+		// null goes back to the default principal's grant, enterprise
+		// projects included.
+		{`{"actions":null,"disabled":false}`, `{"lifetime_seconds":120,"actions":null,"enterprise_project_ids":[],"disabled":false}`},
+		{`{"lifetime_seconds":0}`, `{"lifetime_seconds":3600,"actions":null,"enterprise_project_ids":[],"disabled":false}`},
+	} {
+		res := h.control(http.MethodPut, "/_sim/metadata", tc.body)
+		if res.status != http.StatusOK || string(res.body) != tc.want {
+			t.Fatalf("PUT %s: %d %s, want %s", tc.body, res.status, res.body, tc.want)
+		}
+	}
+	for _, bad := range []string{``, `{"lifetime_seconds":-1}`, `{"lifetime_seconds":86401}`, `{"lifetime_seconds":1.5}`,
+		`{"actions":"ecs:*:*"}`, `{"actions":[""]}`, `{"actions":["["]}`, `{"enterprise_project_ids":["ep"]}`,
+		`{"actions":["ecs:*:*"],"enterprise_project_ids":[""]}`, `{"disabled":true,"lifetime_seconds":-1}`, `{"typo":1}`} {
+		if res := h.control(http.MethodPut, "/_sim/metadata", bad); res.status != http.StatusBadRequest {
+			t.Errorf("PUT %s: %d %s, want 400", bad, res.status, res.body)
+		}
+	}
+	// Nothing of a refused change applied.
+	if m := h.sim.MetadataSettings(); m.Disabled || m.Lifetime != DefaultMetadataLifetime {
+		t.Fatalf("settings after refused changes = %+v", m)
+	}
+}
+
+func TestControlTokenLifetime(t *testing.T) {
+	h := newHarness(t, nil)
+	res := h.control(http.MethodPut, "/_sim/config", `{"token_lifetime_seconds":60}`)
+	if res.status != http.StatusOK || !strings.Contains(string(res.body), `"token_lifetime_seconds":60`) || h.sim.TokenLifetime() != time.Minute {
+		t.Fatalf("set: %d %s", res.status, res.body)
+	}
+	for _, bad := range []string{`{"token_lifetime_seconds":0}`, `{"token_lifetime_seconds":86401}`,
+		`{"token_lifetime_seconds":-9223372036854775808}`, `{"token_lifetime_seconds":60.5}`, `{"token_lifetime_seconds":120,"latency_ms":-1}`} {
+		if res := h.control(http.MethodPut, "/_sim/config", bad); res.status != http.StatusBadRequest {
+			t.Errorf("PUT %s: %d %s, want 400", bad, res.status, res.body)
+		}
+	}
+	if h.sim.TokenLifetime() != time.Minute {
+		t.Fatalf("a refused change altered the token lifetime: %v", h.sim.TokenLifetime())
+	}
+}
+
+func TestControlPrincipalExpiry(t *testing.T) {
+	h := newHarness(t, nil)
+	for _, bad := range []string{
+		`{"access_key":"A","secret_key":"s","expires_at":"tomorrow"}`,
+		`{"access_key":"A","secret_key":"s","expires_at":1700000000}`,
+	} {
+		if res := h.control(http.MethodPost, "/_sim/principals", bad); res.status != http.StatusBadRequest {
+			t.Errorf("POST %s: %d %s, want 400", bad, res.status, res.body)
+		}
+	}
+	// Without expires_at the answer has none.
+	res := h.control(http.MethodPost, "/_sim/principals", `{"access_key":"A","secret_key":"s"}`)
+	if res.status != http.StatusCreated || strings.Contains(string(res.body), "expires_at") {
+		t.Fatalf("no expiry: %d %s", res.status, res.body)
+	}
+	// An expiry in the past refuses the credential at once.
+	res = h.control(http.MethodPost, "/_sim/principals", `{"access_key":"B","secret_key":"s","actions":["ecs:*:*"],"expires_at":"2020-01-01T00:00:00Z"}`)
+	if res.status != http.StatusCreated {
+		t.Fatalf("past expiry: %d %s", res.status, res.body)
+	}
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	if msg := wantGatewayError(t, h.resetWith(cred{ak: "B", sk: "s"}, srv.ID), http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authTokenExpired {
+		t.Fatalf("message = %q", msg)
+	}
+}

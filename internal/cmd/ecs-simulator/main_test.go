@@ -57,6 +57,7 @@ func TestRunUsageErrors(t *testing.T) {
 	if err := os.WriteFile(badSeed, []byte(`[{"name":"a","colour":"red"}]`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	pki := newPKI(t)
 	tests := map[string]struct {
 		args []string
 		code int
@@ -76,6 +77,17 @@ func TestRunUsageErrors(t *testing.T) {
 		"job duration too long": {[]string{"-job-duration", "24h1ms"}, 2},
 		"job duration negative": {[]string{"-job-duration", "-1s"}, 2},
 		"job duration number":   {[]string{"-job-duration", "2"}, 2},
+		"token lifetime zero":   {[]string{"-token-lifetime", "0"}, 2},
+		"token lifetime long":   {[]string{"-token-lifetime", "25h"}, 2},
+		"metadata lifetime 0":   {[]string{"-metadata-lifetime", "0"}, 2},
+		"metadata lifetime big": {[]string{"-metadata-lifetime", "24h1s"}, 2},
+		"cert without key":      {[]string{"-tls-cert", pki.ServerCertFile}, 2},
+		"key without cert":      {[]string{"-tls-key", pki.ServerKeyFile}, 2},
+		"client CA alone":       {[]string{"-tls-client-ca", pki.CAFile}, 2},
+		"cert and key swapped":  {[]string{"-tls-cert", pki.ServerKeyFile, "-tls-key", pki.ServerCertFile}, 2},
+		"missing cert":          {[]string{"-tls-cert", missing, "-tls-key", pki.ServerKeyFile}, 2},
+		"missing client CA":     {[]string{"-tls-cert", pki.ServerCertFile, "-tls-key", pki.ServerKeyFile, "-tls-client-ca", missing}, 2},
+		"client CA not PEM":     {[]string{"-tls-cert", pki.ServerCertFile, "-tls-key", pki.ServerKeyFile, "-tls-client-ca", badSeed}, 2},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -363,3 +363,64 @@ func TestErrors(t *testing.T) {
 		t.Errorf("ClearFaults with a cancelled context: %v", err)
 	}
 }
+
+func TestAgencies(t *testing.T) {
+	sim, c := newSim(t)
+	ctx := t.Context()
+	a, err := c.AddAgency(ctx, ecssim.Agency{DomainName: "acme", AgencyName: "ops", Actions: []string{ecssim.ActionGetServer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.DomainID == "" || a.AgencyName != "ops" || !reflect.DeepEqual(a.Actions, []string{ecssim.ActionGetServer}) {
+		t.Fatalf("AddAgency = %+v", a)
+	}
+	if _, err := c.AddAgency(ctx, ecssim.Agency{DomainName: "acme"}); err == nil {
+		t.Fatal("AddAgency accepted an agency without a name")
+	}
+	if _, err := c.AddAgency(ctx, ecssim.Agency{DomainName: "acme", DomainID: "other", AgencyName: "x"}); err == nil ||
+		!strings.Contains(err.Error(), "409") {
+		t.Fatalf("AddAgency with a conflicting domain ID: %v, want a 409 error", err)
+	}
+	list, err := c.Agencies(ctx)
+	if err != nil || !reflect.DeepEqual(list, sim.Agencies()) || len(list) != 1 {
+		t.Fatalf("Agencies = %+v (%v), want %+v", list, err, sim.Agencies())
+	}
+	if err := c.ClearAgencies(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := c.Agencies(ctx); err != nil || len(list) != 0 {
+		t.Fatalf("Agencies after ClearAgencies = %+v (%v)", list, err)
+	}
+}
+
+func TestMetadata(t *testing.T) {
+	sim, c := newSim(t)
+	ctx := t.Context()
+	m, err := c.Metadata(ctx)
+	if err != nil || m.Lifetime != ecssim.DefaultMetadataLifetime || m.Actions != nil || m.Disabled {
+		t.Fatalf("Metadata = %+v (%v), want the defaults", m, err)
+	}
+	want := ecssim.MetadataSettings{Lifetime: 2 * time.Minute, Actions: []string{ecssim.ActionGetServer},
+		EnterpriseProjectIDs: []string{"ep-1"}, Disabled: true}
+	m, err = c.SetMetadata(ctx, want)
+	if err != nil || !reflect.DeepEqual(m, want) || !reflect.DeepEqual(sim.MetadataSettings(), want) {
+		t.Fatalf("SetMetadata = %+v (%v); simulator has %+v; want %+v", m, err, sim.MetadataSettings(), want)
+	}
+	// Zero values restore the defaults: every field is sent.
+	m, err = c.SetMetadata(ctx, ecssim.MetadataSettings{})
+	if err != nil || m.Lifetime != ecssim.DefaultMetadataLifetime || m.Actions != nil || m.Disabled || len(m.EnterpriseProjectIDs) != 0 {
+		t.Fatalf("SetMetadata of the zero value = %+v (%v), want the defaults", m, err)
+	}
+	if _, err := c.SetMetadata(ctx, ecssim.MetadataSettings{Lifetime: 25 * time.Hour}); err == nil {
+		t.Fatal("SetMetadata accepted a lifetime over a day")
+	}
+}
+
+func TestPrincipalExpiry(t *testing.T) {
+	_, c := newSim(t)
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	info, err := c.AddPrincipal(t.Context(), ecssim.Principal{AccessKey: "STS", SecretKey: "s", SecurityToken: "t", ExpiresAt: at})
+	if err != nil || !info.ExpiresAt.Equal(at) || !info.Temporary {
+		t.Fatalf("AddPrincipal = %+v (%v), want a temporary principal expiring at %v", info, err, at)
+	}
+}

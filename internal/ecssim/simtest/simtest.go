@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simtls"
 )
 
 // Sim is a simulator listening on a loopback port for one test. The embedded Loopback gives the
@@ -36,6 +37,30 @@ func Start(t testing.TB, cfg ecssim.Config, faults ...ecssim.Fault) *Sim {
 		s.MustAddFault(f)
 	}
 	return s
+}
+
+// StartTLS is Start for a simulator serving HTTPS, with a PKI made for the test whose PEM files
+// (CA, server and client certificates and keys) live in the test's temporary directory. With
+// requireClientCert the simulator refuses clients without a certificate signed by the PKI's CA.
+// cfg.TLS is replaced.
+func StartTLS(t testing.TB, cfg ecssim.Config, requireClientCert bool, faults ...ecssim.Fault) (*Sim, *simtls.PKI) {
+	t.Helper()
+	pki, err := simtls.New(t.TempDir())
+	if err != nil {
+		t.Fatalf("making the test PKI: %v", err)
+	}
+	cfg.TLS = pki.ServerConfig(requireClientCert)
+	return Start(t, cfg, faults...), pki
+}
+
+// MustAddAgency registers an agency and returns it as stored, with its domain ID.
+func (s *Sim) MustAddAgency(a ecssim.Agency) ecssim.Agency {
+	s.t.Helper()
+	stored, err := s.AddAgency(a)
+	if err != nil {
+		s.t.Fatalf("adding agency %s/%s: %v", a.DomainName, a.AgencyName, err)
+	}
+	return stored
 }
 
 // MustAddServer creates a server and returns its ID.

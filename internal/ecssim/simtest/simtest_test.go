@@ -140,6 +140,8 @@ func TestHelpersFailTheTest(t *testing.T) {
 		}, "adding 2 servers"},
 		{"fault without an answer", func(s *simtest.Sim) { s.MustAddFault(ecssim.Fault{Method: "GET"}) }, "adding fault"},
 		{"no request yet", func(s *simtest.Sim) { s.LastRequestID() }, "no requests"},
+		{"agency", func(s *simtest.Sim) { s.MustAddAgency(ecssim.Agency{DomainName: "acme", AgencyName: "ops"}) }, ""},
+		{"agency without a name", func(s *simtest.Sim) { s.MustAddAgency(ecssim.Agency{DomainName: "acme"}) }, "adding agency acme/"},
 	}
 	for _, tc := range cases {
 		got := failure(t, s, tc.call)
@@ -169,5 +171,36 @@ func TestRequestsToAndLastRequestID(t *testing.T) {
 	}
 	if got := s.LastRequestID(); got != sent || got == "" {
 		t.Errorf("LastRequestID = %q, the simulator sent %q", got, sent)
+	}
+}
+
+func TestStartTLS(t *testing.T) {
+	t.Parallel()
+	for _, requireClientCert := range []bool{false, true} {
+		s, pki := simtest.StartTLS(t, ecssim.Config{}, requireClientCert)
+		if !strings.HasPrefix(s.URL, "https://127.0.0.1:") || pki.CAFile == "" || pki.ClientCertFile == "" {
+			t.Fatalf("URL %q, CA file %q, client certificate file %q", s.URL, pki.CAFile, pki.ClientCertFile)
+		}
+		client := &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: pki.ClientConfig(true)}}
+		resp, err := client.Get(s.URL + "/_sim/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("health over HTTPS: %d", resp.StatusCode)
+		}
+		// Only a client without a certificate tells the two apart.
+		client = &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: pki.ClientConfig(false)}}
+		resp, err = client.Get(s.URL + "/_sim/health")
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		if requireClientCert != (err != nil) {
+			t.Fatalf("requireClientCert %v: a client without a certificate got err = %v", requireClientCert, err)
+		}
+		if requireClientCert && !strings.Contains(err.Error(), "tls: certificate required") {
+			t.Fatalf("the refusal is not the TLS alert for a missing certificate: %v", err)
+		}
 	}
 }
