@@ -630,3 +630,61 @@ func TestControlPrincipalExpiry(t *testing.T) {
 		t.Fatalf("message = %q", msg)
 	}
 }
+
+// TestConcurrentIssue issues and uses credentials from many goroutines, for
+// the race detector and to check that every issued key is distinct.
+func TestConcurrentIssue(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addAgency(Agency{DomainName: "acme", AgencyName: "ops", Actions: []string{allActions}})
+	const workers, rounds = 8, 20
+	keys := make(chan string, workers*rounds*2)
+	errs := make(chan string, workers)
+	done := make(chan struct{})
+	for w := range workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range rounds {
+				var res response
+				if w%2 == 0 {
+					res = h.serve(newRequest(http.MethodGet, metadataPath, ""))
+				} else {
+					r := newRequest(http.MethodPost, assumeRolePath, assumeRoleBody("ops", "domain_name", "acme", nil))
+					h.authorize(r, defaultCred(), assumeRoleBody("ops", "domain_name", "acme", nil))
+					res = h.serve(r)
+				}
+				var body struct{ Credential tempCred }
+				if err := json.Unmarshal(res.body, &body); err != nil || body.Credential.Access == "" {
+					errs <- fmt.Sprintf("issue: %d %s", res.status, res.body)
+					return
+				}
+				keys <- body.Credential.Access
+				r := newRequest(http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON("Nw0Pass!word", false))
+				h.authorize(r, body.Credential.cred(), resetJSON("Nw0Pass!word", false))
+				if res := h.serve(r); res.status != http.StatusNoContent {
+					errs <- fmt.Sprintf("reset: %d %s", res.status, res.body)
+					return
+				}
+				_ = h.sim.MetadataSettings()
+			}
+		}()
+	}
+	for range workers {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	close(keys)
+	seen := map[string]bool{}
+	for k := range keys {
+		if seen[k] {
+			t.Fatalf("access key %s issued twice", k)
+		}
+		seen[k] = true
+	}
+	if st, _ := h.sim.Server(srv.ID); st.ResetCount != workers*rounds {
+		t.Fatalf("reset count = %d, want %d", st.ResetCount, workers*rounds)
+	}
+}
