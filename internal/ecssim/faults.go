@@ -202,24 +202,96 @@ var managedHeaders = map[string]string{
 // normalizeFault checks f, returns it in canonical form (upper-case method,
 // canonical header names, copies of the map and pointer) and returns its
 // body as bytes. Every error names the field it is about.
+//
+// The checks run in a fixed order, so that a fault with several mistakes
+// is always refused for the same one.
 func normalizeFault(f Fault) (Fault, []byte, error) {
 	f.Method = strings.ToUpper(f.Method)
-	for _, c := range f.Method {
+	if err := checkFaultMethod(f.Method); err != nil {
+		return f, nil, err
+	}
+	body, err := faultBody(f)
+	if err != nil {
+		return f, nil, err
+	}
+	if err := checkFaultRanges(f, body); err != nil {
+		return f, nil, err
+	}
+	if f.Status == 0 {
+		return f, nil, checkFaultWithoutStatus(f)
+	}
+	if err := checkFaultAnswer(f, body); err != nil {
+		return f, nil, err
+	}
+	if f.TruncateAfter != nil {
+		n := *f.TruncateAfter
+		f.TruncateAfter = &n
+	}
+	if len(f.Headers) > 0 {
+		headers, err := normalizeFaultHeaders(f.Headers, f.RetryAfterSeconds)
+		if err != nil {
+			return f, nil, err
+		}
+		f.Headers = headers
+	}
+	return f, body, nil
+}
+
+// checkFaultMethod accepts an upper-case method name of letters only, or
+// none.
+func checkFaultMethod(method string) error {
+	for _, c := range method {
 		if c < 'A' || c > 'Z' {
-			return f, nil, fmt.Errorf("method %q is not an HTTP method", f.Method)
+			return fmt.Errorf("method %q is not an HTTP method", method)
 		}
 	}
-	body := []byte(f.Body)
-	if f.BodyBase64 != "" {
-		if f.Body != "" {
-			return f, nil, errors.New("body and body_base64 are two ways to give the body: set one of them")
-		}
-		var err error
-		if body, err = base64.StdEncoding.DecodeString(f.BodyBase64); err != nil {
-			return f, nil, fmt.Errorf("body_base64 is not standard base64: %w", err)
-		}
+	return nil
+}
+
+// faultBody returns the body f gives, from Body or BodyBase64.
+func faultBody(f Fault) ([]byte, error) {
+	if f.BodyBase64 == "" {
+		return []byte(f.Body), nil
 	}
-	customBody := len(body) > 0 || f.ContentType != ""
+	if f.Body != "" {
+		return nil, errors.New("body and body_base64 are two ways to give the body: set one of them")
+	}
+	body, err := base64.StdEncoding.DecodeString(f.BodyBase64)
+	if err != nil {
+		return nil, fmt.Errorf("body_base64 is not standard base64: %w", err)
+	}
+	return body, nil
+}
+
+// checkFaultRanges checks what every fault must satisfy, with or without
+// a status: the field ranges and that the fault does something.
+func checkFaultRanges(f Fault, body []byte) error {
+	switch {
+	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+		return fmt.Errorf("status %d must be between 100 and 599 (or 0 for none)", f.Status)
+	case f.ResetConnection && f.Status != 0:
+		return errors.New("reset_connection sends no response, so it cannot be combined with status")
+	case f.Status == 0 && !f.ResetConnection && f.DelayMS == 0:
+		return errors.New("a fault needs status, reset_connection or delay_ms")
+	case len(body) > maxFaultBody:
+		return fmt.Errorf("body is %d bytes long; at most %d are allowed", len(body), maxFaultBody)
+	case !validHeaderValue(f.ContentType):
+		return errors.New("content_type must be printable ASCII, without control characters or surrounding spaces")
+	case f.Count < 0:
+		return errors.New("count must not be negative")
+	case math.IsNaN(f.Rate) || f.Rate < 0 || f.Rate > 1:
+		return errors.New("rate must be between 0 and 1")
+	case f.RetryAfterSeconds < 0:
+		return errors.New("retry_after_seconds must not be negative")
+	case f.DelayMS < 0 || time.Duration(f.DelayMS)*time.Millisecond > maxFaultDelay:
+		return fmt.Errorf("delay_ms must be between 0 and %d", maxFaultDelay.Milliseconds())
+	}
+	return nil
+}
+
+// checkFaultWithoutStatus refuses the fields that shape an answer in a
+// fault that sends none (a delay alone or a connection reset).
+func checkFaultWithoutStatus(f Fault) error {
 	answers := []struct {
 		set  bool
 		name string
@@ -231,90 +303,75 @@ func normalizeFault(f Fault) (Fault, []byte, error) {
 		{len(f.Headers) > 0, "headers"},
 		{f.TruncateAfter != nil, "truncate_after"},
 	}
-	switch {
-	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
-		return f, nil, fmt.Errorf("status %d must be between 100 and 599 (or 0 for none)", f.Status)
-	case f.ResetConnection && f.Status != 0:
-		return f, nil, errors.New("reset_connection sends no response, so it cannot be combined with status")
-	case f.Status == 0 && !f.ResetConnection && f.DelayMS == 0:
-		return f, nil, errors.New("a fault needs status, reset_connection or delay_ms")
-	case len(body) > maxFaultBody:
-		return f, nil, fmt.Errorf("body is %d bytes long; at most %d are allowed", len(body), maxFaultBody)
-	case !validHeaderValue(f.ContentType):
-		return f, nil, errors.New("content_type must be printable ASCII, without control characters or surrounding spaces")
-	case f.Count < 0:
-		return f, nil, errors.New("count must not be negative")
-	case math.IsNaN(f.Rate) || f.Rate < 0 || f.Rate > 1:
-		return f, nil, errors.New("rate must be between 0 and 1")
-	case f.RetryAfterSeconds < 0:
-		return f, nil, errors.New("retry_after_seconds must not be negative")
-	case f.DelayMS < 0 || time.Duration(f.DelayMS)*time.Millisecond > maxFaultDelay:
-		return f, nil, fmt.Errorf("delay_ms must be between 0 and %d", maxFaultDelay.Milliseconds())
-	}
-	if f.Status == 0 {
-		for _, a := range answers {
-			if a.set {
-				if f.ResetConnection {
-					return f, nil, fmt.Errorf("reset_connection sends no response, so it cannot be combined with %s", a.name)
-				}
-				return f, nil, fmt.Errorf("%s shapes an answer, so it needs status", a.name)
-			}
+	for _, a := range answers {
+		if !a.set {
+			continue
 		}
-		return f, nil, nil
+		if f.ResetConnection {
+			return fmt.Errorf("reset_connection sends no response, so it cannot be combined with %s", a.name)
+		}
+		return fmt.Errorf("%s shapes an answer, so it needs status", a.name)
 	}
+	return nil
+}
+
+// checkFaultAnswer checks that the body fields of a fault with a status
+// fit that status and each other.
+func checkFaultAnswer(f Fault, body []byte) error {
+	customBody := len(body) > 0 || f.ContentType != ""
 	switch {
 	case !bodyAllowed(f.Status) && len(body) > 0:
-		return f, nil, fmt.Errorf("status %d carries no body, so body cannot be set", f.Status)
+		return fmt.Errorf("status %d carries no body, so body cannot be set", f.Status)
 	case !bodyAllowed(f.Status) && f.TruncateAfter != nil:
-		return f, nil, fmt.Errorf("status %d carries no body, so there is nothing for truncate_after to cut", f.Status)
+		return fmt.Errorf("status %d carries no body, so there is nothing for truncate_after to cut", f.Status)
 	case (f.Status < 200 || f.Status == http.StatusNotModified) && f.ContentType != "":
 		// net/http drops Content-Type from a 304, and a 1xx describes no
 		// body at all.
-		return f, nil, fmt.Errorf("content_type cannot be sent with status %d, which describes no body of its own", f.Status)
+		return fmt.Errorf("content_type cannot be sent with status %d, which describes no body of its own", f.Status)
 	case f.Code != "" && !hasGeneratedBody(f.Status):
-		return f, nil, fmt.Errorf("code replaces the code of a generated error body, and status %d has none", f.Status)
+		return fmt.Errorf("code replaces the code of a generated error body, and status %d has none", f.Status)
 	case f.Code != "" && len(body) == 0 && f.ContentType != "":
-		return f, nil, errors.New("code replaces the code of a generated error body, which content_type without body replaces with an empty one")
+		return errors.New("code replaces the code of a generated error body, which content_type without body replaces with an empty one")
 	case f.TruncateAfter != nil && *f.TruncateAfter < 0:
-		return f, nil, errors.New("truncate_after must not be negative")
+		return errors.New("truncate_after must not be negative")
 	case f.TruncateAfter != nil && customBody && *f.TruncateAfter >= len(body):
-		return f, nil, fmt.Errorf("truncate_after must be less than the body's %d bytes, or nothing is cut", len(body))
+		return fmt.Errorf("truncate_after must be less than the body's %d bytes, or nothing is cut", len(body))
 	case f.TruncateAfter != nil && !customBody && !hasGeneratedBody(f.Status):
-		return f, nil, fmt.Errorf("status %d has an empty body unless one is given, so there is nothing for truncate_after to cut", f.Status)
+		return fmt.Errorf("status %d has an empty body unless one is given, so there is nothing for truncate_after to cut", f.Status)
 	}
-	if f.TruncateAfter != nil {
-		n := *f.TruncateAfter
-		f.TruncateAfter = &n
-	}
-	if len(f.Headers) > 0 {
-		headers := make(map[string]string, len(f.Headers))
-		for name, value := range f.Headers {
-			if !validHeaderName(name) {
-				return f, nil, fmt.Errorf("headers: %q is not a valid header name", name)
-			}
-			canonical := http.CanonicalHeaderKey(name)
-			if why, ok := managedHeaders[canonical]; ok {
-				return f, nil, fmt.Errorf("headers: %s cannot be set here: %s", canonical, why)
-			}
-			if _, dup := headers[canonical]; dup {
-				return f, nil, fmt.Errorf("headers: %s is given twice, in different letter cases", canonical)
-			}
-			if !validHeaderValue(value) {
-				return f, nil, fmt.Errorf("headers: the value of %s must be printable ASCII, without control characters or surrounding spaces", canonical)
-			}
-			if canonical == "Retry-After" && f.RetryAfterSeconds > 0 {
-				return f, nil, errors.New("headers: Retry-After and retry_after_seconds both set the Retry-After header: set one of them")
-			}
-			if canonical == "X-Request-Id" && (value == "" || strings.Contains(value, " ")) {
-				// It becomes the request's ID, which log lines quote
-				// as one word.
-				return f, nil, errors.New("headers: X-Request-Id must be one word (not empty, no spaces), since it becomes the request's ID")
-			}
-			headers[canonical] = value
+	return nil
+}
+
+// normalizeFaultHeaders checks a fault's extra headers and returns a copy
+// keyed by canonical names. retryAfterSeconds is the fault's own
+// Retry-After, which a header of that name would contradict.
+func normalizeFaultHeaders(given map[string]string, retryAfterSeconds int) (map[string]string, error) {
+	headers := make(map[string]string, len(given))
+	for name, value := range given {
+		if !validHeaderName(name) {
+			return nil, fmt.Errorf("headers: %q is not a valid header name", name)
 		}
-		f.Headers = headers
+		canonical := http.CanonicalHeaderKey(name)
+		if why, ok := managedHeaders[canonical]; ok {
+			return nil, fmt.Errorf("headers: %s cannot be set here: %s", canonical, why)
+		}
+		if _, dup := headers[canonical]; dup {
+			return nil, fmt.Errorf("headers: %s is given twice, in different letter cases", canonical)
+		}
+		if !validHeaderValue(value) {
+			return nil, fmt.Errorf("headers: the value of %s must be printable ASCII, without control characters or surrounding spaces", canonical)
+		}
+		if canonical == "Retry-After" && retryAfterSeconds > 0 {
+			return nil, errors.New("headers: Retry-After and retry_after_seconds both set the Retry-After header: set one of them")
+		}
+		if canonical == "X-Request-Id" && (value == "" || strings.Contains(value, " ")) {
+			// It becomes the request's ID, which log lines quote
+			// as one word.
+			return nil, errors.New("headers: X-Request-Id must be one word (not empty, no spaces), since it becomes the request's ID")
+		}
+		headers[canonical] = value
 	}
-	return f, body, nil
+	return headers, nil
 }
 
 // validHeaderValue reports whether v can be sent as a header value exactly
