@@ -119,56 +119,85 @@ func badListParam(format string, args ...any) *apiError {
 // parseListQuery validates the query of a list request. Parameters it does
 // not know are ignored; a known single-valued one given twice is an error,
 // since the API could honour only one of the values.
+//
+// The steps run in a fixed order, so that a query with several mistakes is
+// always refused for the same one.
 func parseListQuery(values url.Values) (listQuery, *apiError) {
 	q := listQuery{limit: defaultListLimit, page: 1}
-	single := func(name string) (string, bool, *apiError) {
-		switch vs := values[name]; len(vs) {
-		case 0:
-			return "", false, nil
-		case 1:
-			return vs[0], true, nil
-		default:
-			return "", false, badListParam("The query parameter %s is given %d times; give it once.", name, len(vs))
+	p := listParams(values)
+	for _, step := range []func(listParams, *listQuery) *apiError{
+		parseListPaging,
+		parseListNameAndStatus,
+		parseListTags,
+		parseListOtherFilters,
+	} {
+		if e := step(p, &q); e != nil {
+			return q, e
 		}
 	}
+	return q, nil
+}
 
-	if v, ok, e := single("limit"); e != nil {
-		return q, e
+// listParams is the query of a list request.
+type listParams url.Values
+
+// single returns the value of a single-valued parameter and whether it was
+// given; giving it more than once is an error.
+func (p listParams) single(name string) (string, bool, *apiError) {
+	switch vs := p[name]; len(vs) {
+	case 0:
+		return "", false, nil
+	case 1:
+		return vs[0], true, nil
+	default:
+		return "", false, badListParam("The query parameter %s is given %d times; give it once.", name, len(vs))
+	}
+}
+
+// parseListPaging reads limit, offset and marker.
+func parseListPaging(p listParams, q *listQuery) *apiError {
+	if v, ok, e := p.single("limit"); e != nil {
+		return e
 	} else if ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxListLimit {
-			return q, badListParam("The value of limit must be an integer from 1 to %d.", maxListLimit)
+			return badListParam("The value of limit must be an integer from 1 to %d.", maxListLimit)
 		}
 		q.limit = n
 	}
-	if v, ok, e := single("offset"); e != nil {
-		return q, e
+	if v, ok, e := p.single("offset"); e != nil {
+		return e
 	} else if ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return q, badListParam("The value of offset must be a page number, an integer of at least 0 (0 and 1 both mean the first page).")
+			return badListParam("The value of offset must be a page number, an integer of at least 0 (0 and 1 both mean the first page).")
 		}
 		q.page = max(n, 1)
 	}
-	if v, ok, e := single("marker"); e != nil {
-		return q, e
+	if v, ok, e := p.single("marker"); e != nil {
+		return e
 	} else if ok {
 		if v == "" {
-			return q, badListParam("The value of marker must be the ID of the last server of the previous page.")
+			return badListParam("The value of marker must be the ID of the last server of the previous page.")
 		}
 		q.marker, q.hasMarker = v, true
 	}
-	if v, _, e := single("name"); e != nil {
-		return q, e
+	return nil
+}
+
+// parseListNameAndStatus reads the name and status filters.
+func parseListNameAndStatus(p listParams, q *listQuery) *apiError {
+	if v, _, e := p.single("name"); e != nil {
+		return e
 	} else if v != "" {
 		q.name = []rune(strings.ToLower(v))
 	}
-	if v, _, e := single("status"); e != nil {
-		return q, e
+	if v, _, e := p.single("status"); e != nil {
+		return e
 	} else if v != "" {
 		status := strings.ToUpper(v)
 		if !slices.Contains(serverStatuses, status) {
-			return q, badListParam("The value of status must be one of %s.", strings.Join(serverStatuses, ", "))
+			return badListParam("The value of status must be one of %s.", strings.Join(serverStatuses, ", "))
 		}
 		if scope, ok := statusListScope[status]; ok {
 			q.statuses = scope
@@ -176,50 +205,62 @@ func parseListQuery(values url.Values) (listQuery, *apiError) {
 			q.statuses = []string{status}
 		}
 	}
-	for _, p := range []struct {
+	return nil
+}
+
+// parseListTags reads tags and not-tags, which may each be given several
+// times.
+func parseListTags(p listParams, q *listQuery) *apiError {
+	for _, param := range []struct {
 		name string
 		dst  *[]tagMatch
 	}{{"tags", &q.tags}, {"not-tags", &q.notTags}} {
-		for _, v := range values[p.name] {
+		for _, v := range p[param.name] {
 			if v == "" {
 				continue
 			}
 			for item := range strings.SplitSeq(v, ",") {
 				key, value, hasValue := strings.Cut(item, "=")
 				if key == "" {
-					return q, badListParam("The value of %s must be tags separated by commas, each a key or key=value, with no empty key.", p.name)
+					return badListParam("The value of %s must be tags separated by commas, each a key or key=value, with no empty key.", param.name)
 				}
-				*p.dst = append(*p.dst, tagMatch{key: key, value: value, anyValue: !hasValue})
+				*param.dst = append(*param.dst, tagMatch{key: key, value: value, anyValue: !hasValue})
 			}
 		}
 	}
-	ep, _, e := single("enterprise_project_id")
+	return nil
+}
+
+// parseListOtherFilters reads enterprise_project_id and the filters no
+// simulated server can satisfy, and refuses server_id.
+func parseListOtherFilters(p listParams, q *listQuery) *apiError {
+	ep, _, e := p.single("enterprise_project_id")
 	if e != nil {
-		return q, e
+		return e
 	}
 	q.ep = ep
-	if v, _, e := single("flavor"); e != nil {
-		return q, e
+	if v, _, e := p.single("flavor"); e != nil {
+		return e
 	} else if v != "" && v != simFlavorID {
 		// Every simulated server has the same flavor.
 		q.none = true
 	}
 	for _, name := range []string{"ip", "ip_eq", "reservation_id"} {
-		if v, _, e := single(name); e != nil {
-			return q, e
+		if v, _, e := p.single(name); e != nil {
+			return e
 		} else if v != "" {
 			// Simulated servers have no addresses and were not created
 			// in a reservation, so nothing matches.
 			q.none = true
 		}
 	}
-	if _, ok := values["server_id"]; ok {
+	if _, ok := p["server_id"]; ok {
 		// server_id changes what the API answers for unknown IDs and
 		// overrides every other filter; ignoring it silently would hand a
 		// client the whole fleet, so it is refused.
-		return q, badListParam("The query parameter server_id is not supported by the simulator.")
+		return badListParam("The query parameter server_id is not supported by the simulator.")
 	}
-	return q, nil
+	return nil
 }
 
 // listScope says which enterprise projects' servers the caller lists: all
