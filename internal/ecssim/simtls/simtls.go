@@ -55,12 +55,38 @@ type PKI struct {
 // client.pem, client-key.pem; keys with mode 0600). With dir "" nothing is written and the *File
 // fields stay empty.
 func New(dir string) (*PKI, error) {
-	now := time.Now()
-	caKey, err := newKey()
+	ca, err := newAuthority(time.Now())
 	if err != nil {
 		return nil, err
 	}
-	caTmpl := &x509.Certificate{
+	p := &PKI{CAPEM: certToPEM(ca.cert.Raw), CAPool: x509.NewCertPool()}
+	p.CAPool.AddCert(ca.cert)
+	if err := p.issueLeaves(ca); err != nil {
+		return nil, err
+	}
+	if dir == "" {
+		return p, nil
+	}
+	if err := p.writeFiles(dir); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// authority is the CA of one PKI: its certificate and key, and the moment the PKI was made,
+// which every certificate's validity is counted from.
+type authority struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	now  time.Time
+}
+
+func newAuthority(now time.Time) (*authority, error) {
+	key, err := newKey()
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
 		SerialNumber:          serial(1),
 		Subject:               pkix.Name{CommonName: "ecs-simulator test CA"},
 		NotBefore:             now.Add(-time.Hour),
@@ -69,59 +95,68 @@ func New(dir string) (*PKI, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, fmt.Errorf("create CA certificate: %w", err)
 	}
-	ca, err := x509.ParseCertificate(caDER)
+	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		return nil, fmt.Errorf("parse CA certificate: %w", err)
 	}
+	return &authority{cert: cert, key: key, now: now}, nil
+}
 
-	leaf := func(n int64, cn string, usage x509.ExtKeyUsage, ips []net.IP, names []string) ([]byte, []byte, error) {
-		key, err := newKey()
-		if err != nil {
-			return nil, nil, err
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: serial(n),
-			Subject:      pkix.Name{CommonName: cn},
-			NotBefore:    now.Add(-time.Hour),
-			NotAfter:     now.Add(validity),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			IPAddresses:  ips,
-			DNSNames:     names,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			return nil, nil, fmt.Errorf("create %s certificate: %w", cn, err)
-		}
-		keyPEM, err := keyToPEM(key)
-		if err != nil {
-			return nil, nil, err
-		}
-		return certToPEM(der), keyPEM, nil
+// issue makes a fresh key and a certificate for it signed by the CA, and returns both in PEM.
+func (a *authority) issue(n int64, cn string, usage x509.ExtKeyUsage, ips []net.IP, names []string) (certPEM, keyPEM []byte, err error) {
+	key, err := newKey()
+	if err != nil {
+		return nil, nil, err
 	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(n),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    a.now.Add(-time.Hour),
+		NotAfter:     a.now.Add(validity),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+		IPAddresses:  ips,
+		DNSNames:     names,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create %s certificate: %w", cn, err)
+	}
+	keyPEM, err = keyToPEM(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return certToPEM(der), keyPEM, nil
+}
 
-	p := &PKI{CAPEM: certToPEM(caDER), CAPool: x509.NewCertPool()}
-	p.CAPool.AddCert(ca)
-	p.ServerCertPEM, p.ServerKeyPEM, err = leaf(2, "ecs-simulator", x509.ExtKeyUsageServerAuth,
+// issueLeaves has ca sign the server and client certificates and fills in their PEM fields and
+// key pairs.
+func (p *PKI) issueLeaves(ca *authority) error {
+	var err error
+	p.ServerCertPEM, p.ServerKeyPEM, err = ca.issue(2, "ecs-simulator", x509.ExtKeyUsageServerAuth,
 		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, []string{"localhost"})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	p.ClientCertPEM, p.ClientKeyPEM, err = leaf(3, "ecs-simulator test client", x509.ExtKeyUsageClientAuth, nil, nil)
+	p.ClientCertPEM, p.ClientKeyPEM, err = ca.issue(3, "ecs-simulator test client", x509.ExtKeyUsageClientAuth, nil, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if p.ServerCert, err = tls.X509KeyPair(p.ServerCertPEM, p.ServerKeyPEM); err != nil {
-		return nil, fmt.Errorf("server key pair: %w", err)
+		return fmt.Errorf("server key pair: %w", err)
 	}
 	if p.ClientCert, err = tls.X509KeyPair(p.ClientCertPEM, p.ClientKeyPEM); err != nil {
-		return nil, fmt.Errorf("client key pair: %w", err)
+		return fmt.Errorf("client key pair: %w", err)
 	}
+	return nil
+}
 
+// writeFiles writes the PEM files into dir and sets the *File fields.
+func (p *PKI) writeFiles(dir string) error {
 	files := []struct {
 		dst  *string
 		name string
@@ -134,16 +169,13 @@ func New(dir string) (*PKI, error) {
 		{&p.ClientCertFile, "client.pem", p.ClientCertPEM, 0o644},
 		{&p.ClientKeyFile, "client-key.pem", p.ClientKeyPEM, 0o600},
 	}
-	if dir == "" {
-		return p, nil
-	}
 	for _, f := range files {
 		*f.dst = filepath.Join(dir, f.name)
 		if err := os.WriteFile(*f.dst, f.data, f.mode); err != nil {
-			return nil, fmt.Errorf("write %s: %w", f.name, err)
+			return fmt.Errorf("write %s: %w", f.name, err)
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // ServerConfig returns a TLS configuration for the simulator (ecssim.Config.TLS) presenting the
