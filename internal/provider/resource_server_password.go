@@ -431,6 +431,11 @@ func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequ
 	defer cancel()
 
 	serverID := state.ServerID.ValueString()
+	// State without an identity (written before the resource had one, or
+	// by a CLI older than 1.12, which keeps none) gets it here, before any
+	// return: the framework wants an identity after every Read, even one
+	// that removes the resource. A stored identity is left as it is.
+	resp.Diagnostics.Append(ensureIdentity(ctx, resp.Identity, r.providerData, serverID)...)
 	api := apiOrDefault(state.API)
 	_, err := r.client.GetServer(ctx, api, serverID)
 	switch {
@@ -446,9 +451,7 @@ func (r *serverPasswordResource) Read(ctx context.Context, req resource.ReadRequ
 		}, err))
 	}
 	// Nothing else can be read back (the password least of all), so the
-	// state stays as the framework passed it in, and so does a stored
-	// identity; state without one gets it now.
-	resp.Diagnostics.Append(ensureIdentity(ctx, resp.Identity, r.providerData, serverID)...)
+	// state stays as the framework passed it in.
 }
 
 // Update implements resource.Resource: it resets the password again when the
