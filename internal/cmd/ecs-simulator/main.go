@@ -39,34 +39,8 @@ func main() {
 // run is the whole command; it returns the exit status: 0 after a clean
 // shutdown, 1 when serving fails, 2 for bad usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ecs-simulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: ecs-simulator [flags]\n\n"+
-			"Serves the ECS password and IAM APIs from memory. Prints the base URL on the first\n"+
-			"line of standard output and logs requests to standard error.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	var (
-		addr      = fs.String("addr", ecssim.DefaultAddr, "listen address (host:port); port 0 picks a free port. The /_sim/ control API answers loopback clients only")
-		accessKey = fs.String("access-key", ecssim.DefaultAccessKey, "access key of the default principal (every ECS action, project-wide)")
-		secretKey = fs.String("secret-key", ecssim.DefaultSecretKey, "secret key of the default principal")
-		projectID = fs.String("project-id", ecssim.DefaultProjectID, "IAM project ID of the simulated account")
-		region    = fs.String("region", ecssim.DefaultRegion, "region; also the name of the project")
-		user      = fs.String("user", ecssim.DefaultUser, "IAM user name for token login (any domain name is accepted)")
-		password  = fs.String("password", ecssim.DefaultPassword, "IAM user password for token login")
-		latency   = fs.Duration("latency", 0, "delay added to every API request, e.g. 200ms")
-		rateLimit = fs.Float64("rate-limit", 0, "API requests per second allowed per credential; 0 = unlimited")
-		seedFile  = fs.String("seed", "", "JSON file holding an array of servers in the POST /_sim/servers shape")
-		faultSeed = fs.Uint64("fault-seed", ecssim.DefaultRandSeed, "seed for rate-based faults (same seed, same faults)")
-		clockOff  = fs.Duration("clock-offset", 0, "run the simulator's clock ahead of (e.g. 20m) or behind (-20m) the system clock; beyond 15m either way signatures expire")
-		jobDur    = fs.Duration("job-duration", ecssim.DefaultJobDuration, "how long a batch reboot, start or stop job runs, e.g. 200ms (1ms to 24h)")
-		tokenLife = fs.Duration("token-lifetime", ecssim.DefaultTokenLifetime, "how long IAM tokens stay valid (1s to 24h)")
-		metaLife  = fs.Duration("metadata-lifetime", ecssim.DefaultMetadataLifetime, "how long credentials from GET /openstack/latest/securitykey stay valid (1s to 24h)")
-		tlsCert   = fs.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS with it; needs -tls-key")
-		tlsKey    = fs.String("tls-key", "", "PEM private key file of -tls-cert")
-		clientCA  = fs.String("tls-client-ca", "", "PEM file of CA certificates: demand a client certificate signed by one of them (needs -tls-cert)")
-	)
+	var o options
+	fs := newFlagSet(stderr, &o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -78,48 +52,109 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if *latency < 0 || *rateLimit < 0 {
-		fmt.Fprintln(stderr, "ecs-simulator: -latency and -rate-limit must not be negative")
+	if err := o.check(); err != nil {
+		fmt.Fprintf(stderr, "ecs-simulator: %v\n", err)
 		return 2
 	}
-	if *clockOff > ecssim.MaxClockOffset || *clockOff < -ecssim.MaxClockOffset {
-		fmt.Fprintf(stderr, "ecs-simulator: -clock-offset must be within %v either way\n", ecssim.MaxClockOffset)
-		return 2
-	}
-
-	if *jobDur < ecssim.MinJobDuration || *jobDur > ecssim.MaxJobDuration {
-		fmt.Fprintf(stderr, "ecs-simulator: -job-duration must be between %v and %v\n", ecssim.MinJobDuration, ecssim.MaxJobDuration)
-		return 2
-	}
-	if *tokenLife < ecssim.MinTokenLifetime || *tokenLife > ecssim.MaxTokenLifetime {
-		fmt.Fprintf(stderr, "ecs-simulator: -token-lifetime must be between %v and %v\n", ecssim.MinTokenLifetime, ecssim.MaxTokenLifetime)
-		return 2
-	}
-	if *metaLife < ecssim.MinMetadataLifetime || *metaLife > ecssim.MaxMetadataLifetime {
-		fmt.Fprintf(stderr, "ecs-simulator: -metadata-lifetime must be between %v and %v\n", ecssim.MinMetadataLifetime, ecssim.MaxMetadataLifetime)
-		return 2
-	}
-	tlsConfig, err := loadTLS(*tlsCert, *tlsKey, *clientCA)
+	logger := log.New(stderr, "ecs-simulator: ", log.LstdFlags|log.LUTC)
+	cfg, err := o.config(logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "ecs-simulator: %v\n", err)
 		return 2
 	}
+	err = ecssim.ListenAndServe(ctx, o.addr, cfg, func(url string) {
+		fmt.Fprintln(stdout, url)
+		o.logStart(logger, url, cfg)
+	})
+	if err != nil {
+		logger.Printf("error: %v", err)
+		return 1
+	}
+	logger.Printf("stopped")
+	return 0
+}
 
-	logger := log.New(stderr, "ecs-simulator: ", log.LstdFlags|log.LUTC)
+// options are the command's flags.
+type options struct {
+	addr, accessKey, secretKey, projectID, region, user, password string
+	seedFile, tlsCert, tlsKey, clientCA                           string
+
+	latency, clockOffset, jobDuration, tokenLifetime, metadataLifetime time.Duration
+
+	rateLimit float64
+	faultSeed uint64
+}
+
+// newFlagSet defines the flags, storing their values in o.
+func newFlagSet(stderr io.Writer, o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("ecs-simulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: ecs-simulator [flags]\n\n"+
+			"Serves the ECS password and IAM APIs from memory. Prints the base URL on the first\n"+
+			"line of standard output and logs requests to standard error.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.addr, "addr", ecssim.DefaultAddr, "listen address (host:port); port 0 picks a free port. The /_sim/ control API answers loopback clients only")
+	fs.StringVar(&o.accessKey, "access-key", ecssim.DefaultAccessKey, "access key of the default principal (every ECS action, project-wide)")
+	fs.StringVar(&o.secretKey, "secret-key", ecssim.DefaultSecretKey, "secret key of the default principal")
+	fs.StringVar(&o.projectID, "project-id", ecssim.DefaultProjectID, "IAM project ID of the simulated account")
+	fs.StringVar(&o.region, "region", ecssim.DefaultRegion, "region; also the name of the project")
+	fs.StringVar(&o.user, "user", ecssim.DefaultUser, "IAM user name for token login (any domain name is accepted)")
+	fs.StringVar(&o.password, "password", ecssim.DefaultPassword, "IAM user password for token login")
+	fs.DurationVar(&o.latency, "latency", 0, "delay added to every API request, e.g. 200ms")
+	fs.Float64Var(&o.rateLimit, "rate-limit", 0, "API requests per second allowed per credential; 0 = unlimited")
+	fs.StringVar(&o.seedFile, "seed", "", "JSON file holding an array of servers in the POST /_sim/servers shape")
+	fs.Uint64Var(&o.faultSeed, "fault-seed", ecssim.DefaultRandSeed, "seed for rate-based faults (same seed, same faults)")
+	fs.DurationVar(&o.clockOffset, "clock-offset", 0, "run the simulator's clock ahead of (e.g. 20m) or behind (-20m) the system clock; beyond 15m either way signatures expire")
+	fs.DurationVar(&o.jobDuration, "job-duration", ecssim.DefaultJobDuration, "how long a batch reboot, start or stop job runs, e.g. 200ms (1ms to 24h)")
+	fs.DurationVar(&o.tokenLifetime, "token-lifetime", ecssim.DefaultTokenLifetime, "how long IAM tokens stay valid (1s to 24h)")
+	fs.DurationVar(&o.metadataLifetime, "metadata-lifetime", ecssim.DefaultMetadataLifetime, "how long credentials from GET /openstack/latest/securitykey stay valid (1s to 24h)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS with it; needs -tls-key")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key file of -tls-cert")
+	fs.StringVar(&o.clientCA, "tls-client-ca", "", "PEM file of CA certificates: demand a client certificate signed by one of them (needs -tls-cert)")
+	return fs
+}
+
+// check refuses values out of range, naming the flag; the files the flags
+// name are read later, by config.
+func (o *options) check() error {
+	switch {
+	case o.latency < 0 || o.rateLimit < 0:
+		return errors.New("-latency and -rate-limit must not be negative")
+	case o.clockOffset > ecssim.MaxClockOffset || o.clockOffset < -ecssim.MaxClockOffset:
+		return fmt.Errorf("-clock-offset must be within %v either way", ecssim.MaxClockOffset)
+	case o.jobDuration < ecssim.MinJobDuration || o.jobDuration > ecssim.MaxJobDuration:
+		return fmt.Errorf("-job-duration must be between %v and %v", ecssim.MinJobDuration, ecssim.MaxJobDuration)
+	case o.tokenLifetime < ecssim.MinTokenLifetime || o.tokenLifetime > ecssim.MaxTokenLifetime:
+		return fmt.Errorf("-token-lifetime must be between %v and %v", ecssim.MinTokenLifetime, ecssim.MaxTokenLifetime)
+	case o.metadataLifetime < ecssim.MinMetadataLifetime || o.metadataLifetime > ecssim.MaxMetadataLifetime:
+		return fmt.Errorf("-metadata-lifetime must be between %v and %v", ecssim.MinMetadataLifetime, ecssim.MaxMetadataLifetime)
+	}
+	return nil
+}
+
+// config builds the simulator's configuration, reading the TLS files and
+// then the seed file; logger gets the request log and TLS errors.
+func (o *options) config(logger *log.Logger) (ecssim.Config, error) {
+	tlsConfig, err := loadTLS(o.tlsCert, o.tlsKey, o.clientCA)
+	if err != nil {
+		return ecssim.Config{}, err
+	}
 	cfg := ecssim.Config{
-		ProjectID:        *projectID,
-		Region:           *region,
-		AccessKey:        *accessKey,
-		SecretKey:        *secretKey,
-		User:             *user,
-		Password:         *password,
-		Latency:          *latency,
-		RateLimit:        *rateLimit,
-		RandSeed:         *faultSeed,
-		ClockOffset:      *clockOff,
-		JobDuration:      *jobDur,
-		TokenLifetime:    *tokenLife,
-		MetadataLifetime: *metaLife,
+		ProjectID:        o.projectID,
+		Region:           o.region,
+		AccessKey:        o.accessKey,
+		SecretKey:        o.secretKey,
+		User:             o.user,
+		Password:         o.password,
+		Latency:          o.latency,
+		RateLimit:        o.rateLimit,
+		RandSeed:         o.faultSeed,
+		ClockOffset:      o.clockOffset,
+		JobDuration:      o.jobDuration,
+		TokenLifetime:    o.tokenLifetime,
+		MetadataLifetime: o.metadataLifetime,
 		TLS:              tlsConfig,
 		// Failed TLS handshakes (a client that distrusts the certificate
 		// or sends no client certificate) show up here.
@@ -128,31 +163,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Printf("%s %s %d request_id=%s", rec.Method, logPath(rec.Path), rec.Status, rec.RequestID)
 		},
 	}
-	if *seedFile != "" {
-		seed, err := readSeed(*seedFile)
+	if o.seedFile != "" {
+		seed, err := readSeed(o.seedFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "ecs-simulator: %v\n", err)
-			return 2
+			return ecssim.Config{}, err
 		}
 		cfg.Seed = seed
 	}
+	return cfg, nil
+}
 
-	err = ecssim.ListenAndServe(ctx, *addr, cfg, func(url string) {
-		fmt.Fprintln(stdout, url)
-		logger.Printf("listening on %s (region %s, project %s, %d seeded servers)", url, *region, *projectID, len(cfg.Seed))
-		if *clientCA != "" {
-			logger.Printf("TLS clients must present a certificate signed by a CA in %s", *clientCA)
-		}
-		if cfg.ClockOffset != 0 {
-			logger.Printf("clock offset %v: the simulator's clock reads %s", cfg.ClockOffset, time.Now().Add(cfg.ClockOffset).UTC().Format(time.RFC3339))
-		}
-	})
-	if err != nil {
-		logger.Printf("error: %v", err)
-		return 1
+// logStart logs what the simulator serves once it listens at url.
+func (o *options) logStart(logger *log.Logger, url string, cfg ecssim.Config) {
+	logger.Printf("listening on %s (region %s, project %s, %d seeded servers)", url, o.region, o.projectID, len(cfg.Seed))
+	if o.clientCA != "" {
+		logger.Printf("TLS clients must present a certificate signed by a CA in %s", o.clientCA)
 	}
-	logger.Printf("stopped")
-	return 0
+	if cfg.ClockOffset != 0 {
+		logger.Printf("clock offset %v: the simulator's clock reads %s", cfg.ClockOffset, time.Now().Add(cfg.ClockOffset).UTC().Format(time.RFC3339))
+	}
 }
 
 // logPath keeps a request's path on its log line: the path is decoded, so a
