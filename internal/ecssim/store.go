@@ -294,12 +294,31 @@ type notFoundError struct{ msg string }
 
 func (e *notFoundError) Error() string { return e.msg }
 
+// newServerRecord builds the record of the server spec describes, created
+// now; it is not yet stored.
 func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
+	state, err := newServerState(spec)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	state.Created, state.Updated = now, now
+	rec := &serverRecord{state: state}
+	if err := rec.setSpecKeys(spec); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// newServerState checks spec and returns the state of the server it
+// describes, with the defaults of the fields it leaves empty, but without
+// timestamps or key pair.
+func newServerState(spec ServerSpec) (ServerState, error) {
 	id := spec.ID
 	if id == "" {
 		id = newUUID()
 	} else if err := validateServerID(id); err != nil {
-		return nil, err
+		return ServerState{}, err
 	}
 	name := spec.Name
 	if name == "" {
@@ -307,11 +326,11 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 	}
 	status, err := normalizeStatus(spec.Status)
 	if err != nil {
-		return nil, err
+		return ServerState{}, err
 	}
 	osType, err := normalizeOSType(spec.OSType)
 	if err != nil {
-		return nil, err
+		return ServerState{}, err
 	}
 	ep := spec.EnterpriseProjectID
 	if ep == "" {
@@ -322,10 +341,9 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 		supported = *spec.ResetPasswordSupported
 	}
 	if err := validateTags(spec.Tags); err != nil {
-		return nil, err
+		return ServerState{}, err
 	}
-	now := s.now().UTC()
-	rec := &serverRecord{state: ServerState{
+	return ServerState{
 		ID:                     id,
 		Name:                   name,
 		Status:                 status,
@@ -337,25 +355,28 @@ func (s *Simulator) newServerRecord(spec ServerSpec) (*serverRecord, error) {
 		Tags:                   maps.Clone(spec.Tags),
 		EffectivePassword:      spec.LoginPassword,
 		ResetHistory:           []ResetRecord{},
-		Created:                now,
-		Updated:                now,
-	}}
+	}, nil
+}
+
+// setSpecKeys gives a new server the key pair and the encrypted Windows
+// password spec asks for.
+func (r *serverRecord) setSpecKeys(spec ServerSpec) error {
 	if spec.PublicKey != "" {
 		pub, err := parsePublicKey(spec.PublicKey)
 		if err != nil {
-			return nil, fmt.Errorf("public_key: %w", err)
+			return fmt.Errorf("public_key: %w", err)
 		}
-		rec.publicKey = pub
-		if rec.state.KeyName == "" {
-			rec.state.KeyName = defaultKeyName(id)
+		r.publicKey = pub
+		if r.state.KeyName == "" {
+			r.state.KeyName = defaultKeyName(r.state.ID)
 		}
 	}
 	if spec.WindowsPassword != "" {
-		if err := rec.storeWindowsPassword(spec.WindowsPassword); err != nil {
-			return nil, err
+		if err := r.storeWindowsPassword(spec.WindowsPassword); err != nil {
+			return err
 		}
 	}
-	return rec, nil
+	return nil
 }
 
 func (r *serverRecord) storeWindowsPassword(plain string) error {
@@ -391,42 +412,68 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 	if !ok {
 		return ServerState{}, &notFoundError{fmt.Sprintf("server %q not found", id)}
 	}
+	// The patch applies to a copy, which replaces the server only when
+	// every field was accepted.
 	next := &serverRecord{state: cur.snapshot(), publicKey: cur.publicKey, busyJob: cur.busyJob, task: cur.task}
-	if patch.Name != nil {
-		if *patch.Name == "" {
-			return ServerState{}, errors.New("name must not be empty")
-		}
-		next.state.Name = *patch.Name
+	if err := patch.applySettings(next); err != nil {
+		return ServerState{}, err
 	}
-	if patch.Status != nil {
-		status, err := normalizeStatus(*patch.Status)
+	if err := patch.applyCredentials(next, id); err != nil {
+		return ServerState{}, err
+	}
+	if err := patch.applyBootAndTags(next); err != nil {
+		return ServerState{}, err
+	}
+	next.state.Updated = s.now().UTC()
+	s.servers[id] = next
+	return next.snapshot(), nil
+}
+
+// applySettings applies the name, status, enterprise project, reset
+// support and lock of the patch.
+func (p ServerPatch) applySettings(next *serverRecord) error {
+	if p.Name != nil {
+		if *p.Name == "" {
+			return errors.New("name must not be empty")
+		}
+		next.state.Name = *p.Name
+	}
+	if p.Status != nil {
+		status, err := normalizeStatus(*p.Status)
 		if err != nil {
-			return ServerState{}, err
+			return err
 		}
 		next.state.Status = status
 	}
-	if patch.EnterpriseProjectID != nil {
-		if *patch.EnterpriseProjectID == "" {
-			return ServerState{}, errors.New(`enterprise_project_id must not be empty (the default enterprise project is "0")`)
+	if p.EnterpriseProjectID != nil {
+		if *p.EnterpriseProjectID == "" {
+			return errors.New(`enterprise_project_id must not be empty (the default enterprise project is "0")`)
 		}
-		next.state.EnterpriseProjectID = *patch.EnterpriseProjectID
+		next.state.EnterpriseProjectID = *p.EnterpriseProjectID
 	}
-	if patch.ResetPasswordSupported != nil {
-		next.state.ResetPasswordSupported = *patch.ResetPasswordSupported
+	if p.ResetPasswordSupported != nil {
+		next.state.ResetPasswordSupported = *p.ResetPasswordSupported
 	}
-	if patch.Locked != nil {
-		next.state.Locked = *patch.Locked
+	if p.Locked != nil {
+		next.state.Locked = *p.Locked
 	}
-	if patch.KeyName != nil {
-		next.state.KeyName = *patch.KeyName
+	return nil
+}
+
+// applyCredentials applies the key pair, Windows password and login
+// password of the patch, in that order: a new Windows password is
+// encrypted under the public key the same patch may set.
+func (p ServerPatch) applyCredentials(next *serverRecord, id string) error {
+	if p.KeyName != nil {
+		next.state.KeyName = *p.KeyName
 	}
-	if patch.PublicKey != nil {
-		if *patch.PublicKey == "" {
+	if p.PublicKey != nil {
+		if *p.PublicKey == "" {
 			next.publicKey = nil
 		} else {
-			pub, err := parsePublicKey(*patch.PublicKey)
+			pub, err := parsePublicKey(*p.PublicKey)
 			if err != nil {
-				return ServerState{}, fmt.Errorf("public_key: %w", err)
+				return fmt.Errorf("public_key: %w", err)
 			}
 			next.publicKey = pub
 			if next.state.KeyName == "" {
@@ -434,31 +481,35 @@ func (s *Simulator) UpdateServer(id string, patch ServerPatch) (ServerState, err
 			}
 		}
 	}
-	if patch.WindowsPassword != nil {
-		if *patch.WindowsPassword == "" {
+	if p.WindowsPassword != nil {
+		if *p.WindowsPassword == "" {
 			next.clearWindowsPassword()
-		} else if err := next.storeWindowsPassword(*patch.WindowsPassword); err != nil {
-			return ServerState{}, err
+		} else if err := next.storeWindowsPassword(*p.WindowsPassword); err != nil {
+			return err
 		}
 	}
-	if patch.LoginPassword != nil {
-		next.state.EffectivePassword = *patch.LoginPassword
+	if p.LoginPassword != nil {
+		next.state.EffectivePassword = *p.LoginPassword
 	}
-	if patch.FailNextBoot != nil {
-		if len(*patch.FailNextBoot) > maxFailReason {
-			return ServerState{}, fmt.Errorf("fail_next_boot must be at most %d bytes", maxFailReason)
+	return nil
+}
+
+// applyBootAndTags applies the armed boot failure and the tags of the
+// patch.
+func (p ServerPatch) applyBootAndTags(next *serverRecord) error {
+	if p.FailNextBoot != nil {
+		if len(*p.FailNextBoot) > maxFailReason {
+			return fmt.Errorf("fail_next_boot must be at most %d bytes", maxFailReason)
 		}
-		next.state.FailNextBoot = *patch.FailNextBoot
+		next.state.FailNextBoot = *p.FailNextBoot
 	}
-	if patch.Tags != nil {
-		if err := validateTags(*patch.Tags); err != nil {
-			return ServerState{}, err
+	if p.Tags != nil {
+		if err := validateTags(*p.Tags); err != nil {
+			return err
 		}
-		next.state.Tags = maps.Clone(*patch.Tags)
+		next.state.Tags = maps.Clone(*p.Tags)
 	}
-	next.state.Updated = s.now().UTC()
-	s.servers[id] = next
-	return next.snapshot(), nil
+	return nil
 }
 
 // Server returns the ground truth about a server.
