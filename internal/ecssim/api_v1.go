@@ -252,6 +252,55 @@ type batchServer struct {
 	ID string `json:"id"`
 }
 
+// batchCheck is what a batch request found on checking every listed server
+// before acting on any, since a batch is all or nothing.
+type batchCheck struct {
+	// failures has one entry per server that cannot take the operation.
+	failures []batchFailure
+	// first is the error of the first such server.
+	first *apiError
+	// records are the servers that can, in the order listed.
+	records []*serverRecord
+	// denied is set when a listed server lies outside the caller's grants,
+	// which makes the whole request 403; the check stops there.
+	denied bool
+}
+
+// ok reports whether the batch may go ahead.
+func (b *batchCheck) ok() bool { return !b.denied && len(b.failures) == 0 }
+
+func (b *batchCheck) fail(id string, e *apiError) {
+	b.failures = append(b.failures, batchFailure{ID: id, ErrorCode: e.code, ErrorMessage: e.msg})
+	if b.first == nil {
+		b.first = e
+	}
+}
+
+// checkBatchLocked looks up every server of a v1 batch request for the
+// caller, who must be granted actions on it, and asks blocker whether it
+// can take the operation (nil when it can). s.mu must be held.
+func (s *Simulator) checkBatchLocked(c *call, ids, actions []string, blocker func(*serverRecord) *apiError) batchCheck {
+	var b batchCheck
+	for _, id := range ids {
+		rec, ok := s.servers[id]
+		if !ok || c.params["project_id"] != s.cfg.ProjectID {
+			e := v1Errors.notFound(id)
+			b.fail(id, &e)
+			continue
+		}
+		if !c.id.allowedOn(actions, rec.state.EnterpriseProjectID, true) {
+			b.denied = true
+			break
+		}
+		if e := blocker(rec); e != nil {
+			b.fail(id, e)
+			continue
+		}
+		b.records = append(b.records, rec)
+	}
+	return b
+}
+
 // handleV1BatchReset is op B: PUT /v1/{project_id}/cloudservers/os-reset-passwords.
 //
 // It is all or nothing: when any listed server cannot be reset, nothing is
@@ -276,50 +325,38 @@ func (s *Simulator) handleV1BatchReset(c *call) {
 
 	s.mu.Lock()
 	s.settleJobsLocked()
-	var (
-		failures []batchFailure
-		records  []*serverRecord
-		denied   bool
-	)
-	for _, id := range req.serverIDs {
-		rec, ok := s.servers[id]
-		if !ok || c.params["project_id"] != s.cfg.ProjectID {
-			e := v1Errors.notFound(id)
-			failures = append(failures, batchFailure{ID: id, ErrorCode: e.code, ErrorMessage: e.msg})
-			continue
-		}
-		if !c.id.allowedOn(actionsReset, rec.state.EnterpriseProjectID, true) {
-			denied = true
-			break
-		}
+	b := s.checkBatchLocked(c, req.serverIDs, actionsReset, func(rec *serverRecord) *apiError {
 		if why := rec.resetBlocker(); why != blockNone {
 			e := v1Errors.blocked(rec, why)
-			failures = append(failures, batchFailure{ID: id, ErrorCode: e.code, ErrorMessage: e.msg})
-			continue
+			return &e
 		}
-		records = append(records, rec)
-	}
-	if !denied && len(failures) == 0 && !req.dryRun {
+		return nil
+	})
+	if b.ok() && !req.dryRun {
 		// One request, one moment: every server gets the same record.
 		reset := s.resetRecord(c, resetAPIBatch, false)
-		for _, rec := range records {
+		for _, rec := range b.records {
 			rec.recordReset(req.newPassword, reset)
 		}
 	}
 	s.mu.Unlock()
+	writeBatchResetAnswer(c, req.serverIDs, &b)
+}
 
+// writeBatchResetAnswer answers a batch reset after its check.
+func writeBatchResetAnswer(c *call, ids []string, b *batchCheck) {
 	switch {
-	case denied:
+	case b.denied:
 		c.fail(v1Errors.forbidden(ActionResetServerPwd))
-	case len(failures) > 0:
+	case len(b.failures) > 0:
 		writeJSON(c.w, http.StatusBadRequest, batchErrorBody{
 			Error: v1Error{Code: "Ecs.0611", Message: fmt.Sprintf(
-				"Batch operation failed: %d of %d servers cannot be reset.", len(failures), len(req.serverIDs))},
-			InternalError: failures,
+				"Batch operation failed: %d of %d servers cannot be reset.", len(b.failures), len(ids))},
+			InternalError: b.failures,
 		})
 	default:
-		resp := batchResponse{Response: make([]batchServer, 0, len(req.serverIDs))}
-		for _, id := range req.serverIDs {
+		resp := batchResponse{Response: make([]batchServer, 0, len(ids))}
+		for _, id := range ids {
 			resp.Response = append(resp.Response, batchServer{ID: id})
 		}
 		writeJSON(c.w, http.StatusOK, resp)

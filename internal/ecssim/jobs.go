@@ -227,79 +227,62 @@ type jobAccepted struct {
 // such server in internalError, as the batch format does. A server outside
 // the caller's enterprise projects makes the whole request 403.
 func (s *Simulator) handleV1ServerAction(c *call) {
-	if !s.admitProject(c, v1Errors) {
+	req, ok := s.admitServerAction(c)
+	if !ok {
 		return
+	}
+	s.mu.Lock()
+	s.settleJobsLocked()
+	b := s.checkBatchLocked(c, req.serverIDs, []string{req.kind.iamAction}, func(rec *serverRecord) *apiError {
+		return actionBlocker(rec, req.kind)
+	})
+	var job *jobRecord
+	if b.ok() {
+		job = s.startJob(c, req, b.records)
+	}
+	s.mu.Unlock()
+
+	switch {
+	case b.denied:
+		c.fail(v1Errors.forbidden(req.kind.iamAction))
+	case len(b.failures) > 0:
+		msg := b.first.msg
+		if len(req.serverIDs) > 1 {
+			msg = fmt.Sprintf("%s (%d of %d servers cannot be %s.)", msg, len(b.failures), len(req.serverIDs), req.kind.verb)
+		}
+		writeJSON(c.w, b.first.status, batchErrorBody{
+			Error:         v1Error{Code: b.first.code, Message: msg},
+			InternalError: b.failures,
+		})
+	default:
+		writeJSON(c.w, http.StatusOK, jobAccepted{JobID: job.id})
+	}
+}
+
+// admitServerAction authenticates a batch action, reads its body and
+// checks that the caller may attempt the action at all; on failure it has
+// answered.
+func (s *Simulator) admitServerAction(c *call) (actionRequest, bool) {
+	if !s.admitProject(c, v1Errors) {
+		return actionRequest{}, false
 	}
 	// The action, and so the IAM action to check, is known only from the
 	// body, which is therefore read before authorization.
 	req, berr := decodeActionBody(c.body)
 	if berr != nil {
 		c.fail(v1Errors.body(berr))
-		return
+		return actionRequest{}, false
 	}
 	if req.tooMany {
 		c.fail(apiError{http.StatusBadRequest, "Ecs.0118",
 			fmt.Sprintf("Too many servers in one batch: at most %d are allowed.", maxBatchServers)})
-		return
+		return actionRequest{}, false
 	}
-	actions := []string{req.kind.iamAction}
-	if !c.id.mayAttempt(actions, true) {
+	if !c.id.mayAttempt([]string{req.kind.iamAction}, true) {
 		c.fail(v1Errors.forbidden(req.kind.iamAction))
-		return
+		return actionRequest{}, false
 	}
-
-	s.mu.Lock()
-	s.settleJobsLocked()
-	var (
-		failures []batchFailure
-		first    *apiError
-		records  []*serverRecord
-		denied   bool
-	)
-	for _, id := range req.serverIDs {
-		rec, ok := s.servers[id]
-		if !ok || c.params["project_id"] != s.cfg.ProjectID {
-			e := v1Errors.notFound(id)
-			failures = append(failures, batchFailure{ID: id, ErrorCode: e.code, ErrorMessage: e.msg})
-			if first == nil {
-				first = &e
-			}
-			continue
-		}
-		if !c.id.allowedOn(actions, rec.state.EnterpriseProjectID, true) {
-			denied = true
-			break
-		}
-		if e := actionBlocker(rec, req.kind); e != nil {
-			failures = append(failures, batchFailure{ID: id, ErrorCode: e.code, ErrorMessage: e.msg})
-			if first == nil {
-				first = e
-			}
-			continue
-		}
-		records = append(records, rec)
-	}
-	var job *jobRecord
-	if !denied && len(failures) == 0 {
-		job = s.startJob(c, req, records)
-	}
-	s.mu.Unlock()
-
-	switch {
-	case denied:
-		c.fail(v1Errors.forbidden(req.kind.iamAction))
-	case len(failures) > 0:
-		msg := first.msg
-		if len(req.serverIDs) > 1 {
-			msg = fmt.Sprintf("%s (%d of %d servers cannot be %s.)", msg, len(failures), len(req.serverIDs), req.kind.verb)
-		}
-		writeJSON(c.w, first.status, batchErrorBody{
-			Error:         v1Error{Code: first.code, Message: msg},
-			InternalError: failures,
-		})
-	default:
-		writeJSON(c.w, http.StatusOK, jobAccepted{JobID: job.id})
-	}
+	return req, true
 }
 
 // startJob creates the job of an accepted batch action and marks its
