@@ -29,6 +29,11 @@ type Spec struct {
 	// AssumeRole, when set, is the agency whose credentials the calls
 	// use, obtained (and renewed) with the base credentials.
 	AssumeRole *ecsapi.AgencyRequest
+
+	// Now is the clock that decides when credentials are renewed; nil
+	// means time.Now. (Request signatures keep the API configuration's
+	// clock.)
+	Now func() time.Time
 }
 
 // MetadataSpec configures the instance metadata source.
@@ -73,7 +78,7 @@ func New(spec Spec, api ecsapi.Config) (*Cache, error) {
 		return nil, err
 	}
 	name := fmt.Sprintf("%s, assumed with %s", agencyName(*spec.AssumeRole), base.String())
-	return NewCache(&AssumeRole{Client: client, Request: *spec.AssumeRole}, name, api.Now, api.Logger), nil
+	return NewCache(&AssumeRole{Client: client, Request: *spec.AssumeRole}, name, spec.Now, api.Logger), nil
 }
 
 // baseSource returns the cache of the base source of spec.
@@ -93,7 +98,7 @@ func baseSource(spec Spec, api ecsapi.Config) (*Cache, error) {
 		if name == "" {
 			name = "the configured credentials"
 		}
-		return NewCache(Static{Credentials: *spec.Static}, name, api.Now, api.Logger), nil
+		return NewCache(Static{Credentials: *spec.Static}, name, spec.Now, api.Logger), nil
 	case spec.Login != nil:
 		if name == "" {
 			name = fmt.Sprintf("the login of user %q", spec.Login.UserName)
@@ -104,7 +109,7 @@ func baseSource(spec Spec, api ecsapi.Config) (*Cache, error) {
 		if err != nil {
 			return nil, err
 		}
-		return NewCache(&UserLogin{Client: client, Request: *spec.Login}, name, api.Now, api.Logger), nil
+		return NewCache(&UserLogin{Client: client, Request: *spec.Login}, name, spec.Now, api.Logger), nil
 	}
 	endpoint := spec.Metadata.Endpoint
 	if endpoint == "" {
@@ -126,5 +131,5 @@ func baseSource(spec Spec, api ecsapi.Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewCache(&InstanceMetadata{Client: client, Endpoint: endpoint}, name, api.Now, api.Logger), nil
+	return NewCache(&InstanceMetadata{Client: client, Endpoint: endpoint}, name, spec.Now, api.Logger), nil
 }
