@@ -5,10 +5,10 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi/credentials"
 )
 
 var (
@@ -36,35 +37,69 @@ var (
 )
 
 // projectLookupTimeout bounds the IAM call made while configuring, which has
-// no Terraform timeout of its own.
+// no Terraform timeout of its own; obtaining credentials gets as long.
 const projectLookupTimeout = 2 * time.Minute
+
+// implicitMetadataTimeout bounds the attempt to get credentials from the
+// instance metadata service when nothing else is configured: off an ECS
+// server nothing answers, and saying so should not take long.
+const implicitMetadataTimeout = 5 * time.Second
 
 // ecsProvider is the provider implementation.
 type ecsProvider struct {
 	version string
-	// getenv reads the environment; tests replace it so that they can run in
-	// parallel without touching the process environment.
+	// getenv reads the environment (HW_* and the proxy variables); tests
+	// replace it so that they can run in parallel without touching the
+	// process environment.
 	getenv func(string) string
+	// home returns the home directory, where the default shared config file
+	// lives; nil (tests) means there is none.
+	home func() (string, error)
+	// defaultMetadata is the instance metadata service used when no
+	// credentials are configured; empty (tests) means there is no such
+	// fallback, so that a test can never reach 169.254.169.254.
+	defaultMetadata string
+	// now is the clock that decides when temporary credentials are renewed
+	// (tests run it fast); nil means time.Now.
+	now func() time.Time
 }
 
 // ecsProviderModel maps the provider block.
 type ecsProviderModel struct {
-	Region        types.String `tfsdk:"region"`
-	ProjectID     types.String `tfsdk:"project_id"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	Token         types.String `tfsdk:"token"`
-	Cloud         types.String `tfsdk:"cloud"`
-	Endpoints     types.Object `tfsdk:"endpoints"`
-	Insecure      types.Bool   `tfsdk:"insecure"`
-	MaxRetries    types.Number `tfsdk:"max_retries"`
+	Region           types.String `tfsdk:"region"`
+	ProjectID        types.String `tfsdk:"project_id"`
+	AccessKey        types.String `tfsdk:"access_key"`
+	SecretKey        types.String `tfsdk:"secret_key"`
+	SecurityToken    types.String `tfsdk:"security_token"`
+	Token            types.String `tfsdk:"token"`
+	UserName         types.String `tfsdk:"user_name"`
+	Password         types.String `tfsdk:"password"`
+	DomainName       types.String `tfsdk:"domain_name"`
+	SharedConfigFile types.String `tfsdk:"shared_config_file"`
+	Profile          types.String `tfsdk:"profile"`
+	AssumeRole       types.Object `tfsdk:"assume_role"`
+	Cloud            types.String `tfsdk:"cloud"`
+	Endpoints        types.Object `tfsdk:"endpoints"`
+	Insecure         types.Bool   `tfsdk:"insecure"`
+	CACertFile       types.String `tfsdk:"cacert_file"`
+	Cert             types.String `tfsdk:"cert"`
+	Key              types.String `tfsdk:"key"`
+	MaxRetries       types.Number `tfsdk:"max_retries"`
 }
 
 // endpointsModel maps the endpoints attribute.
 type endpointsModel struct {
-	ECS types.String `tfsdk:"ecs"`
-	IAM types.String `tfsdk:"iam"`
+	ECS      types.String `tfsdk:"ecs"`
+	IAM      types.String `tfsdk:"iam"`
+	Metadata types.String `tfsdk:"metadata"`
+}
+
+// assumeRoleModel maps the assume_role attribute.
+type assumeRoleModel struct {
+	AgencyName types.String `tfsdk:"agency_name"`
+	DomainName types.String `tfsdk:"domain_name"`
+	DomainID   types.String `tfsdk:"domain_id"`
+	Duration   types.Number `tfsdk:"duration"`
 }
 
 // providerData is handed to every resource, data source and ephemeral
@@ -79,7 +114,8 @@ type providerData struct {
 // tests expect.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &ecsProvider{version: version, getenv: os.Getenv}
+		return &ecsProvider{version: version, getenv: os.Getenv, home: os.UserHomeDir,
+			defaultMetadata: ecsapi.DefaultMetadataEndpoint}
 	}
 }
 
@@ -97,7 +133,10 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"Windows servers.\n\n" +
 			"Every attribute may be left out of the provider block and taken from an environment variable instead; " +
 			"a value in the block wins. Authenticate with an access key pair (optionally temporary, with a security " +
-			"token) or with an IAM token.",
+			"token), an IAM token, a user login, a KooCLI profile or, on an ECS server with an agency, the instance " +
+			"metadata service; `assume_role` assumes an agency on top of any of them. When several are configured, " +
+			"the provider block wins over the environment, which wins over the shared config file, which wins over " +
+			"instance metadata; two ways at the same level are an error.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
@@ -130,6 +169,67 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Project-scoped IAM token, used instead of an access key pair (set one or the " +
 					"other). Environment variable: `" + envToken + "`.",
 			},
+			"user_name": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "IAM user name to log in with, together with `password` and `domain_name`: the " +
+					"provider obtains a project-scoped token when it is configured and logs in again before the token " +
+					"expires. Environment variable: `" + envUserName + "`.",
+			},
+			"password": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Password of `user_name`. Environment variable: `" + envPassword + "`.",
+			},
+			"domain_name": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Account (domain) name of `user_name`. Environment variable: `" + envDomainName +
+					"`.",
+			},
+			"shared_config_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Path of the KooCLI (`hcloud`) shared config file (default: `" +
+					credentials.DefaultSharedConfigFile + "`). When no other credentials are configured, its current " +
+					"profile is used if the file exists. Environment variable: `" + envSharedConfigFile + "`.",
+			},
+			"profile": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Profile of the shared config file to take credentials from (AKSK and SSO " +
+					"modes); its region, project ID and agency apply where the provider block and the environment set " +
+					"none. Without it the file's `current` profile is used. A missing file is an error only when a " +
+					"profile is asked for. Environment variable: `" + envProfile + "`.",
+			},
+			"assume_role": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Assume an agency: the provider obtains the agency's temporary credentials from " +
+					"IAM with the credentials configured otherwise, and renews them before they expire. The caller " +
+					"needs the right to assume the agency (`iam:agencies:assume`).",
+				Attributes: map[string]schema.Attribute{
+					"agency_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Name of the agency. Environment variable: `" + envAgencyName + "`.",
+					},
+					"domain_name": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Name of the account (domain) that created the agency; set it or " +
+							"`domain_id`. Environment variable: `" + envAgencyDomainName + "`.",
+					},
+					"domain_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "ID of the account (domain) that created the agency; set it or " +
+							"`domain_name`. Environment variable: `" + envAgencyDomainID + "`.",
+					},
+					"duration": schema.NumberAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("How long, in seconds, the agency's credentials last, from "+
+							"`%d` to `%d` (default: `%d`). Environment variable: `%s`.",
+							int64(credentials.MinAgencyDuration/time.Second), int64(credentials.MaxAgencyDuration/time.Second),
+							int64(defaultAgencyDuration/time.Second), envAgencyDuration),
+						Validators: []validator.Number{wholeNumberValidator{
+							min: int64(credentials.MinAgencyDuration / time.Second), max: int64(credentials.MaxAgencyDuration / time.Second),
+						}},
+					},
+				},
+			},
 			"cloud": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Domain suffix of the cloud's endpoints (default: `" + defaultCloud + "`). The " +
@@ -147,8 +247,14 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					},
 					"iam": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "IAM endpoint URL, used only to look up `project_id`. Environment " +
-							"variable: `" + envIAMEndpoint + "`.",
+						MarkdownDescription: "IAM endpoint URL, used to look up `project_id`, to log in with " +
+							"`user_name` and to assume an agency. Environment variable: `" + envIAMEndpoint + "`.",
+					},
+					"metadata": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Base URL of the ECS instance metadata service (default: `" +
+							ecsapi.DefaultMetadataEndpoint + "`), used when no other credentials are configured. " +
+							"Environment variable: `" + envMetadataEndpoint + "`.",
 					},
 				},
 			},
@@ -156,6 +262,21 @@ func (p *ecsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 				MarkdownDescription: "Skip verification of the endpoints' TLS certificates (default: `false`). Only " +
 					"for test environments with self-signed certificates. Environment variable: `" + envInsecure + "`.",
+			},
+			"cacert_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "CA certificates (PEM; a file path or the PEM content) to trust in addition to the " +
+					"system's, for endpoints behind a private CA. Environment variable: `" + envCACertFile + "`.",
+			},
+			"cert": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Client certificate (PEM; a file path or the PEM content) for endpoints that ask " +
+					"for one. Needs `key`.",
+			},
+			"key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Private key of `cert` (PEM; a file path or the PEM content). Needs `cert`.",
 			},
 			"max_retries": schema.NumberAttribute{
 				Optional: true,
@@ -178,12 +299,11 @@ func (p *ecsProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if !ok {
 		return
 	}
-	client, err := newAPIClient(cfg, userAgent(p.version, req.TerraformVersion))
-	if err != nil {
-		// NewClient's messages describe which setting is wrong, never its
-		// secret value.
-		resp.Diagnostics.AddError("Invalid Provider Configuration",
-			"The provider settings cannot be used: "+err.Error())
+	client, creds, ok := p.newAPIClient(cfg, userAgent(p.version, req.TerraformVersion), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if !obtainCredentials(ctx, creds, cfg, &resp.Diagnostics) {
 		return
 	}
 	if !lookUpProjectID(ctx, client, cfg, &resp.Diagnostics) {
@@ -218,11 +338,7 @@ func (p *ecsProvider) resolveConfig(ctx context.Context, req provider.ConfigureR
 		return resolvedProviderConfig{}, false
 	}
 
-	getenv := p.getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	cfg, problems := resolveProviderConfig(raw, getenv)
+	cfg, problems := resolveProviderConfigIn(raw, p.env())
 	for _, pr := range problems {
 		if pr.Attribute == "" {
 			diags.AddError(pr.Summary, pr.Detail)
@@ -233,25 +349,51 @@ func (p *ecsProvider) resolveConfig(ctx context.Context, req provider.ConfigureR
 	return cfg, !diags.HasError()
 }
 
-// newAPIClient builds the API client for a resolved configuration; agent is
-// the User-Agent header.
-func newAPIClient(cfg resolvedProviderConfig, agent string) (*ecsapi.Client, error) {
-	return ecsapi.NewClient(ecsapi.Config{
+// env is what the configuration is resolved against besides the block.
+func (p *ecsProvider) env() providerEnv {
+	getenv := p.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return providerEnv{getenv: getenv, home: p.home, defaultMetadata: p.defaultMetadata}
+}
+
+// newAPIClient builds the API client for a resolved configuration and the
+// credentials chain it asks before every attempt; agent is the User-Agent
+// header. It returns false, with an error diagnostic, when the settings
+// cannot be used.
+func (p *ecsProvider) newAPIClient(cfg resolvedProviderConfig, agent string, diags *diag.Diagnostics) (*ecsapi.Client, *credentials.Cache, bool) {
+	tlsConfig, err := ecsapi.NewTLSConfig(ecsapi.TLSSettings{
+		CACert: cfg.CACert, ClientCert: cfg.ClientCert, ClientKey: cfg.ClientKey, Insecure: cfg.Insecure,
+	})
+	if err != nil {
+		addTLSSettingError(diags, err)
+		return nil, nil, false
+	}
+	api := ecsapi.Config{
 		ECSEndpoint: cfg.ECSEndpoint,
 		IAMEndpoint: cfg.IAMEndpoint,
 		Region:      cfg.Region,
 		ProjectID:   cfg.ProjectID,
-		Credentials: ecsapi.Credentials{
-			AccessKey:     cfg.AccessKey,
-			SecretKey:     cfg.SecretKey,
-			SecurityToken: cfg.SecurityToken,
-			Token:         cfg.Token,
-		},
-		TLSConfig:  tlsConfigFor(cfg.Insecure),
-		MaxRetries: cfg.MaxRetries,
-		UserAgent:  agent,
-		Logger:     tflogLogger{},
-	})
+		TLSConfig:   tlsConfig,
+		ProxyEnv:    p.env().getenv,
+		MaxRetries:  cfg.MaxRetries,
+		UserAgent:   agent,
+		Logger:      tflogLogger{},
+	}
+	spec := credentialsSpec(cfg)
+	spec.Now = p.now
+	creds, err := credentials.New(spec, api)
+	if err == nil {
+		api.CredentialsProvider = creds
+		var client *ecsapi.Client
+		if client, err = ecsapi.NewClient(api); err == nil {
+			return client, creds, true
+		}
+	}
+	// The messages describe which setting is wrong, never its secret value.
+	diags.AddError("Invalid Provider Configuration", "The provider settings cannot be used: "+err.Error())
+	return nil, nil, false
 }
 
 // lookUpProjectID asks IAM for the project ID when the configuration gave
@@ -288,13 +430,21 @@ func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, [
 		return &s
 	}
 	raw := rawProviderConfig{
-		Region:        str("region", m.Region),
-		ProjectID:     str("project_id", m.ProjectID),
-		AccessKey:     str("access_key", m.AccessKey),
-		SecretKey:     str("secret_key", m.SecretKey),
-		SecurityToken: str("security_token", m.SecurityToken),
-		Token:         str("token", m.Token),
-		Cloud:         str("cloud", m.Cloud),
+		Region:           str("region", m.Region),
+		ProjectID:        str("project_id", m.ProjectID),
+		AccessKey:        str("access_key", m.AccessKey),
+		SecretKey:        str("secret_key", m.SecretKey),
+		SecurityToken:    str("security_token", m.SecurityToken),
+		Token:            str("token", m.Token),
+		UserName:         str("user_name", m.UserName),
+		Password:         str("password", m.Password),
+		DomainName:       str("domain_name", m.DomainName),
+		SharedConfigFile: str("shared_config_file", m.SharedConfigFile),
+		Profile:          str("profile", m.Profile),
+		Cloud:            str("cloud", m.Cloud),
+		CACertFile:       str("cacert_file", m.CACertFile),
+		ClientCert:       str("cert", m.Cert),
+		ClientKey:        str("key", m.Key),
 	}
 	switch {
 	case m.Endpoints.IsUnknown():
@@ -305,6 +455,31 @@ func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, [
 		_ = m.Endpoints.As(ctx, &ep, basetypes.ObjectAsOptions{})
 		raw.ECSEndpoint = str("endpoints.ecs", ep.ECS)
 		raw.IAMEndpoint = str("endpoints.iam", ep.IAM)
+		raw.MetadataEndpoint = str("endpoints.metadata", ep.Metadata)
+	}
+	switch {
+	case m.AssumeRole.IsUnknown():
+		unknown = append(unknown, "assume_role")
+	case !m.AssumeRole.IsNull():
+		var ar assumeRoleModel
+		_ = m.AssumeRole.As(ctx, &ar, basetypes.ObjectAsOptions{})
+		raw.AssumeRole = &rawAssumeRole{
+			AgencyName: str("assume_role.agency_name", ar.AgencyName),
+			DomainName: str("assume_role.domain_name", ar.DomainName),
+			DomainID:   str("assume_role.domain_id", ar.DomainID),
+		}
+		switch {
+		case ar.Duration.IsUnknown():
+			unknown = append(unknown, "assume_role.duration")
+		case !ar.Duration.IsNull():
+			// The validator has refused fractions and values out of
+			// range; one that slipped through is left to the range check.
+			n, ok := wholeNumber(ar.Duration, math.MinInt64, math.MaxInt64)
+			if !ok {
+				n = -1
+			}
+			raw.AssumeRole.Duration = &n
+		}
 	}
 	switch {
 	case m.Insecure.IsUnknown():
@@ -331,23 +506,12 @@ func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, [
 
 // attributePath turns "endpoints.ecs" into a framework path.
 func attributePath(dotted string) path.Path {
-	switch dotted {
-	case "endpoints.ecs":
-		return path.Root("endpoints").AtName("ecs")
-	case "endpoints.iam":
-		return path.Root("endpoints").AtName("iam")
+	parts := strings.Split(dotted, ".")
+	p := path.Root(parts[0])
+	for _, name := range parts[1:] {
+		p = p.AtName(name)
 	}
-	return path.Root(dotted)
-}
-
-// tlsConfigFor returns the TLS settings for the API client: nil (Go's
-// defaults) unless verification is to be skipped. Only TLS settings are
-// passed on, so that the connection pool keeps the sizing ecsapi gives it.
-func tlsConfigFor(insecure bool) *tls.Config {
-	if !insecure {
-		return nil
-	}
-	return &tls.Config{InsecureSkipVerify: true} //nolint:gosec // explicitly requested by `insecure`
+	return p
 }
 
 func userAgent(version, terraformVersion string) string {

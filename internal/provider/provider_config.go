@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 )
@@ -22,39 +23,141 @@ const (
 	envIAMEndpoint   = "HW_IAM_ENDPOINT"
 	envInsecure      = "HW_INSECURE"
 	envMaxRetries    = "HW_MAX_RETRIES"
+
+	envUserName         = "HW_USER_NAME"
+	envPassword         = "HW_USER_PASSWORD"
+	envDomainName       = "HW_DOMAIN_NAME"
+	envSharedConfigFile = "HW_SHARED_CONFIG_FILE"
+	envProfile          = "HW_PROFILE"
+	envAgencyName       = "HW_ASSUME_ROLE_AGENCY_NAME"
+	envAgencyDomainName = "HW_ASSUME_ROLE_DOMAIN_NAME"
+	envAgencyDomainID   = "HW_ASSUME_ROLE_DOMAIN_ID"
+	envAgencyDuration   = "HW_ASSUME_ROLE_DURATION"
+	envCACertFile       = "HW_CACERT_FILE"
+	// envMetadataEndpoint has no counterpart in the vendor's provider; it
+	// follows HW_ECS_ENDPOINT and HW_IAM_ENDPOINT.
+	envMetadataEndpoint = "HW_METADATA_ENDPOINT"
 )
 
 const (
 	defaultCloud      = "myhuaweicloud.com"
 	defaultMaxRetries = 5
+	// defaultAgencyDuration is how long an agency's credentials are asked
+	// to last; they are renewed ten minutes before they expire.
+	defaultAgencyDuration = time.Hour
 )
 
 // rawProviderConfig holds the provider block as written: nil means the
 // attribute was not set (or was null), so the environment may supply it.
 type rawProviderConfig struct {
-	Region, ProjectID        *string
-	AccessKey, SecretKey     *string
-	SecurityToken, Token     *string
-	Cloud                    *string
-	ECSEndpoint, IAMEndpoint *string
-	Insecure                 *bool
-	MaxRetries               *int64
+	Region, ProjectID                 *string
+	AccessKey, SecretKey              *string
+	SecurityToken, Token              *string
+	UserName, Password, DomainName    *string
+	SharedConfigFile, Profile         *string
+	AssumeRole                        *rawAssumeRole
+	Cloud                             *string
+	ECSEndpoint, IAMEndpoint          *string
+	MetadataEndpoint                  *string
+	Insecure                          *bool
+	CACertFile, ClientCert, ClientKey *string
+	MaxRetries                        *int64
+}
+
+// rawAssumeRole is the assume_role attribute as written; a nil
+// rawAssumeRole means the attribute is not set.
+type rawAssumeRole struct {
+	AgencyName, DomainName, DomainID *string
+	Duration                         *int64
 }
 
 // resolvedProviderConfig is the effective configuration after the provider
-// block, the environment and the defaults have been combined.
+// block, the environment, the shared config file and the defaults have been
+// combined.
 type resolvedProviderConfig struct {
-	Region        string
-	ProjectID     string // empty: look it up through IAM
+	Region    string
+	ProjectID string // empty: look it up through IAM
+	// AccessKey, SecretKey and SecurityToken are the access key pair of
+	// the block, the environment or a profile; Token is an IAM token.
 	AccessKey     string
 	SecretKey     string
 	SecurityToken string
 	Token         string
-	Cloud         string
-	ECSEndpoint   string
-	IAMEndpoint   string
-	Insecure      bool
-	MaxRetries    int
+	// Auth says where the credentials come from.
+	Auth        authConfig
+	Cloud       string
+	ECSEndpoint string
+	IAMEndpoint string
+	Insecure    bool
+	// CACert, ClientCert and ClientKey are file paths or PEM content.
+	CACert, ClientCert, ClientKey string
+	MaxRetries                    int
+}
+
+// authConfig says where the credentials come from (see resolveAuth for the
+// precedence) and, for sources other than fixed keys or a token, what they
+// need.
+type authConfig struct {
+	Source authSource
+	// Origin describes the source for messages and logs, such as
+	// "the access key pair in the provider block".
+	Origin string
+	// User login.
+	UserName, Password, DomainName string
+	// Profile: the file and profile the keys (and possibly region,
+	// project and agency) came from.
+	ProfileFile, ProfileName string
+	// MetadataEndpoint is the instance metadata service's base URL.
+	MetadataEndpoint string
+	// Implicit is set when instance metadata is used because nothing else
+	// is configured.
+	Implicit bool
+	// Agency, when AgencyName is set, is assumed with the base credentials;
+	// AgencyOrigin says where it was configured.
+	Agency       ecsapi.AgencyRequest
+	AgencyOrigin string
+}
+
+// authSource is one of the ways to authenticate.
+type authSource int
+
+const (
+	authNone authSource = iota
+	authKeys
+	authToken
+	authLogin
+	authProfile
+	authMetadata
+)
+
+// describe names the source in a sentence ("an access key pair").
+func (s authSource) describe() string {
+	switch s {
+	case authKeys:
+		return "an access key pair"
+	case authToken:
+		return "an IAM token"
+	case authLogin:
+		return "a user login"
+	case authProfile:
+		return "a shared config profile"
+	case authMetadata:
+		return "the instance metadata service"
+	}
+	return "no credentials"
+}
+
+// providerEnv is what the configuration is resolved against besides the
+// provider block: the environment, the home directory (for the default
+// shared config file) and the instance metadata service to fall back on.
+type providerEnv struct {
+	getenv func(string) string
+	// home returns the home directory; nil means there is none, so the
+	// default shared config file is not looked for.
+	home func() (string, error)
+	// defaultMetadata is the metadata service to use when nothing else is
+	// configured; empty means no such fallback (tests).
+	defaultMetadata string
 }
 
 // configProblem is one reason the configuration cannot be used. Attribute is
@@ -68,18 +171,30 @@ type configProblem struct {
 }
 
 // resolveProviderConfig combines the provider block with the environment
-// (getenv) and the defaults. A value in the block wins over the environment;
-// an empty string counts as not set so that the environment can fill it.
-// Problems are reported in the order of the steps below.
+// (getenv) and the defaults, without a home directory or an instance
+// metadata service to fall back on.
 func resolveProviderConfig(raw rawProviderConfig, getenv func(string) string) (resolvedProviderConfig, []configProblem) {
+	return resolveProviderConfigIn(raw, providerEnv{getenv: getenv})
+}
+
+// resolveProviderConfigIn combines the provider block with env and the
+// defaults. A value in the block wins over the environment; an empty string
+// counts as not set so that the environment can fill it. Credentials follow
+// the precedence of resolveAuth; a shared config profile, when it is where
+// the credentials come from, also supplies the region and project ID that
+// neither the block nor the environment set. Problems are reported in the
+// order of the steps below.
+func resolveProviderConfigIn(raw rawProviderConfig, env providerEnv) (resolvedProviderConfig, []configProblem) {
+	getenv := env.getenv
 	out := pickProviderStrings(raw, getenv)
 	out.MaxRetries = defaultMaxRetries
+	authProblems := resolveAuth(&out, raw, env)
 	var problems []configProblem
 	problems = append(problems, checkRegion(out.Region)...)
 	problems = append(problems, resolveCloud(&out)...)
 	problems = append(problems, resolveInsecure(&out, raw.Insecure, getenv)...)
 	problems = append(problems, resolveMaxRetries(&out, raw.MaxRetries, getenv)...)
-	problems = append(problems, checkCredentials(out)...)
+	problems = append(problems, authProblems...)
 	problems = append(problems, resolveEndpoints(&out)...)
 	return out, problems
 }
@@ -90,6 +205,9 @@ func pickProviderStrings(raw rawProviderConfig, getenv func(string) string) reso
 	pick := func(v *string, env string) string {
 		if v != nil && strings.TrimSpace(*v) != "" {
 			return strings.TrimSpace(*v)
+		}
+		if env == "" {
+			return ""
 		}
 		return strings.TrimSpace(getenv(env))
 	}
@@ -103,6 +221,9 @@ func pickProviderStrings(raw rawProviderConfig, getenv func(string) string) reso
 		Cloud:         pick(raw.Cloud, envCloud),
 		ECSEndpoint:   pick(raw.ECSEndpoint, envECSEndpoint),
 		IAMEndpoint:   pick(raw.IAMEndpoint, envIAMEndpoint),
+		CACert:        pick(raw.CACertFile, envCACertFile),
+		ClientCert:    pick(raw.ClientCert, ""),
+		ClientKey:     pick(raw.ClientKey, ""),
 	}
 }
 
@@ -218,6 +339,7 @@ func resolveEndpoints(out *resolvedProviderConfig) []configProblem {
 	}{
 		{"endpoints.ecs", envECSEndpoint, out.ECSEndpoint},
 		{"endpoints.iam", envIAMEndpoint, out.IAMEndpoint},
+		{"endpoints.metadata", envMetadataEndpoint, out.Auth.MetadataEndpoint},
 	} {
 		if ep.value == "" {
 			continue
@@ -233,6 +355,7 @@ func resolveEndpoints(out *resolvedProviderConfig) []configProblem {
 	}
 	out.ECSEndpoint = strings.TrimRight(out.ECSEndpoint, "/")
 	out.IAMEndpoint = strings.TrimRight(out.IAMEndpoint, "/")
+	out.Auth.MetadataEndpoint = strings.TrimRight(out.Auth.MetadataEndpoint, "/")
 	return problems
 }
 
@@ -282,12 +405,7 @@ func checkCredentials(c resolvedProviderConfig) []configProblem {
 				"`access_key` and `secret_key` (or %s and %s) as well.", envAccessKey, envSecretKey),
 		})
 	case !hasAK:
-		problems = append(problems, configProblem{
-			Summary: "Missing Credentials",
-			Detail: fmt.Sprintf("The provider needs credentials: either an access key pair (`access_key` and "+
-				"`secret_key`, or %s and %s; add `security_token` or %s for temporary credentials) or an IAM token "+
-				"(`token` or %s).", envAccessKey, envSecretKey, envSecurityToken, envToken),
-		})
+		problems = append(problems, missingCredentialsProblem(""))
 	}
 	return problems
 }

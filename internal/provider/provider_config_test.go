@@ -19,6 +19,7 @@ func TestResolveProviderConfig(t *testing.T) {
 	t.Parallel()
 
 	akSK := rawProviderConfig{Region: strp("cn-north-4"), AccessKey: strp("AK1"), SecretKey: strp(testSecretKeyValue)}
+	blockKeys := authConfig{Source: authKeys, Origin: "an access key pair in the provider block"}
 
 	cases := []struct {
 		name     string
@@ -33,7 +34,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			want: &resolvedProviderConfig{
 				Region: "cn-north-4", AccessKey: "AK1", SecretKey: testSecretKeyValue, Cloud: "myhuaweicloud.com",
 				ECSEndpoint: "https://ecs.cn-north-4.myhuaweicloud.com", IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
-				MaxRetries: 5,
+				MaxRetries: 5, Auth: blockKeys,
 			},
 		},
 		{
@@ -45,7 +46,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			want: &resolvedProviderConfig{
 				Region: "eu-west-101", ProjectID: "p1", AccessKey: "AK2", SecretKey: testSecretKeyValue, SecurityToken: testSTSValue,
 				Cloud: "myhuaweicloud.eu", ECSEndpoint: "https://ecs.eu-west-101.myhuaweicloud.eu",
-				IAMEndpoint: "https://iam.eu-west-101.myhuaweicloud.eu", Insecure: true, MaxRetries: 2,
+				IAMEndpoint: "https://iam.eu-west-101.myhuaweicloud.eu", Insecure: true, MaxRetries: 2, Auth: authConfig{Source: authKeys, Origin: "an access key pair in the environment"},
 			},
 		},
 		{
@@ -62,7 +63,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			},
 			want: &resolvedProviderConfig{
 				Region: "cn-north-4", ProjectID: "p-block", AccessKey: "AK-block", SecretKey: "SK-block", Cloud: "example.com",
-				ECSEndpoint: "http://127.0.0.1:8089", IAMEndpoint: "http://127.0.0.1:8090", MaxRetries: 0,
+				ECSEndpoint: "http://127.0.0.1:8089", IAMEndpoint: "http://127.0.0.1:8090", MaxRetries: 0, Auth: blockKeys,
 			},
 		},
 		{
@@ -72,7 +73,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			want: &resolvedProviderConfig{
 				Region: "cn-north-9", AccessKey: "AK1", SecretKey: "SK1", Cloud: "myhuaweicloud.com",
 				ECSEndpoint: "https://ecs.cn-north-9.myhuaweicloud.com", IAMEndpoint: "https://iam.cn-north-9.myhuaweicloud.com",
-				MaxRetries: 5,
+				MaxRetries: 5, Auth: blockKeys,
 			},
 		},
 		{
@@ -82,7 +83,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			want: &resolvedProviderConfig{
 				Region: "cn-north-4", AccessKey: "AK1", SecretKey: testSecretKeyValue, Cloud: "myhuaweicloud.com",
 				ECSEndpoint: "https://ecs.private.example", IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
-				MaxRetries: 5,
+				MaxRetries: 5, Auth: blockKeys,
 			},
 		},
 		{
@@ -91,7 +92,7 @@ func TestResolveProviderConfig(t *testing.T) {
 			want: &resolvedProviderConfig{
 				Region: "cn-north-4", Token: testTokenValue, Cloud: "myhuaweicloud.com",
 				ECSEndpoint: "https://ecs.cn-north-4.myhuaweicloud.com", IAMEndpoint: "https://iam.cn-north-4.myhuaweicloud.com",
-				MaxRetries: 5,
+				MaxRetries: 5, Auth: authConfig{Source: authToken, Origin: "an IAM token in the provider block"},
 			},
 		},
 		{
@@ -129,15 +130,17 @@ func TestResolveProviderConfig(t *testing.T) {
 			problems: []string{"token|Conflicting Credentials"},
 		},
 		{
+			// The block wins over the environment: its incomplete key pair
+			// is reported, and the token in the environment is not used.
 			name:     "token from the environment and access key in the block",
 			raw:      rawProviderConfig{Region: strp("cn-north-4"), AccessKey: strp("AK1")},
 			env:      map[string]string{envToken: testTokenValue},
-			problems: []string{"token|Conflicting Credentials"},
+			problems: []string{"secret_key|Incomplete Credentials"},
 		},
 		{
 			name:     "token and security token",
 			raw:      rawProviderConfig{Region: strp("cn-north-4"), Token: strp(testTokenValue), SecurityToken: strp(testSTSValue)},
-			problems: []string{"security_token|Conflicting Credentials"},
+			problems: []string{"token|Conflicting Credentials"},
 		},
 		{
 			name:     "bad region",

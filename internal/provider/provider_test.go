@@ -127,8 +127,8 @@ func objectWithNulls(t *testing.T, typ tftypes.Type, attrs map[string]tftypes.Va
 func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 func tfEndpoints(ecs, iam tftypes.Value) tftypes.Value {
-	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"ecs": tftypes.String, "iam": tftypes.String}}
-	return tftypes.NewValue(typ, map[string]tftypes.Value{"ecs": ecs, "iam": iam})
+	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"ecs": tftypes.String, "iam": tftypes.String, "metadata": tftypes.String}}
+	return tftypes.NewValue(typ, map[string]tftypes.Value{"ecs": ecs, "iam": iam, "metadata": tftypes.NewValue(tftypes.String, nil)})
 }
 
 // diagText renders diagnostics for matching and for leak checks.
