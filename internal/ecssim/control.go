@@ -110,50 +110,74 @@ func (s *Simulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	if len(p) > 1 {
 		p = strings.TrimSuffix(p, "/")
 	}
+	route := s.cloudControlRoute(w, r, p)
+	if route == nil {
+		route = s.simControlRoute(w, r, p)
+	}
+	if route == nil {
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s", r.URL.Path))
+		return
+	}
+	route.serve(w, r)
+}
+
+// cloudControlRoute returns the handlers of control path p when it is about
+// what the simulated cloud holds: servers, principals, agencies and the
+// metadata service. It returns nil for other paths.
+func (s *Simulator) cloudControlRoute(w http.ResponseWriter, r *http.Request, p string) controlRoute {
 	switch {
-	case p == "/health":
-		controlRoute{http.MethodGet: func() {
-			writeControlJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		}}.serve(w, r)
 	case p == "/servers":
-		controlRoute{
+		return controlRoute{
 			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]ServerState{"servers": s.Servers()}) },
 			http.MethodPost: func() { s.controlAddServer(w, r) },
-		}.serve(w, r)
+		}
 	case strings.HasPrefix(p, "/servers/"):
 		id := strings.TrimPrefix(p, "/servers/")
-		controlRoute{
+		return controlRoute{
 			http.MethodGet:    func() { s.controlGetServer(w, id) },
 			http.MethodPatch:  func() { s.controlPatchServer(w, r, id) },
 			http.MethodDelete: func() { s.controlDeleteServer(w, id) },
-		}.serve(w, r)
+		}
 	case p == "/principals":
-		controlRoute{http.MethodPost: func() { s.controlAddPrincipal(w, r) }}.serve(w, r)
+		return controlRoute{http.MethodPost: func() { s.controlAddPrincipal(w, r) }}
 	case p == "/agencies":
-		controlRoute{
+		return controlRoute{
 			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]Agency{"agencies": s.Agencies()}) },
 			http.MethodPost: func() { s.controlAddAgency(w, r) },
 			http.MethodDelete: func() {
 				s.ClearAgencies()
 				w.WriteHeader(http.StatusNoContent)
 			},
-		}.serve(w, r)
+		}
 	case p == "/metadata":
-		controlRoute{
+		return controlRoute{
 			http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.metadataView()) },
 			http.MethodPut: func() { s.controlPutMetadata(w, r) },
-		}.serve(w, r)
-	case p == "/faults":
-		controlRoute{
+		}
+	}
+	return nil
+}
+
+// simControlRoute returns the handlers of control path p when it is about
+// the simulator itself: its health, faults, request log, statistics and
+// settings. It returns nil for other paths.
+func (s *Simulator) simControlRoute(w http.ResponseWriter, r *http.Request, p string) controlRoute {
+	switch p {
+	case "/health":
+		return controlRoute{http.MethodGet: func() {
+			writeControlJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}}
+	case "/faults":
+		return controlRoute{
 			http.MethodGet:  func() { writeControlJSON(w, http.StatusOK, map[string][]FaultStatus{"faults": s.Faults()}) },
 			http.MethodPost: func() { s.controlAddFault(w, r) },
 			http.MethodDelete: func() {
 				s.ClearFaults()
 				w.WriteHeader(http.StatusNoContent)
 			},
-		}.serve(w, r)
-	case p == "/requests":
-		controlRoute{
+		}
+	case "/requests":
+		return controlRoute{
 			http.MethodGet: func() {
 				writeControlJSON(w, http.StatusOK, map[string][]RequestRecord{"requests": s.Requests()})
 			},
@@ -161,17 +185,16 @@ func (s *Simulator) serveControl(w http.ResponseWriter, r *http.Request) {
 				s.ClearRequests()
 				w.WriteHeader(http.StatusNoContent)
 			},
-		}.serve(w, r)
-	case p == "/stats":
-		controlRoute{http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.Stats()) }}.serve(w, r)
-	case p == "/config":
-		controlRoute{
+		}
+	case "/stats":
+		return controlRoute{http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.Stats()) }}
+	case "/config":
+		return controlRoute{
 			http.MethodGet: func() { writeControlJSON(w, http.StatusOK, s.controlConfig()) },
 			http.MethodPut: func() { s.controlPutConfig(w, r) },
-		}.serve(w, r)
-	default:
-		writeControlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s", r.URL.Path))
+		}
 	}
+	return nil
 }
 
 // decodeControlBody reads exactly one JSON value into dst, rejecting unknown
