@@ -384,42 +384,61 @@ func parseAuthorization(v string) (sigParams, bool) {
 	return p, true
 }
 
+// authenticateSignature checks the SDK-HMAC-SHA256 signature of r, given
+// its Authorization header and body.
 func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []byte) authResult {
 	params, ok := parseAuthorization(authz)
-	if !ok {
+	if !ok || !slices.Contains(params.signedHeaders, "x-sdk-date") {
 		return authResult{failure: authBadSignature}
-	}
-	var res authResult
-	if !slices.Contains(params.signedHeaders, "x-sdk-date") {
-		res.failure = authBadSignature
-		return res
 	}
 	dateValue := r.Header.Get(headerSdkDate)
 	signedAt, err := time.Parse(sdkDateLayout, dateValue)
 	if err != nil {
-		res.failure = authBadSignature
-		return res
+		return authResult{failure: authBadSignature}
 	}
 
 	s.mu.Lock()
 	p, known := s.principals[params.accessKey]
 	s.mu.Unlock()
 	if !known {
-		res.failure = authUnknownAK
-		return res
+		return authResult{failure: authUnknownAK}
 	}
+	if failure := s.checkSignatureTime(p, signedAt); failure != "" {
+		return authResult{failure: failure}
+	}
+	if !signatureMatches(r, body, params, p, dateValue) {
+		return authResult{failure: authBadSignature}
+	}
+	return authResult{id: &identity{
+		accessKey: p.AccessKey,
+		projectID: p.ProjectID,
+		actions:   p.Actions,
+		eps:       p.EnterpriseProjectIDs,
+		source:    p.credentialSource(),
+		agency:    p.agency,
+	}}
+}
+
+// checkSignatureTime returns the failure of a request signed at signedAt
+// with p's credentials when they have expired or the signature is too far
+// from the simulator's clock, and "" otherwise.
+func (s *Simulator) checkSignatureTime(p Principal, signedAt time.Time) string {
 	// Expiry is checked before the clock skew, so that a test which moves
 	// the simulator's clock past expires_at sees the expiry even when its
 	// client's clock stayed behind.
 	if !p.ExpiresAt.IsZero() && !s.now().Before(p.ExpiresAt) {
-		res.failure = authTokenExpired
-		return res
+		return authTokenExpired
 	}
 	if skew := s.now().Sub(signedAt); skew > maxClockSkew || skew < -maxClockSkew {
-		res.failure = authSignatureExpired
-		return res
+		return authSignatureExpired
 	}
+	return ""
+}
 
+// signatureMatches reports whether params carries p's signature of r and
+// body made at dateValue, and r the security token of p's temporary
+// credentials, if any.
+func signatureMatches(r *http.Request, body []byte, params sigParams, p Principal, dateValue string) bool {
 	payloadHash := r.Header.Get(headerSdkHash)
 	if payloadHash == "" {
 		sum := sha256.Sum256(body)
@@ -428,23 +447,10 @@ func (s *Simulator) authenticateSignature(r *http.Request, authz string, body []
 	canonical := canonicalRequest(r, params.signedHeaders, payloadHash)
 	want := signString(p.SecretKey, dateValue, canonical)
 	if !hmac.Equal([]byte(want), []byte(params.signature)) {
-		res.failure = authBadSignature
-		return res
+		return false
 	}
-	if p.SecurityToken != "" &&
-		subtle.ConstantTimeCompare([]byte(p.SecurityToken), []byte(r.Header.Get(headerSecToken))) != 1 {
-		res.failure = authBadSignature
-		return res
-	}
-	res.id = &identity{
-		accessKey: p.AccessKey,
-		projectID: p.ProjectID,
-		actions:   p.Actions,
-		eps:       p.EnterpriseProjectIDs,
-		source:    p.credentialSource(),
-		agency:    p.agency,
-	}
-	return res
+	return p.SecurityToken == "" ||
+		subtle.ConstantTimeCompare([]byte(p.SecurityToken), []byte(r.Header.Get(headerSecToken))) == 1
 }
 
 // signString returns the lower-case hex HMAC-SHA256, keyed with the raw secret

@@ -83,56 +83,86 @@ func iamError400(msg string) apiError { return apiError{status: http.StatusBadRe
 // project-scoped tokens are issued (ECS accepts no other kind); the token
 // is valid for the token lifetime (24 hours by default) of simulator time.
 func (s *Simulator) handleIssueToken(c *call) {
-	if len(c.body) == 0 {
-		c.fail(iamError400("The request body is empty."))
+	req, e := parseTokenRequest(c.body)
+	if e != nil {
+		c.fail(*e)
 		return
+	}
+	if e := s.checkTokenLogin(req); e != nil {
+		c.fail(*e)
+		return
+	}
+	tok, rec := s.issueToken(s.cfg.User, s.cfg.ProjectID)
+	info := s.tokenInfo(req.Auth.Identity.Password.User.Domain, rec)
+	if c.r.URL.Query().Get("nocatalog") != "true" {
+		info.Catalog = s.catalog(requestBase(c.r))
+	}
+	c.w.Header().Set("X-Subject-Token", tok)
+	writeJSON(c.w, http.StatusCreated, tokenResponse{Token: info})
+}
+
+// parseTokenRequest reads the body of a token request and checks that it
+// names a user by the password method; on success, req.Auth.Identity,
+// its Password and its User are set.
+func parseTokenRequest(body []byte) (*tokenRequest, *apiError) {
+	fail := func(msg string) (*tokenRequest, *apiError) {
+		e := iamError400(msg)
+		return nil, &e
+	}
+	if len(body) == 0 {
+		return fail("The request body is empty.")
 	}
 	var req tokenRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		c.fail(iamError400("The request body is not valid JSON for a token request."))
-		return
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fail("The request body is not valid JSON for a token request.")
 	}
 	if req.Auth == nil || req.Auth.Identity == nil {
-		c.fail(iamError400("auth.identity is required."))
-		return
+		return fail("auth.identity is required.")
 	}
 	ident := req.Auth.Identity
 	if !slices.Contains(ident.Methods, "password") || ident.Password == nil || ident.Password.User == nil {
-		c.fail(iamError400(`auth.identity must use the "password" method with auth.identity.password.user.`))
-		return
+		return fail(`auth.identity must use the "password" method with auth.identity.password.user.`)
 	}
 	user := ident.Password.User
 	if user.Name == "" && user.ID == "" {
-		c.fail(iamError400("auth.identity.password.user needs a name or an id."))
-		return
+		return fail("auth.identity.password.user needs a name or an id.")
 	}
 	if user.Name != "" && (user.Domain == nil || (user.Domain.Name == "" && user.Domain.ID == "")) {
-		c.fail(iamError400("auth.identity.password.user.domain needs a name or an id when the user is given by name."))
-		return
+		return fail("auth.identity.password.user.domain needs a name or an id when the user is given by name.")
 	}
+	return &req, nil
+}
+
+// checkTokenLogin checks the user's password and the project scope of a
+// parsed token request. The credentials are checked first: a wrong
+// password answers 401 even when the scope is missing as well.
+func (s *Simulator) checkTokenLogin(req *tokenRequest) *apiError {
+	user := req.Auth.Identity.Password.User
 	nameOK := user.Name == s.cfg.User || (user.Name == "" && user.ID == simUserID)
 	passOK := subtle.ConstantTimeCompare([]byte(user.Password), []byte(s.cfg.Password)) == 1
 	if !nameOK || !passOK {
-		c.fail(apiError{status: http.StatusUnauthorized, msg: "The username or password is wrong."})
-		return
+		return &apiError{status: http.StatusUnauthorized, msg: "The username or password is wrong."}
 	}
 	if req.Auth.Scope == nil || req.Auth.Scope.Project == nil ||
 		(req.Auth.Scope.Project.Name == "" && req.Auth.Scope.Project.ID == "") {
-		c.fail(iamError400("auth.scope.project (name or id) is required: ECS accepts project-scoped tokens only."))
-		return
+		e := iamError400("auth.scope.project (name or id) is required: ECS accepts project-scoped tokens only.")
+		return &e
 	}
 	scope := req.Auth.Scope.Project
 	if (scope.ID != "" && scope.ID != s.cfg.ProjectID) || (scope.Name != "" && scope.Name != s.cfg.Region) {
-		c.fail(apiError{status: http.StatusUnauthorized, msg: "The project in auth.scope does not exist or the user has no access to it."})
-		return
+		return &apiError{status: http.StatusUnauthorized, msg: "The project in auth.scope does not exist or the user has no access to it."}
 	}
+	return nil
+}
 
-	tok, rec := s.issueToken(s.cfg.User, s.cfg.ProjectID)
+// tokenInfo is the body of a token issued as rec, in the domain the user
+// named (userDomain, possibly nil) or the simulator's own.
+func (s *Simulator) tokenInfo(userDomain *nameID, rec tokenRecord) tokenInfo {
 	domain := nameID{Name: "ecssim-domain", ID: simDomainID}
-	if user.Domain != nil && user.Domain.Name != "" {
-		domain.Name = user.Domain.Name
+	if userDomain != nil && userDomain.Name != "" {
+		domain.Name = userDomain.Name
 	}
-	info := tokenInfo{
+	return tokenInfo{
 		ExpiresAt: rec.expires.UTC().Format(iamTimeLayout),
 		IssuedAt:  rec.issued.UTC().Format(iamTimeLayout),
 		Methods:   []string{"password"},
@@ -140,11 +170,6 @@ func (s *Simulator) handleIssueToken(c *call) {
 		User:      tokenUser{ID: simUserID, Name: s.cfg.User, Domain: domain},
 		Roles:     []nameID{{Name: "te_admin", ID: "0"}},
 	}
-	if c.r.URL.Query().Get("nocatalog") != "true" {
-		info.Catalog = s.catalog(requestBase(c.r))
-	}
-	c.w.Header().Set("X-Subject-Token", tok)
-	writeJSON(c.w, http.StatusCreated, tokenResponse{Token: info})
 }
 
 // catalog points both services at the simulator itself.

@@ -274,15 +274,19 @@ func (s *Simulator) pruneIssuedLocked(now time.Time) {
 type assumeRoleRequest struct {
 	Auth *struct {
 		Identity *struct {
-			Methods    []string `json:"methods"`
-			AssumeRole *struct {
-				AgencyName      string `json:"agency_name"`
-				DomainName      string `json:"domain_name"`
-				DomainID        string `json:"domain_id"`
-				DurationSeconds *int64 `json:"duration_seconds"`
-			} `json:"assume_role"`
+			Methods    []string          `json:"methods"`
+			AssumeRole *assumeRoleParams `json:"assume_role"`
 		} `json:"identity"`
 	} `json:"auth"`
+}
+
+// assumeRoleParams is auth.identity.assume_role of a security token
+// request.
+type assumeRoleParams struct {
+	AgencyName      string `json:"agency_name"`
+	DomainName      string `json:"domain_name"`
+	DomainID        string `json:"domain_id"`
+	DurationSeconds *int64 `json:"duration_seconds"`
 }
 
 // handleAssumeRole is POST /v3.0/OS-CREDENTIAL/securitytokens with the
@@ -290,47 +294,10 @@ type assumeRoleRequest struct {
 // for a caller holding ActionAssumeAgency. Errors use the IAM body of
 // iamError400 and friends.
 func (s *Simulator) handleAssumeRole(c *call) {
-	if len(c.body) == 0 {
-		c.fail(iamError400("The request body is empty."))
+	ar, duration, e := parseAssumeRole(c.body)
+	if e != nil {
+		c.fail(*e)
 		return
-	}
-	var req assumeRoleRequest
-	if err := json.Unmarshal(c.body, &req); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			c.fail(iamError400(fmt.Sprintf("%s has the wrong type: %s is not allowed there.", typeErr.Field, typeErr.Value)))
-			return
-		}
-		c.fail(iamError400("The request body is not valid JSON for a security token request."))
-		return
-	}
-	if req.Auth == nil || req.Auth.Identity == nil {
-		c.fail(iamError400("auth.identity is required."))
-		return
-	}
-	ident := req.Auth.Identity
-	if !slices.Contains(ident.Methods, "assume_role") || ident.AssumeRole == nil {
-		c.fail(iamError400(`auth.identity must use the "assume_role" method with auth.identity.assume_role; the simulator issues no other temporary credentials.`))
-		return
-	}
-	ar := ident.AssumeRole
-	if ar.AgencyName == "" {
-		c.fail(iamError400("auth.identity.assume_role.agency_name is required."))
-		return
-	}
-	if ar.DomainName == "" && ar.DomainID == "" {
-		c.fail(iamError400("auth.identity.assume_role needs domain_name or domain_id."))
-		return
-	}
-	duration := DefaultAssumeRoleDuration
-	if ar.DurationSeconds != nil {
-		secs := *ar.DurationSeconds
-		if secs < int64(MinAssumeRoleDuration/time.Second) || secs > int64(MaxAssumeRoleDuration/time.Second) {
-			c.fail(iamError400(fmt.Sprintf("auth.identity.assume_role.duration_seconds must be between %d and %d.",
-				int64(MinAssumeRoleDuration/time.Second), int64(MaxAssumeRoleDuration/time.Second))))
-			return
-		}
-		duration = time.Duration(secs) * time.Second
 	}
 	if !c.id.holds(ActionAssumeAgency) {
 		c.fail(apiError{status: http.StatusForbidden,
@@ -352,4 +319,56 @@ func (s *Simulator) handleAssumeRole(c *call) {
 	out := s.issueTemporary(agency.Actions, agency.EnterpriseProjectIDs, duration,
 		SourceAssumeRole, agency.DomainName+"/"+agency.AgencyName)
 	writeJSON(c.w, http.StatusCreated, out)
+}
+
+// parseAssumeRole reads and checks the body of an assume_role request and
+// returns its parameters and the lifetime asked for.
+func parseAssumeRole(body []byte) (*assumeRoleParams, time.Duration, *apiError) {
+	fail := func(msg string) (*assumeRoleParams, time.Duration, *apiError) {
+		e := iamError400(msg)
+		return nil, 0, &e
+	}
+	if len(body) == 0 {
+		return fail("The request body is empty.")
+	}
+	var req assumeRoleRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return fail(fmt.Sprintf("%s has the wrong type: %s is not allowed there.", typeErr.Field, typeErr.Value))
+		}
+		return fail("The request body is not valid JSON for a security token request.")
+	}
+	if req.Auth == nil || req.Auth.Identity == nil {
+		return fail("auth.identity is required.")
+	}
+	ident := req.Auth.Identity
+	if !slices.Contains(ident.Methods, "assume_role") || ident.AssumeRole == nil {
+		return fail(`auth.identity must use the "assume_role" method with auth.identity.assume_role; the simulator issues no other temporary credentials.`)
+	}
+	ar := ident.AssumeRole
+	if ar.AgencyName == "" {
+		return fail("auth.identity.assume_role.agency_name is required.")
+	}
+	if ar.DomainName == "" && ar.DomainID == "" {
+		return fail("auth.identity.assume_role needs domain_name or domain_id.")
+	}
+	duration, ok := assumeRoleDuration(ar.DurationSeconds)
+	if !ok {
+		return fail(fmt.Sprintf("auth.identity.assume_role.duration_seconds must be between %d and %d.",
+			int64(MinAssumeRoleDuration/time.Second), int64(MaxAssumeRoleDuration/time.Second)))
+	}
+	return ar, duration, nil
+}
+
+// assumeRoleDuration returns the lifetime duration_seconds asks for, the
+// default when it is absent; false when it is out of range.
+func assumeRoleDuration(secs *int64) (time.Duration, bool) {
+	if secs == nil {
+		return DefaultAssumeRoleDuration, true
+	}
+	if *secs < int64(MinAssumeRoleDuration/time.Second) || *secs > int64(MaxAssumeRoleDuration/time.Second) {
+		return 0, false
+	}
+	return time.Duration(*secs) * time.Second, true
 }
