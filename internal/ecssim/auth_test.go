@@ -41,6 +41,38 @@ func TestClockSkew(t *testing.T) {
 }
 
 func TestClockOffset(t *testing.T) {
+	testClockOffsetFromConfig(t)
+	t.Run("changed at run time", testClockOffsetChangedAtRunTime)
+	t.Run("tokens expire by the simulator's clock", func(t *testing.T) {
+		h := newHarness(t, nil)
+		tok, _ := h.login(`{"name":"cn-north-4"}`)
+		if err := h.sim.SetClockOffset(DefaultTokenLifetime); err != nil {
+			t.Fatal(err)
+		}
+		res := h.call(cred{token: tok}, http.MethodGet, "/v3/projects", "")
+		if msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authTokenExpired {
+			t.Fatalf("message = %q", msg)
+		}
+	})
+	t.Run("bounds", func(t *testing.T) {
+		for _, d := range []time.Duration{MaxClockOffset + time.Nanosecond, -MaxClockOffset - time.Nanosecond} {
+			if _, err := StartLoopback(Config{ClockOffset: d}); err == nil {
+				t.Fatalf("NewServer accepted offset %v", d)
+			}
+			h := newHarness(t, nil)
+			if err := h.sim.SetClockOffset(d); err == nil || h.sim.ClockOffset() != 0 {
+				t.Fatalf("SetClockOffset(%v) = %v, offset now %v", d, err, h.sim.ClockOffset())
+			}
+		}
+		h := newHarness(t, func(c *Config) { c.ClockOffset = -MaxClockOffset })
+		if got := h.sim.now(); !got.Equal(testNow.Add(-MaxClockOffset)) {
+			t.Fatalf("now = %v", got)
+		}
+	})
+}
+
+// testClockOffsetFromConfig runs a subtest of t per Config.ClockOffset.
+func testClockOffsetFromConfig(t *testing.T) {
 	// The client signs with the harness clock (testNow); the offset moves
 	// only the simulator's clock.
 	for _, tc := range []struct {
@@ -73,74 +105,53 @@ func TestClockOffset(t *testing.T) {
 			}
 		})
 	}
+}
 
-	t.Run("changed at run time", func(t *testing.T) {
-		h := newHarness(t, nil)
-		srv := h.addServer(ServerSpec{OSType: "Linux"})
-		get := func() response { return h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "") }
-		if res := h.control(http.MethodGet, "/_sim/config", ""); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":0`) {
-			t.Fatalf("config: %d %s", res.status, res.body)
+func testClockOffsetChangedAtRunTime(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	get := func() response { return h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "") }
+	if res := h.control(http.MethodGet, "/_sim/config", ""); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":0`) {
+		t.Fatalf("config: %d %s", res.status, res.body)
+	}
+	res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":1200}`)
+	if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
+		t.Fatalf("set: %d %s", res.status, res.body)
+	}
+	if h.sim.ClockOffset() != 20*time.Minute {
+		t.Fatalf("ClockOffset() = %v", h.sim.ClockOffset())
+	}
+	if msg := wantGatewayError(t, get(), http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authSignatureExpired {
+		t.Fatalf("message = %q", msg)
+	}
+	if res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":-600.5}`); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":-600.5`) {
+		t.Fatalf("set: %d %s", res.status, res.body)
+	}
+	if res := get(); res.status != http.StatusOK {
+		t.Fatalf("with -600.5s: %d %s", res.status, res.body)
+	}
+	// Invalid values change nothing, not even the valid fields beside
+	// them.
+	for _, body := range []string{
+		`{"clock_offset_seconds":315360001}`,
+		`{"clock_offset_seconds":-1e300}`,
+		`{"clock_offset_seconds":"20m"}`,
+		`{"latency_ms":5,"clock_offset_seconds":1e12}`,
+	} {
+		if res := h.control(http.MethodPut, "/_sim/config", body); res.status != http.StatusBadRequest {
+			t.Fatalf("%s: %d %s", body, res.status, res.body)
 		}
-		res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":1200}`)
-		if res.status != 200 || string(res.body) != `{"latency_ms":0,"rate_limit":0,"clock_offset_seconds":1200,"job_duration_ms":2000,"token_lifetime_seconds":86400}` {
-			t.Fatalf("set: %d %s", res.status, res.body)
-		}
-		if h.sim.ClockOffset() != 20*time.Minute {
-			t.Fatalf("ClockOffset() = %v", h.sim.ClockOffset())
-		}
-		if msg := wantGatewayError(t, get(), http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authSignatureExpired {
-			t.Fatalf("message = %q", msg)
-		}
-		if res := h.control(http.MethodPut, "/_sim/config", `{"clock_offset_seconds":-600.5}`); res.status != 200 || !strings.Contains(string(res.body), `"clock_offset_seconds":-600.5`) {
-			t.Fatalf("set: %d %s", res.status, res.body)
-		}
-		if res := get(); res.status != http.StatusOK {
-			t.Fatalf("with -600.5s: %d %s", res.status, res.body)
-		}
-		// Invalid values change nothing, not even the valid fields beside
-		// them.
-		for _, body := range []string{
-			`{"clock_offset_seconds":315360001}`,
-			`{"clock_offset_seconds":-1e300}`,
-			`{"clock_offset_seconds":"20m"}`,
-			`{"latency_ms":5,"clock_offset_seconds":1e12}`,
-		} {
-			if res := h.control(http.MethodPut, "/_sim/config", body); res.status != http.StatusBadRequest {
-				t.Fatalf("%s: %d %s", body, res.status, res.body)
-			}
-		}
-		if h.sim.ClockOffset() != -600500*time.Millisecond || h.sim.currentLatency() != 0 {
-			t.Fatalf("offset %v latency %v after rejected changes", h.sim.ClockOffset(), h.sim.currentLatency())
-		}
-	})
+	}
+	if h.sim.ClockOffset() != -600500*time.Millisecond || h.sim.currentLatency() != 0 {
+		t.Fatalf("offset %v latency %v after rejected changes", h.sim.ClockOffset(), h.sim.currentLatency())
+	}
+}
 
-	t.Run("tokens expire by the simulator's clock", func(t *testing.T) {
-		h := newHarness(t, nil)
-		tok, _ := h.login(`{"name":"cn-north-4"}`)
-		if err := h.sim.SetClockOffset(DefaultTokenLifetime); err != nil {
-			t.Fatal(err)
-		}
-		res := h.call(cred{token: tok}, http.MethodGet, "/v3/projects", "")
-		if msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed); msg != authMessagePrefix+authTokenExpired {
-			t.Fatalf("message = %q", msg)
-		}
-	})
-
-	t.Run("bounds", func(t *testing.T) {
-		for _, d := range []time.Duration{MaxClockOffset + time.Nanosecond, -MaxClockOffset - time.Nanosecond} {
-			if _, err := StartLoopback(Config{ClockOffset: d}); err == nil {
-				t.Fatalf("NewServer accepted offset %v", d)
-			}
-			h := newHarness(t, nil)
-			if err := h.sim.SetClockOffset(d); err == nil || h.sim.ClockOffset() != 0 {
-				t.Fatalf("SetClockOffset(%v) = %v, offset now %v", d, err, h.sim.ClockOffset())
-			}
-		}
-		h := newHarness(t, func(c *Config) { c.ClockOffset = -MaxClockOffset })
-		if got := h.sim.now(); !got.Equal(testNow.Add(-MaxClockOffset)) {
-			t.Fatalf("now = %v", got)
-		}
-	})
+// authFailure is a request the gateway must refuse with msg.
+type authFailure struct {
+	name string
+	req  *http.Request
+	msg  string
 }
 
 func TestAuthenticationFailures(t *testing.T) {
@@ -148,60 +159,35 @@ func TestAuthenticationFailures(t *testing.T) {
 	srv := h.addServer(ServerSpec{OSType: "Linux"})
 	h.addPrincipal(Principal{AccessKey: "TEMPAK", SecretKey: "temp-sk", SecurityToken: "sec-token", Actions: []string{allActions}})
 	target := v1Path(srv.ID, "os-resetpwd-flag")
+	for _, tc := range append(credentialFailures(target), signatureFormatFailures(target)...) {
+		t.Run(tc.name, func(t *testing.T) {
+			res := h.serve(tc.req)
+			msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed)
+			if msg != authMessagePrefix+tc.msg {
+				t.Fatalf("message = %q, want %q", msg, authMessagePrefix+tc.msg)
+			}
+		})
+	}
+}
 
-	signed := func(mutate func(r *http.Request)) *http.Request {
-		r := newRequest(http.MethodGet, target, "")
-		signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, nil)
-		if mutate != nil {
-			mutate(r)
-		}
-		return r
-	}
-	validSig := func() string {
-		return signed(nil).Header.Get("Authorization")
-	}
-	tests := []struct {
-		name string
-		req  *http.Request
-		msg  string
-	}{
+// signedBy is a GET of target signed at testNow with ak and sk.
+func signedBy(target, ak, sk string) *http.Request {
+	r := newRequest(http.MethodGet, target, "")
+	signTestRequest(r, nil, ak, sk, testNow, nil)
+	return r
+}
+
+// credentialFailures are well-formed requests with missing, unknown or
+// wrong credentials. TEMPAK must be a temporary principal with secret key
+// temp-sk and security token sec-token.
+func credentialFailures(target string) []authFailure {
+	return []authFailure{
 		{"no credentials", newRequest(http.MethodGet, target, ""), authNoCredentials},
-		{"unknown access key", func() *http.Request {
-			r := newRequest(http.MethodGet, target, "")
-			signTestRequest(r, nil, "NOSUCHAK", DefaultSecretKey, testNow, nil)
-			return r
-		}(), authUnknownAK},
-		{"wrong secret key", func() *http.Request {
-			r := newRequest(http.MethodGet, target, "")
-			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey+"x", testNow, nil)
-			return r
-		}(), authBadSignature},
-		{"other algorithm", signed(func(r *http.Request) {
-			r.Header.Set("Authorization", strings.Replace(validSig(), "SDK-HMAC-SHA256", "AWS4-HMAC-SHA256", 1))
-		}), authBadSignature},
-		{"missing signature field", signed(func(r *http.Request) {
-			a := validSig()
-			r.Header.Set("Authorization", a[:strings.Index(a, ", Signature=")])
-		}), authBadSignature},
-		{"unknown field", signed(func(r *http.Request) {
-			r.Header.Set("Authorization", validSig()+", Extra=1")
-		}), authBadSignature},
-		{"x-sdk-date not signed", func() *http.Request {
-			r := newRequest(http.MethodGet, target, "")
-			r.Header.Set("X-Project-Id", DefaultProjectID)
-			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, []string{"x-project-id"})
-			return r
-		}(), authBadSignature},
-		{"missing X-Sdk-Date", signed(func(r *http.Request) { r.Header.Del("X-Sdk-Date") }), authBadSignature},
-		{"malformed X-Sdk-Date", signed(func(r *http.Request) { r.Header.Set("X-Sdk-Date", "2026-11-26T08:15:00Z") }), authBadSignature},
-		{"temporary credential without security token", func() *http.Request {
-			r := newRequest(http.MethodGet, target, "")
-			signTestRequest(r, nil, "TEMPAK", "temp-sk", testNow, nil)
-			return r
-		}(), authBadSignature},
+		{"unknown access key", signedBy(target, "NOSUCHAK", DefaultSecretKey), authUnknownAK},
+		{"wrong secret key", signedBy(target, DefaultAccessKey, DefaultSecretKey+"x"), authBadSignature},
+		{"temporary credential without security token", signedBy(target, "TEMPAK", "temp-sk"), authBadSignature},
 		{"temporary credential with wrong security token", func() *http.Request {
-			r := newRequest(http.MethodGet, target, "")
-			signTestRequest(r, nil, "TEMPAK", "temp-sk", testNow, nil)
+			r := signedBy(target, "TEMPAK", "temp-sk")
 			r.Header.Set("X-Security-Token", "sec-tokem") // unsigned, as golangsdk sends it
 			return r
 		}(), authBadSignature},
@@ -211,14 +197,35 @@ func TestAuthenticationFailures(t *testing.T) {
 			return r
 		}(), authBadToken},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			res := h.serve(tc.req)
-			msg := wantGatewayError(t, res, http.StatusUnauthorized, codeAuthFailed)
-			if msg != authMessagePrefix+tc.msg {
-				t.Fatalf("message = %q, want %q", msg, authMessagePrefix+tc.msg)
-			}
-		})
+}
+
+// signatureFormatFailures are requests with the default credentials whose
+// signature headers are malformed.
+func signatureFormatFailures(target string) []authFailure {
+	signed := func(mutate func(r *http.Request)) *http.Request {
+		r := signedBy(target, DefaultAccessKey, DefaultSecretKey)
+		mutate(r)
+		return r
+	}
+	validSig := signedBy(target, DefaultAccessKey, DefaultSecretKey).Header.Get("Authorization")
+	return []authFailure{
+		{"other algorithm", signed(func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(validSig, "SDK-HMAC-SHA256", "AWS4-HMAC-SHA256", 1))
+		}), authBadSignature},
+		{"missing signature field", signed(func(r *http.Request) {
+			r.Header.Set("Authorization", validSig[:strings.Index(validSig, ", Signature=")])
+		}), authBadSignature},
+		{"unknown field", signed(func(r *http.Request) {
+			r.Header.Set("Authorization", validSig+", Extra=1")
+		}), authBadSignature},
+		{"x-sdk-date not signed", func() *http.Request {
+			r := newRequest(http.MethodGet, target, "")
+			r.Header.Set("X-Project-Id", DefaultProjectID)
+			signTestRequest(r, nil, DefaultAccessKey, DefaultSecretKey, testNow, []string{"x-project-id"})
+			return r
+		}(), authBadSignature},
+		{"missing X-Sdk-Date", signed(func(r *http.Request) { r.Header.Del("X-Sdk-Date") }), authBadSignature},
+		{"malformed X-Sdk-Date", signed(func(r *http.Request) { r.Header.Set("X-Sdk-Date", "2026-11-26T08:15:00Z") }), authBadSignature},
 	}
 }
 

@@ -1,6 +1,7 @@
 package ecssim
 
 import (
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -39,9 +40,30 @@ func TestControlLoopbackOnly(t *testing.T) {
 	}
 }
 
+// TestControlServers walks one pair of servers through the server endpoints
+// of the control API: create, list and get, patch, delete.
 func TestControlServers(t *testing.T) {
 	h := newHarness(t, nil)
+	created := checkControlCreateDefaults(t, h)
+	key := testRSAKey(t)
+	checkControlCreateFull(t, h, key)
+	checkControlCreateErrors(t, h)
+	checkControlListAndGet(t, h, created.ID, key)
+	checkControlPatch(t, h, key)
 
+	// DELETE: the server disappears from the API too.
+	if res := h.control(http.MethodDelete, "/_sim/servers/win-1", ""); res.status != http.StatusNoContent {
+		t.Fatalf("delete: %d", res.status)
+	}
+	if res := h.control(http.MethodDelete, "/_sim/servers/win-1", ""); res.status != http.StatusNotFound {
+		t.Fatalf("second delete: %d", res.status)
+	}
+	wantV1Error(t, h.call(defaultCred(), http.MethodGet, v1Path("win-1", ""), ""), 404, "Ecs.0114")
+}
+
+// checkControlCreateDefaults creates a server from a minimal spec and
+// checks the defaults and the documented field set of its state.
+func checkControlCreateDefaults(t *testing.T, h *harness) ServerState {
 	res := h.control(http.MethodPost, "/_sim/servers", `{"name":"web-1","os_type":"linux"}`)
 	if res.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", res.status, res.body)
@@ -64,21 +86,27 @@ func TestControlServers(t *testing.T) {
 			t.Errorf("server state lacks %q: %s", key, res.body)
 		}
 	}
+	return created
+}
 
-	key := testRSAKey(t)
+// checkControlCreateFull creates win-1 with every field set, its Windows
+// password encrypted under key.
+func checkControlCreateFull(t *testing.T, h *harness, key *rsa.PrivateKey) {
 	spec, _ := json.Marshal(ServerSpec{
 		ID: "win-1", Name: "win", OSType: "Windows", Status: "SHUTOFF", EnterpriseProjectID: "ep-1",
 		ResetPasswordSupported: boolPtr(false), Locked: true, KeyName: "kp", PublicKey: sshRSA(t, &key.PublicKey),
 		WindowsPassword: "Secret!Init1",
 	})
-	res = h.control(http.MethodPost, "/_sim/servers", string(spec))
+	res := h.control(http.MethodPost, "/_sim/servers", string(spec))
 	if res.status != http.StatusCreated {
 		t.Fatalf("create full: %d %s", res.status, res.body)
 	}
 	if strings.Contains(string(res.body), "Secret!Init1") {
 		t.Fatal("windows password echoed in plain text")
 	}
+}
 
+func checkControlCreateErrors(t *testing.T, h *harness) {
 	for name, tc := range map[string]struct {
 		body   string
 		status int
@@ -101,13 +129,17 @@ func TestControlServers(t *testing.T) {
 			}
 		})
 	}
+}
 
-	res = h.control(http.MethodGet, "/_sim/servers", "")
+// checkControlListAndGet checks the list of the two servers and the state
+// of win-1, whose Windows password key decrypts.
+func checkControlListAndGet(t *testing.T, h *harness, firstID string, key *rsa.PrivateKey) {
+	res := h.control(http.MethodGet, "/_sim/servers", "")
 	var list struct {
 		Servers []ServerState `json:"servers"`
 	}
 	if res.status != 200 || json.Unmarshal(res.body, &list) != nil || len(list.Servers) != 2 ||
-		list.Servers[0].ID != created.ID || list.Servers[1].ID != "win-1" {
+		list.Servers[0].ID != firstID || list.Servers[1].ID != "win-1" {
 		t.Fatalf("list: %d %s", res.status, res.body)
 	}
 
@@ -123,9 +155,12 @@ func TestControlServers(t *testing.T) {
 	if res := h.control(http.MethodGet, "/_sim/servers/nope", ""); res.status != http.StatusNotFound {
 		t.Fatalf("get unknown: %d", res.status)
 	}
+}
 
-	// PATCH changes only what it names.
-	res = h.control(http.MethodPatch, "/_sim/servers/win-1", `{"status":"active","locked":false,"reset_password_supported":true}`)
+// checkControlPatch patches win-1: PATCH changes only what it names, and a
+// failed patch changes nothing.
+func checkControlPatch(t *testing.T, h *harness, key *rsa.PrivateKey) {
+	res := h.control(http.MethodPatch, "/_sim/servers/win-1", `{"status":"active","locked":false,"reset_password_supported":true}`)
 	var patched ServerState
 	if res.status != 200 || json.Unmarshal(res.body, &patched) != nil {
 		t.Fatalf("patch: %d %s", res.status, res.body)
@@ -159,19 +194,9 @@ func TestControlServers(t *testing.T) {
 			}
 		})
 	}
-	// A failed patch changes nothing.
 	if st, _ := h.sim.Server("win-1"); st.Status != "ACTIVE" || st.Name != "win" || !st.WindowsPasswordPresent {
 		t.Fatalf("state after failed patches = %+v", st)
 	}
-
-	// DELETE: the server disappears from the API too.
-	if res := h.control(http.MethodDelete, "/_sim/servers/win-1", ""); res.status != http.StatusNoContent {
-		t.Fatalf("delete: %d", res.status)
-	}
-	if res := h.control(http.MethodDelete, "/_sim/servers/win-1", ""); res.status != http.StatusNotFound {
-		t.Fatalf("second delete: %d", res.status)
-	}
-	wantV1Error(t, h.call(defaultCred(), http.MethodGet, v1Path("win-1", ""), ""), 404, "Ecs.0114")
 }
 
 func mustJSON(v any) string {
@@ -281,11 +306,25 @@ func TestControlRequestsAndStats(t *testing.T) {
 	h.call(cred{ak: DefaultAccessKey, sk: "wrong"}, http.MethodGet, v1Path(srv.ID, ""), "")
 	h.control(http.MethodGet, "/_sim/health", "")
 
+	checkRequestLog(t, h, srv.ID, []string{DefaultSecretKey, secretPassword, tok, DefaultPassword, "SDK-HMAC-SHA256", "q=1"})
+	checkRequestStats(t, h)
+
+	if res := h.control(http.MethodDelete, "/_sim/requests", ""); res.status != http.StatusNoContent {
+		t.Fatalf("clear: %d", res.status)
+	}
+	if res := h.control(http.MethodGet, "/_sim/requests", ""); string(res.body) != `{"requests":[]}` {
+		t.Fatalf("after clear: %s", res.body)
+	}
+}
+
+// checkRequestLog checks GET /_sim/requests after the calls of
+// TestControlRequestsAndStats: one record per API call, none of secrets.
+func checkRequestLog(t *testing.T, h *harness, serverID string, secrets []string) {
 	res := h.control(http.MethodGet, "/_sim/requests", "")
 	if res.status != 200 {
 		t.Fatalf("requests: %d", res.status)
 	}
-	for _, secret := range []string{DefaultSecretKey, secretPassword, tok, DefaultPassword, "SDK-HMAC-SHA256", "q=1"} {
+	for _, secret := range secrets {
 		if strings.Contains(string(res.body), secret) {
 			t.Fatalf("request log contains %q: %s", secret, res.body)
 		}
@@ -303,9 +342,9 @@ func TestControlRequestsAndStats(t *testing.T) {
 		ak           string
 	}{
 		{"POST", "/v3/auth/tokens", 201, ""},
-		{"PUT", v1Path(srv.ID, "os-reset-password"), 204, DefaultAccessKey},
-		{"GET", v1Path(srv.ID, "os-resetpwd-flag"), 200, ""},
-		{"GET", v1Path(srv.ID, ""), 401, DefaultAccessKey},
+		{"PUT", v1Path(serverID, "os-reset-password"), 204, DefaultAccessKey},
+		{"GET", v1Path(serverID, "os-resetpwd-flag"), 200, ""},
+		{"GET", v1Path(serverID, ""), 401, DefaultAccessKey},
 	}
 	if len(log.Requests) != len(want) {
 		t.Fatalf("log = %+v", log.Requests)
@@ -321,8 +360,12 @@ func TestControlRequestsAndStats(t *testing.T) {
 	if log.Requests[1].Route != "/v1/{project_id}/cloudservers/{server_id}/os-reset-password" {
 		t.Fatalf("route = %q", log.Requests[1].Route)
 	}
+}
 
-	res = h.control(http.MethodGet, "/_sim/stats", "")
+// checkRequestStats checks GET /_sim/stats after the calls of
+// TestControlRequestsAndStats: one count per route.
+func checkRequestStats(t *testing.T, h *harness) {
+	res := h.control(http.MethodGet, "/_sim/stats", "")
 	var stats Stats
 	if err := json.Unmarshal(res.body, &stats); err != nil {
 		t.Fatal(err)
@@ -343,13 +386,6 @@ func TestControlRequestsAndStats(t *testing.T) {
 	}
 	if !strings.Contains(string(res.body), `"connections_accepted":0`) {
 		t.Fatalf("stats body %s", res.body)
-	}
-
-	if res := h.control(http.MethodDelete, "/_sim/requests", ""); res.status != http.StatusNoContent {
-		t.Fatalf("clear: %d", res.status)
-	}
-	if res := h.control(http.MethodGet, "/_sim/requests", ""); string(res.body) != `{"requests":[]}` {
-		t.Fatalf("after clear: %s", res.body)
 	}
 }
 

@@ -141,11 +141,29 @@ func TestListServersFilters(t *testing.T) {
 	add("s5", "line\nbreak", "BUILD", "0", nil)
 	add("s6", "web.03", "REBUILD", "0", nil)
 
-	tests := []struct {
-		name  string
-		query url.Values
-		want  []string // in list order: newest first
-	}{
+	for _, tc := range listFilterCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			page := h.list(defaultCred(), tc.query)
+			if got := ids(page.Servers); !slices.Equal(got, tc.want) {
+				t.Fatalf("servers %q, want %q", got, tc.want)
+			}
+			if page.Count != len(tc.want) {
+				t.Fatalf("count %d, want %d", page.Count, len(tc.want))
+			}
+		})
+	}
+}
+
+// listFilterCase is a list query and the servers of TestListServersFilters
+// it must list.
+type listFilterCase struct {
+	name  string
+	query url.Values
+	want  []string // in list order: newest first
+}
+
+func listFilterCases() []listFilterCase {
+	return []listFilterCase{
 		{"everything", nil, []string{"s6", "s5", "s4", "s3", "s2", "s1"}},
 		{"name substring ignores case", url.Values{"name": {"WEB-0"}}, []string{"s2", "s1"}},
 		{"name dot is one character", url.Values{"name": {"we.b"}}, []string{"s4"}},
@@ -179,17 +197,6 @@ func TestListServersFilters(t *testing.T) {
 		{"unknown parameters are ignored", url.Values{"sort_key": {"name"}}, []string{"s6", "s5", "s4", "s3", "s2", "s1"}},
 		{"filters combine", url.Values{"name": {"web"}, "status": {"active"}, "tags": {"env=prod"}}, []string{"s1"}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			page := h.list(defaultCred(), tc.query)
-			if got := ids(page.Servers); !slices.Equal(got, tc.want) {
-				t.Fatalf("servers %q, want %q", got, tc.want)
-			}
-			if page.Count != len(tc.want) {
-				t.Fatalf("count %d, want %d", page.Count, len(tc.want))
-			}
-		})
-	}
 }
 
 // seedFleet creates n servers in batches that share a creation instant, so
@@ -217,60 +224,8 @@ func TestListServersPaging(t *testing.T) {
 	fleet := seedFleet(t, h, 2345)
 	want := wantListOrder(fleet)
 
-	t.Run("marker", func(t *testing.T) {
-		for _, limit := range []int{1000, 333} {
-			var got []string
-			q := url.Values{"limit": {fmt.Sprint(limit)}}
-			for pages := 0; ; pages++ {
-				if pages > len(want) {
-					t.Fatal("the listing does not end")
-				}
-				page := h.list(defaultCred(), q)
-				if page.Count != len(want) {
-					t.Fatalf("count %d on page %d, want the total %d", page.Count, pages, len(want))
-				}
-				got = append(got, ids(page.Servers)...)
-				if len(page.Servers) < limit {
-					break
-				}
-				q.Set("marker", page.Servers[len(page.Servers)-1].ID)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("limit %d: %d servers listed, want all %d in order without duplicates", limit, len(got), len(want))
-			}
-		}
-	})
-
-	t.Run("offset", func(t *testing.T) {
-		var got []string
-		for p := 1; ; p++ {
-			page := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {fmt.Sprint(p)}})
-			if page.Count != len(want) {
-				t.Fatalf("count %d, want %d", page.Count, len(want))
-			}
-			got = append(got, ids(page.Servers)...)
-			if len(page.Servers) < 1000 {
-				break
-			}
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("%d servers listed by page number, want all %d in order", len(got), len(want))
-		}
-		// 0 is the first page too, and a page past the end is empty but
-		// still counts everything.
-		zero := h.list(defaultCred(), url.Values{"offset": {"0"}})
-		if !slices.Equal(ids(zero.Servers), want[:defaultListLimit]) {
-			t.Fatalf("offset 0 gave %q, want the first page", ids(zero.Servers))
-		}
-		past := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {"4"}})
-		if len(past.Servers) != 0 || past.Count != len(want) {
-			t.Fatalf("page 4 of 3: %d servers, count %d", len(past.Servers), past.Count)
-		}
-		huge := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {"9223372036854775807"}})
-		if len(huge.Servers) != 0 || huge.Count != len(want) {
-			t.Fatalf("the largest page: %d servers, count %d", len(huge.Servers), huge.Count)
-		}
-	})
+	t.Run("marker", func(t *testing.T) { testPagingByMarker(t, h, want) })
+	t.Run("offset", func(t *testing.T) { testPagingByOffset(t, h, want) })
 
 	t.Run("defaults and marker wins", func(t *testing.T) {
 		page := h.list(defaultCred(), nil)
@@ -312,6 +267,65 @@ func TestListServersPaging(t *testing.T) {
 			t.Fatalf("the page after a creation: %d servers, count %d", len(rest.Servers), rest.Count)
 		}
 	})
+}
+
+// testPagingByMarker lists the whole fleet (want, in list order) page by
+// page, each page's last server the marker of the next.
+func testPagingByMarker(t *testing.T, h *harness, want []string) {
+	for _, limit := range []int{1000, 333} {
+		var got []string
+		q := url.Values{"limit": {fmt.Sprint(limit)}}
+		for pages := 0; ; pages++ {
+			if pages > len(want) {
+				t.Fatal("the listing does not end")
+			}
+			page := h.list(defaultCred(), q)
+			if page.Count != len(want) {
+				t.Fatalf("count %d on page %d, want the total %d", page.Count, pages, len(want))
+			}
+			got = append(got, ids(page.Servers)...)
+			if len(page.Servers) < limit {
+				break
+			}
+			q.Set("marker", page.Servers[len(page.Servers)-1].ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("limit %d: %d servers listed, want all %d in order without duplicates", limit, len(got), len(want))
+		}
+	}
+}
+
+// testPagingByOffset lists the whole fleet (want, in list order) by page
+// number, and the pages at either end.
+func testPagingByOffset(t *testing.T, h *harness, want []string) {
+	var got []string
+	for p := 1; ; p++ {
+		page := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {fmt.Sprint(p)}})
+		if page.Count != len(want) {
+			t.Fatalf("count %d, want %d", page.Count, len(want))
+		}
+		got = append(got, ids(page.Servers)...)
+		if len(page.Servers) < 1000 {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d servers listed by page number, want all %d in order", len(got), len(want))
+	}
+	// 0 is the first page too, and a page past the end is empty but
+	// still counts everything.
+	zero := h.list(defaultCred(), url.Values{"offset": {"0"}})
+	if !slices.Equal(ids(zero.Servers), want[:defaultListLimit]) {
+		t.Fatalf("offset 0 gave %q, want the first page", ids(zero.Servers))
+	}
+	past := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {"4"}})
+	if len(past.Servers) != 0 || past.Count != len(want) {
+		t.Fatalf("page 4 of 3: %d servers, count %d", len(past.Servers), past.Count)
+	}
+	huge := h.list(defaultCred(), url.Values{"limit": {"1000"}, "offset": {"9223372036854775807"}})
+	if len(huge.Servers) != 0 || huge.Count != len(want) {
+		t.Fatalf("the largest page: %d servers, count %d", len(huge.Servers), huge.Count)
+	}
 }
 
 func TestListServersEnterpriseProjects(t *testing.T) {
@@ -492,8 +506,18 @@ func TestServerTags(t *testing.T) {
 	if !strings.Contains(string(show.body), `"tags":["env=prod","owner"]`) {
 		t.Fatalf("show server: %s", show.body)
 	}
+	checkTagPatches(t, h)
+	checkBadTags(t, h)
+	// The longest key and value are allowed, counted in characters.
+	long := `{"tags":{"` + strings.Repeat("ключ", 31) + `abc":"` + strings.Repeat("é", 255) + `"}}`
+	if res := h.control(http.MethodPost, "/_sim/servers", long); res.status != 201 {
+		t.Fatalf("longest tag: %d %s", res.status, res.body)
+	}
+}
 
-	// PATCH replaces every tag; {} removes them all; absent leaves them.
+// checkTagPatches patches the tags of s1: PATCH replaces every tag; {}
+// removes them all; absent leaves them.
+func checkTagPatches(t *testing.T, h *harness) {
 	res := h.control(http.MethodPatch, "/_sim/servers/s1", `{"tags":{"role":"db"}}`)
 	if res.status != 200 || !strings.Contains(string(res.body), `"tags":{"role":"db"}`) {
 		t.Fatalf("patch tags: %d %s", res.status, res.body)
@@ -506,7 +530,7 @@ func TestServerTags(t *testing.T) {
 	if res.status != 200 || !strings.Contains(string(res.body), `"tags":{}`) {
 		t.Fatalf("clear tags: %d %s", res.status, res.body)
 	}
-	show = h.call(defaultCred(), http.MethodGet, v1Path("s1", ""), "")
+	show := h.call(defaultCred(), http.MethodGet, v1Path("s1", ""), "")
 	if !strings.Contains(string(show.body), `"tags":[]`) {
 		t.Fatalf("show server without tags: %s", show.body)
 	}
@@ -518,7 +542,11 @@ func TestServerTags(t *testing.T) {
 	if string(patch) != `{"tags":{}}` {
 		t.Fatalf("an empty tag patch encodes as %s", patch)
 	}
+}
 
+// checkBadTags runs a subtest per invalid tag set, which both creating a
+// server and patching s1 must refuse.
+func checkBadTags(t *testing.T, h *harness) {
 	for name, body := range map[string]string{
 		"empty key":      `{"tags":{"":"v"}}`,
 		"key with =":     `{"tags":{"a=b":"v"}}`,
@@ -539,11 +567,6 @@ func TestServerTags(t *testing.T) {
 				t.Errorf("patch: %d %s, want 400", res.status, res.body)
 			}
 		})
-	}
-	// The longest key and value are allowed, counted in characters.
-	long := `{"tags":{"` + strings.Repeat("ключ", 31) + `abc":"` + strings.Repeat("é", 255) + `"}}`
-	if res := h.control(http.MethodPost, "/_sim/servers", long); res.status != 201 {
-		t.Fatalf("longest tag: %d %s", res.status, res.body)
 	}
 }
 
