@@ -433,7 +433,12 @@ func (cl *call) checkTransportError(ctx context.Context, err error, fields map[s
 	c := cl.c
 	cl.last.err = err
 	fields["error"] = err.Error()
-	cl.markUncertainIfSent("the connection ended after the request was sent, before an answer arrived")
+	if !IsHandshakeRefused(err) {
+		// A refused TLS handshake (with TLS 1.3 the client learns of it
+		// only when it reads the answer) means the request never reached
+		// the service.
+		cl.markUncertainIfSent("the connection ended after the request was sent, before an answer arrived")
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		c.logWarn(ctx, "ECS API request interrupted", fields)
 		return false, ctxErr

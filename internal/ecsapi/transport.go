@@ -63,6 +63,16 @@ func IsSchemeMismatch(err error) bool {
 	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &record)
 }
 
+// IsHandshakeRefused reports whether the endpoint refused the TLS handshake
+// with an alert, for example because it demands a client certificate that
+// was not sent or not trusted. Retrying cannot fix it. (Over TCP, crypto/tls
+// reports the peer's alerts as a *net.OpError whose Op is "remote error".)
+func IsHandshakeRefused(err error) bool {
+	var alert tls.AlertError
+	var opErr *net.OpError
+	return errors.As(err, &alert) || (errors.As(err, &opErr) && opErr.Op == "remote error")
+}
+
 // IsNetworkError reports whether err is a failure to reach the endpoint or
 // to keep talking to it (any transport failure, permanent or not).
 func IsNetworkError(err error) bool {
@@ -77,7 +87,6 @@ func IsNetworkError(err error) bool {
 // timeouts, including the attempt timeout, a broken body). The caller's own
 // cancellation is handled before this is asked.
 func permanentTransportError(err error) string {
-	var alert tls.AlertError
 	switch {
 	case IsCertificateError(err):
 		return "the TLS certificate could not be verified"
@@ -85,7 +94,7 @@ func permanentTransportError(err error) string {
 		return "the endpoint does not speak TLS"
 	case IsHostNotFound(err):
 		return "the host name does not exist"
-	case errors.As(err, &alert):
+	case IsHandshakeRefused(err):
 		return "the endpoint refused the TLS handshake"
 	}
 	msg := err.Error()

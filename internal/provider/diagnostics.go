@@ -147,6 +147,9 @@ func transportHint(err error, fallback string) string {
 		return "The endpoint does not speak TLS although its URL starts with `https://`: it answered in plain HTTP " +
 			"or in another protocol. Check the port and scheme in `endpoints` (use `http://` only for a local " +
 			"simulator) and any proxy on the way. This is not retried, since it cannot go away by itself."
+	case ecsapi.IsHandshakeRefused(err):
+		return "The endpoint refused the TLS handshake. If it demands a client certificate, set `cert` and `key` " +
+			"to one its CA trusts. This is not retried, since it cannot go away by itself."
 	case ecsapi.IsHostNotFound(err):
 		return "The endpoint's host name does not exist (DNS answered \"no such host\"). Check `region`, `cloud` and " +
 			"`endpoints` in the provider block (or their environment variables) and this machine's DNS settings. " +
@@ -200,8 +203,9 @@ const pluginHint = "Password resets are carried out inside the guest by the one-
 	"until the server reports support, or set `verify_reset_support = false` to skip this check at your own risk."
 
 // certificateHint explains a TLS verification failure.
-const certificateHint = "The endpoint's TLS certificate could not be verified. Install the issuing CA on this " +
-	"machine, or, for a test environment only, set `insecure = true`."
+const certificateHint = "The endpoint's TLS certificate could not be verified. Give the issuing CA in " +
+	"`cacert_file` (or " + envCACertFile + "), or install it on this machine, or, for a test environment only, set " +
+	"`insecure = true`."
 
 // projectLookupDetail explains a failed IAM project lookup.
 func projectLookupDetail(region, iamEndpoint string, err error) string {
