@@ -45,8 +45,9 @@ type Profile struct {
 type ProfileError struct {
 	File    string
 	Profile string
-	// Field is the JSON field at fault, such as "ssoAuth.stsToken"; empty
-	// for problems of the whole file.
+	// Field is the JSON field at fault, such as "ssoAuth.stsToken". With
+	// Profile, it is empty for problems of the whole file (which cannot be
+	// read, or is not JSON).
 	Field   string
 	Problem string
 	// NotFound is set when the file does not exist.
@@ -129,13 +130,13 @@ func LoadProfile(path, name string) (Profile, error) {
 		if errors.As(err, &pathErr) {
 			cause = pathErr.Err
 		}
-		pe := &ProfileError{File: path, Profile: name, Problem: "cannot be read: " + cause.Error(), Err: err}
+		pe := &ProfileError{File: path, Problem: "cannot be read: " + cause.Error(), Err: err}
 		pe.NotFound = errors.Is(err, fs.ErrNotExist)
 		return Profile{}, pe
 	}
 	var cfg sharedConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return fail(name, "", "is not valid JSON: "+jsonProblem(err), err)
+		return fail("", "", "is not valid JSON: "+jsonProblem(err), err)
 	}
 	if name == "" {
 		if cfg.Current == "" {
