@@ -272,7 +272,7 @@ func profileProblem(err error, pe *credentials.ProfileError, asked bool) configP
 
 // resolveMetadata falls back on the instance metadata service.
 func resolveMetadata(out *resolvedProviderConfig, raw rawProviderConfig, env providerEnv) []configProblem {
-	endpoint := pickString(raw.MetadataEndpoint, envMetadataEndpoint, env.getenv)
+	endpoint := strings.TrimRight(pickString(raw.MetadataEndpoint, envMetadataEndpoint, env.getenv), "/")
 	implicit := endpoint == ""
 	if implicit {
 		endpoint = env.defaultMetadata
