@@ -150,6 +150,17 @@ func tcpCall(t *testing.T, srv *Loopback, method, path, body string) (*http.Resp
 	return client.Do(req)
 }
 
+// truncateCase is a fault with truncate_after and what the client reads:
+// the status, the bytes before the cut, and the whole body's length the
+// answer announces (-1: not checked).
+type truncateCase struct {
+	name   string
+	fault  Fault
+	status int
+	prefix string
+	full   int
+}
+
 func TestFaultTruncateAfterOverTCP(t *testing.T) {
 	srv := startTCP(t)
 	st, err := srv.AddServer(ServerSpec{OSType: "Linux"})
@@ -158,13 +169,7 @@ func TestFaultTruncateAfterOverTCP(t *testing.T) {
 	}
 	flag := v1Path(st.ID, "os-resetpwd-flag")
 	const doc = `{"resetpwd_flag":"True","padding":"` + "0123456789abcdef" + `"}`
-	tests := []struct {
-		name   string
-		fault  Fault
-		status int
-		prefix string
-		full   int
-	}{
+	tests := []truncateCase{
 		{"custom body", Fault{Status: 200, Body: doc, ContentType: "application/json", TruncateAfter: intPtr(20)}, 200, doc[:20], len(doc)},
 		{"headers only", Fault{Status: 200, Body: doc, TruncateAfter: intPtr(0)}, 200, "", len(doc)},
 		{"generated body", Fault{Status: 503, TruncateAfter: intPtr(12)}, 503, `{"error":{"c`, -1},
@@ -178,29 +183,9 @@ func TestFaultTruncateAfterOverTCP(t *testing.T) {
 			if err := srv.AddFault(f); err != nil {
 				t.Fatal(err)
 			}
-			res, err := tcpCall(t, srv, http.MethodGet, flag, "")
-			if err != nil {
-				t.Fatalf("the status and headers should arrive: %v", err)
-			}
-			got, err := io.ReadAll(res.Body)
-			_ = res.Body.Close()
-			if !errors.Is(err, io.ErrUnexpectedEOF) {
-				t.Fatalf("reading the body: %v, want an unexpected EOF", err)
-			}
-			if res.StatusCode != tc.status || string(got) != tc.prefix {
-				t.Fatalf("got %d %q, want %d %q", res.StatusCode, got, tc.status, tc.prefix)
-			}
-			if tc.full >= 0 && res.ContentLength != int64(tc.full) {
-				t.Fatalf("Content-Length %d, want the whole body's %d", res.ContentLength, tc.full)
-			}
-			if res.ContentLength <= int64(len(tc.prefix)) {
-				t.Fatalf("Content-Length %d announces no more than was sent", res.ContentLength)
-			}
-			if recs := srv.Requests(); len(recs) != 1 || recs[0].Status != tc.status {
-				t.Fatalf("log = %+v", recs)
-			}
+			checkTruncatedAnswer(t, srv, flag, tc)
 			// The fault is spent; the next request is answered whole.
-			res, err = tcpCall(t, srv, http.MethodGet, flag, "")
+			res, err := tcpCall(t, srv, http.MethodGet, flag, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,6 +195,32 @@ func TestFaultTruncateAfterOverTCP(t *testing.T) {
 				t.Fatalf("next request: %d %q %v", res.StatusCode, body, err)
 			}
 		})
+	}
+}
+
+// checkTruncatedAnswer gets flag once, with tc's fault registered, and
+// checks that the answer is cut as tc says.
+func checkTruncatedAnswer(t *testing.T, srv *Loopback, flag string, tc truncateCase) {
+	res, err := tcpCall(t, srv, http.MethodGet, flag, "")
+	if err != nil {
+		t.Fatalf("the status and headers should arrive: %v", err)
+	}
+	got, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("reading the body: %v, want an unexpected EOF", err)
+	}
+	if res.StatusCode != tc.status || string(got) != tc.prefix {
+		t.Fatalf("got %d %q, want %d %q", res.StatusCode, got, tc.status, tc.prefix)
+	}
+	if tc.full >= 0 && res.ContentLength != int64(tc.full) {
+		t.Fatalf("Content-Length %d, want the whole body's %d", res.ContentLength, tc.full)
+	}
+	if res.ContentLength <= int64(len(tc.prefix)) {
+		t.Fatalf("Content-Length %d announces no more than was sent", res.ContentLength)
+	}
+	if recs := srv.Requests(); len(recs) != 1 || recs[0].Status != tc.status {
+		t.Fatalf("log = %+v", recs)
 	}
 }
 
@@ -252,29 +263,7 @@ func TestFaultInformationalStatus(t *testing.T) {
 // TestFaultPassThrough covers requests the API acts on while the client
 // gets another answer, or none.
 func TestFaultPassThrough(t *testing.T) {
-	const pw = "Kq7!vRm2@Lp9"
-	t.Run("status replaces the answer", func(t *testing.T) {
-		h := newHarness(t, nil)
-		srv := h.addServer(ServerSpec{OSType: "Linux"})
-		h.addFault(Fault{Method: "PUT", Status: 500, PassThrough: true, Count: 1})
-		res := h.call(defaultCred(), http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON(pw, true))
-		wantV1Error(t, res, 500, "Common.0001")
-		if st, _ := h.sim.Server(srv.ID); st.ResetCount != 1 || st.Password != pw {
-			t.Fatalf("the reset was not applied: %+v", st)
-		}
-		recs := h.sim.Requests()
-		if len(recs) != 1 || recs[0].Status != 500 || recs[0].APIStatus != http.StatusNoContent || recs[0].FaultID != 1 ||
-			recs[0].AccessKey != DefaultAccessKey {
-			t.Fatalf("log = %+v", recs)
-		}
-		if h := recs[0].RequestID; len(h) != 32 {
-			t.Fatalf("request ID %q", h)
-		}
-		hist := h.sim.mustServer(t, srv.ID).ResetHistory
-		if len(hist) != 1 || hist[0].RequestID != recs[0].RequestID {
-			t.Fatalf("reset history %+v does not quote the request %s", hist, recs[0].RequestID)
-		}
-	})
+	t.Run("status replaces the answer", testPassThroughStatus)
 	t.Run("rejected requests pass too", func(t *testing.T) {
 		h := newHarness(t, nil)
 		srv := h.addServer(ServerSpec{OSType: "Linux"})
@@ -287,63 +276,96 @@ func TestFaultPassThrough(t *testing.T) {
 			t.Fatalf("log = %+v", recs)
 		}
 	})
-	t.Run("delay delivers the API's answer late", func(t *testing.T) {
-		rec := &sleepRecorder{}
-		h := newHarness(t, nil)
-		h.sim.sleep = rec.sleep
-		srv := h.addServer(ServerSpec{OSType: "Linux"})
-		h.addFault(Fault{DelayMS: 3000, PassThrough: true, Count: 1})
-		res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
-		if res.status != 200 || !strings.Contains(string(res.body), srv.ID) || res.header.Get("Content-Type") != contentTypeJSON {
-			t.Fatalf("got %d %q %s", res.status, res.header.Get("Content-Type"), res.body)
-		}
-		if got := rec.take(); len(got) != 1 || got[0] != 3*time.Second {
-			t.Fatalf("sleeps = %v", got)
-		}
-		if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Status != 200 || recs[0].APIStatus != 200 {
-			t.Fatalf("log = %+v", recs)
-		}
-	})
-	t.Run("client gone during the delay", func(t *testing.T) {
-		h := newHarness(t, nil)
-		srv := h.addServer(ServerSpec{OSType: "Linux"})
-		h.addFault(Fault{DelayMS: int(maxFaultDelay.Milliseconds()), PassThrough: true})
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel()
-		r := newRequest(http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON(pw, false)).WithContext(ctx)
-		h.authorize(r, defaultCred(), resetJSON(pw, false))
-		if res := h.serve(r); len(res.body) != 0 {
-			t.Fatalf("wrote %d %s to a client that is gone", res.status, res.body)
-		}
-		if st, _ := h.sim.Server(srv.ID); st.ResetCount != 1 {
-			t.Fatalf("reset_count = %d: the request should have been served before the delay", st.ResetCount)
-		}
-		if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Status != 0 || recs[0].APIStatus != 204 {
-			t.Fatalf("log = %+v", recs)
-		}
-	})
-	t.Run("reset after the API acted", func(t *testing.T) {
-		srv := startTCP(t)
-		st, err := srv.AddServer(ServerSpec{OSType: "Linux"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := srv.AddFault(Fault{Method: "PUT", ResetConnection: true, PassThrough: true, Count: 1}); err != nil {
-			t.Fatal(err)
-		}
-		if res, err := tcpCall(t, srv, http.MethodPut, v1Path(st.ID, "os-reset-password"), resetJSON(pw, true)); err == nil {
-			_ = res.Body.Close()
-			t.Fatalf("got status %d, want a transport error", res.StatusCode)
-		}
-		// The log is complete as soon as the client has seen the reset.
-		recs := srv.Requests()
-		if len(recs) != 1 || recs[0].Status != 0 || recs[0].APIStatus != http.StatusNoContent || recs[0].FaultID != 1 {
-			t.Fatalf("log = %+v", recs)
-		}
-		if got, _ := srv.Server(st.ID); got.ResetCount != 1 || got.Password != pw {
-			t.Fatalf("the reset was not applied: %+v", got)
-		}
-	})
+	t.Run("delay delivers the API's answer late", testPassThroughDelay)
+	t.Run("client gone during the delay", testPassThroughClientGone)
+	t.Run("reset after the API acted", testPassThroughReset)
+}
+
+// passThroughPassword is the password the pass-through tests reset.
+const passThroughPassword = "Kq7!vRm2@Lp9"
+
+func testPassThroughStatus(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{Method: "PUT", Status: 500, PassThrough: true, Count: 1})
+	res := h.call(defaultCred(), http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON(passThroughPassword, true))
+	wantV1Error(t, res, 500, "Common.0001")
+	if st, _ := h.sim.Server(srv.ID); st.ResetCount != 1 || st.Password != passThroughPassword {
+		t.Fatalf("the reset was not applied: %+v", st)
+	}
+	recs := h.sim.Requests()
+	if len(recs) != 1 || recs[0].Status != 500 || recs[0].APIStatus != http.StatusNoContent || recs[0].FaultID != 1 ||
+		recs[0].AccessKey != DefaultAccessKey {
+		t.Fatalf("log = %+v", recs)
+	}
+	if h := recs[0].RequestID; len(h) != 32 {
+		t.Fatalf("request ID %q", h)
+	}
+	hist := h.sim.mustServer(t, srv.ID).ResetHistory
+	if len(hist) != 1 || hist[0].RequestID != recs[0].RequestID {
+		t.Fatalf("reset history %+v does not quote the request %s", hist, recs[0].RequestID)
+	}
+}
+
+func testPassThroughDelay(t *testing.T) {
+	rec := &sleepRecorder{}
+	h := newHarness(t, nil)
+	h.sim.sleep = rec.sleep
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{DelayMS: 3000, PassThrough: true, Count: 1})
+	res := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "")
+	if res.status != 200 || !strings.Contains(string(res.body), srv.ID) || res.header.Get("Content-Type") != contentTypeJSON {
+		t.Fatalf("got %d %q %s", res.status, res.header.Get("Content-Type"), res.body)
+	}
+	if got := rec.take(); len(got) != 1 || got[0] != 3*time.Second {
+		t.Fatalf("sleeps = %v", got)
+	}
+	if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Status != 200 || recs[0].APIStatus != 200 {
+		t.Fatalf("log = %+v", recs)
+	}
+}
+
+func testPassThroughClientGone(t *testing.T) {
+	h := newHarness(t, nil)
+	srv := h.addServer(ServerSpec{OSType: "Linux"})
+	h.addFault(Fault{DelayMS: int(maxFaultDelay.Milliseconds()), PassThrough: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body := resetJSON(passThroughPassword, false)
+	r := newRequest(http.MethodPut, v1Path(srv.ID, "os-reset-password"), body).WithContext(ctx)
+	h.authorize(r, defaultCred(), body)
+	if res := h.serve(r); len(res.body) != 0 {
+		t.Fatalf("wrote %d %s to a client that is gone", res.status, res.body)
+	}
+	if st, _ := h.sim.Server(srv.ID); st.ResetCount != 1 {
+		t.Fatalf("reset_count = %d: the request should have been served before the delay", st.ResetCount)
+	}
+	if recs := h.sim.Requests(); len(recs) != 1 || recs[0].Status != 0 || recs[0].APIStatus != 204 {
+		t.Fatalf("log = %+v", recs)
+	}
+}
+
+func testPassThroughReset(t *testing.T) {
+	srv := startTCP(t)
+	st, err := srv.AddServer(ServerSpec{OSType: "Linux"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddFault(Fault{Method: "PUT", ResetConnection: true, PassThrough: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := tcpCall(t, srv, http.MethodPut, v1Path(st.ID, "os-reset-password"), resetJSON(passThroughPassword, true)); err == nil {
+		_ = res.Body.Close()
+		t.Fatalf("got status %d, want a transport error", res.StatusCode)
+	}
+	// The log is complete as soon as the client has seen the reset.
+	recs := srv.Requests()
+	if len(recs) != 1 || recs[0].Status != 0 || recs[0].APIStatus != http.StatusNoContent || recs[0].FaultID != 1 {
+		t.Fatalf("log = %+v", recs)
+	}
+	if got, _ := srv.Server(st.ID); got.ResetCount != 1 || got.Password != passThroughPassword {
+		t.Fatalf("the reset was not applied: %+v", got)
+	}
 }
 
 // mustServer returns a server's state or fails the test.
@@ -396,8 +418,12 @@ func TestControlFaultNewFields(t *testing.T) {
 	}
 
 	h.sim.ClearFaults()
+	checkControlFaultRefusals(t, h)
+}
 
-	// Invalid faults are refused with the field named.
+// checkControlFaultRefusals posts invalid faults, which must be refused
+// with the field named and leave no fault registered.
+func checkControlFaultRefusals(t *testing.T, h *harness) {
 	for body, field := range map[string]string{
 		`{"status":204,"body":"x"}`:                                           "body",
 		`{"status":500,"headers":{"Content-Length":"9"}}`:                     "headers",

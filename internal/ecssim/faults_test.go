@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strings"
@@ -319,34 +320,64 @@ func TestFaultsNeverApplyToControlAPI(t *testing.T) {
 	}
 }
 
+// invalidFault is a fault AddFault must refuse, with a message naming
+// field (or one of the fields) at fault.
+type invalidFault struct {
+	fault Fault
+	field string
+}
+
 func TestFaultValidation(t *testing.T) {
 	h := newHarness(t, nil)
-	truncate := func(n int) *int { return &n }
-	// Each invalid fault is refused with a message naming the field (or
-	// one of the fields) at fault.
-	bad := map[string]struct {
-		fault Fault
-		field string
-	}{
-		"nothing to do":               {Fault{}, "status"},
-		"status 99":                   {Fault{Status: 99}, "status"},
-		"status 600":                  {Fault{Status: 600}, "status"},
-		"negative status":             {Fault{Status: -200}, "status"},
-		"reset with status":           {Fault{ResetConnection: true, Status: 500}, "reset_connection"},
-		"reset with headers":          {Fault{ResetConnection: true, Headers: map[string]string{"X-A": "b"}}, "headers"},
-		"reset with truncation":       {Fault{ResetConnection: true, TruncateAfter: truncate(1)}, "truncate_after"},
-		"code without status":         {Fault{DelayMS: 1, Code: "x"}, "code"},
-		"body without status":         {Fault{DelayMS: 1, Body: "x"}, "body"},
-		"headers without status":      {Fault{DelayMS: 1, Headers: map[string]string{"X-A": "b"}}, "headers"},
-		"truncation without status":   {Fault{DelayMS: 1, TruncateAfter: truncate(0)}, "truncate_after"},
-		"pass through alone":          {Fault{PassThrough: true}, "status"},
-		"negative count":              {Fault{Status: 500, Count: -1}, "count"},
-		"rate above one":              {Fault{Status: 500, Rate: 1.5}, "rate"},
-		"negative rate":               {Fault{Status: 500, Rate: -0.1}, "rate"},
-		"negative retry":              {Fault{Status: 429, RetryAfterSeconds: -1}, "retry_after_seconds"},
-		"negative delay":              {Fault{DelayMS: -1}, "delay_ms"},
-		"huge delay":                  {Fault{DelayMS: 11 * 60 * 1000}, "delay_ms"},
-		"bad method":                  {Fault{Status: 500, Method: "GET /"}, "method"},
+	bad := invalidFaultSettings()
+	maps.Copy(bad, invalidFaultAnswers())
+	for name, tc := range bad {
+		t.Run(name, func(t *testing.T) {
+			err := h.sim.AddFault(tc.fault)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("error %q does not name %s", err, tc.field)
+			}
+		})
+	}
+	if len(h.sim.Faults()) != 0 {
+		t.Fatal("invalid faults were registered")
+	}
+}
+
+// invalidFaultSettings are faults that do nothing, or whose status, count,
+// rate, delay or method is out of range, or that shape an answer they do
+// not send.
+func invalidFaultSettings() map[string]invalidFault {
+	return map[string]invalidFault{
+		"nothing to do":             {Fault{}, "status"},
+		"status 99":                 {Fault{Status: 99}, "status"},
+		"status 600":                {Fault{Status: 600}, "status"},
+		"negative status":           {Fault{Status: -200}, "status"},
+		"reset with status":         {Fault{ResetConnection: true, Status: 500}, "reset_connection"},
+		"reset with headers":        {Fault{ResetConnection: true, Headers: map[string]string{"X-A": "b"}}, "headers"},
+		"reset with truncation":     {Fault{ResetConnection: true, TruncateAfter: intPtr(1)}, "truncate_after"},
+		"code without status":       {Fault{DelayMS: 1, Code: "x"}, "code"},
+		"body without status":       {Fault{DelayMS: 1, Body: "x"}, "body"},
+		"headers without status":    {Fault{DelayMS: 1, Headers: map[string]string{"X-A": "b"}}, "headers"},
+		"truncation without status": {Fault{DelayMS: 1, TruncateAfter: intPtr(0)}, "truncate_after"},
+		"pass through alone":        {Fault{PassThrough: true}, "status"},
+		"negative count":            {Fault{Status: 500, Count: -1}, "count"},
+		"rate above one":            {Fault{Status: 500, Rate: 1.5}, "rate"},
+		"negative rate":             {Fault{Status: 500, Rate: -0.1}, "rate"},
+		"negative retry":            {Fault{Status: 429, RetryAfterSeconds: -1}, "retry_after_seconds"},
+		"negative delay":            {Fault{DelayMS: -1}, "delay_ms"},
+		"huge delay":                {Fault{DelayMS: 11 * 60 * 1000}, "delay_ms"},
+		"bad method":                {Fault{Status: 500, Method: "GET /"}, "method"},
+	}
+}
+
+// invalidFaultAnswers are faults whose content type, body, code, headers or
+// truncation cannot be sent with their status or with each other.
+func invalidFaultAnswers() map[string]invalidFault {
+	return map[string]invalidFault{
 		"type without status":         {Fault{DelayMS: 1, ContentType: "text/html"}, "content_type"},
 		"type with newline":           {Fault{Status: 502, Body: "x", ContentType: "text/html\nSet-Cookie: a=b"}, "content_type"},
 		"type with NUL":               {Fault{Status: 502, Body: "x", ContentType: "text/html\x00"}, "content_type"},
@@ -375,26 +406,12 @@ func TestFaultValidation(t *testing.T) {
 		"two Retry-After":             {Fault{Status: 429, RetryAfterSeconds: 3, Headers: map[string]string{"Retry-After": "5"}}, "retry_after_seconds"},
 		"empty request ID":            {Fault{Status: 500, Headers: map[string]string{"X-Request-Id": ""}}, "headers"},
 		"request ID with a space":     {Fault{Status: 500, Headers: map[string]string{"X-Request-Id": "a b"}}, "headers"},
-		"negative truncation":         {Fault{Status: 500, TruncateAfter: truncate(-1)}, "truncate_after"},
-		"truncation cuts nothing":     {Fault{Status: 500, Body: "abc", TruncateAfter: truncate(3)}, "truncate_after"},
-		"truncation of an empty body": {Fault{Status: 200, ContentType: "application/json", TruncateAfter: truncate(0)}, "truncate_after"},
-		"truncation without any body": {Fault{Status: 200, TruncateAfter: truncate(0)}, "truncate_after"},
-		"truncation of a 204":         {Fault{Status: 204, TruncateAfter: truncate(0)}, "truncate_after"},
-		"truncation of a 1xx":         {Fault{Status: 100, TruncateAfter: truncate(0)}, "truncate_after"},
-	}
-	for name, tc := range bad {
-		t.Run(name, func(t *testing.T) {
-			err := h.sim.AddFault(tc.fault)
-			if err == nil {
-				t.Fatal("accepted")
-			}
-			if !strings.Contains(err.Error(), tc.field) {
-				t.Fatalf("error %q does not name %s", err, tc.field)
-			}
-		})
-	}
-	if len(h.sim.Faults()) != 0 {
-		t.Fatal("invalid faults were registered")
+		"negative truncation":         {Fault{Status: 500, TruncateAfter: intPtr(-1)}, "truncate_after"},
+		"truncation cuts nothing":     {Fault{Status: 500, Body: "abc", TruncateAfter: intPtr(3)}, "truncate_after"},
+		"truncation of an empty body": {Fault{Status: 200, ContentType: "application/json", TruncateAfter: intPtr(0)}, "truncate_after"},
+		"truncation without any body": {Fault{Status: 200, TruncateAfter: intPtr(0)}, "truncate_after"},
+		"truncation of a 204":         {Fault{Status: 204, TruncateAfter: intPtr(0)}, "truncate_after"},
+		"truncation of a 1xx":         {Fault{Status: 100, TruncateAfter: intPtr(0)}, "truncate_after"},
 	}
 }
 
