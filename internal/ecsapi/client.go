@@ -136,6 +136,12 @@ type Config struct {
 	// Credentials; the secrets it returns are scrubbed from the errors of
 	// the calls that used them.
 	CredentialsProvider CredentialsProvider
+	// Secrets are further values that must never appear in the client's
+	// errors, whatever a service or proxy echoes: the secrets behind a
+	// CredentialsProvider (a user's password, a profile's keys) and a client
+	// certificate's private key. The client's own Credentials are always
+	// scrubbed.
+	Secrets []string
 	// HTTPClient is shared by all calls; nil means a client with a pooled
 	// transport sized for Terraform's parallelism. Redirects are never
 	// followed, whichever client is used.
@@ -256,7 +262,7 @@ func NewClient(cfg Config) (*Client, error) {
 		userAgent:  userAgent,
 		logger:     cfg.Logger,
 		now:        now,
-		secrets:    secretsOf(cfg.Credentials),
+		secrets:    append(secretsOf(cfg.Credentials), nonEmpty(cfg.Secrets)...),
 		projectID:  cfg.ProjectID,
 	}, nil
 }
@@ -350,6 +356,17 @@ type transportSettings struct {
 	tls *tls.Config
 	// proxyEnv reads the proxy environment variables; nil means os.Getenv.
 	proxyEnv func(string) string
+}
+
+// nonEmpty returns the non-empty strings of ss.
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // noRedirectClient returns a copy of hc (or a client with the default

@@ -352,3 +352,17 @@ func TestMetadataSecurityKey(t *testing.T) {
 		t.Errorf("got %v, want an error without the secret", err)
 	}
 }
+
+// TestConfigSecretsScrubbed: secrets the client never sends itself (a
+// user's password, a profile's keys behind a provider) are scrubbed too.
+func TestConfigSecretsScrubbed(t *testing.T) {
+	const password = "the-users-password-0123"
+	f := newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusBadRequest, "r400", v1Error("Ecs.0005", "echo "+password))
+	})
+	c := newTestClient(t, f.srv.URL, func(cfg *ecsapi.Config) { cfg.Secrets = []string{"", password} })
+	_, err := c.GetResetPasswordFlag(context.Background(), testServer)
+	if err == nil || strings.Contains(err.Error(), password) || !strings.Contains(err.Error(), ecsapi.RedactionMarker) {
+		t.Fatalf("got %v, want the password redacted", err)
+	}
+}
