@@ -380,6 +380,7 @@ func (p *ecsProvider) newAPIClient(cfg resolvedProviderConfig, agent string, dia
 		MaxRetries:  cfg.MaxRetries,
 		UserAgent:   agent,
 		Logger:      tflogLogger{},
+		Secrets:     configSecrets(cfg, p.env().getenv),
 	}
 	spec := credentialsSpec(cfg)
 	spec.Now = p.now

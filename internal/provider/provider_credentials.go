@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -444,6 +445,30 @@ func credentialsSpec(cfg resolvedProviderConfig) credentials.Spec {
 		spec.AssumeRole = &agency
 	}
 	return spec
+}
+
+// configSecrets lists the secrets of the configuration, which the API
+// clients scrub from everything they report, whichever call a service or a
+// proxy echoes them in: the credentials of every source (a profile's keys,
+// a user's password), the lines of a client key given as PEM content, and
+// the password of a proxy URL.
+func configSecrets(cfg resolvedProviderConfig, getenv func(string) string) []string {
+	out := []string{cfg.SecretKey, cfg.SecurityToken, cfg.Token, cfg.Auth.Password}
+	if strings.Contains(cfg.ClientKey, "-----BEGIN") {
+		for _, line := range strings.Split(cfg.ClientKey, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+				out = append(out, line)
+			}
+		}
+	}
+	for _, name := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
+		if u, err := url.Parse(getenv(name)); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
 }
 
 // obtainCredentials fetches the first credentials while configuring, so
