@@ -3,11 +3,17 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
@@ -133,6 +139,9 @@ type secretScenario struct {
 	fleetPW  string
 	// credentials are the provider credential secrets of the run.
 	credentials []secret
+	// issued, when set, returns the credentials the run obtained from IAM
+	// or the metadata service (known only afterwards).
+	issued func() []secret
 	// providerAttrs replaces the provider block's credential attributes.
 	providerAttrs map[string]string
 	// variables declares the variables the credentials come from.
@@ -273,6 +282,13 @@ func (sc *secretScenario) run(t *testing.T) {
 		{"the decrypted Windows password", sc.windowsPW},
 	}, sc.credentials...)
 	secrets = append(secrets, pemSecrets("the private key", sc.keyPEM)...)
+	if sc.issued != nil {
+		issued := sc.issued()
+		if len(issued) == 0 {
+			t.Error("no issued credentials were recorded: the search for them would prove nothing")
+		}
+		secrets = append(secrets, issued...)
+	}
 	if leaks := findLeaks(secrets, artifacts); len(leaks) > 0 {
 		t.Errorf("secrets leaked:\n  %s", strings.Join(leaks, "\n  "))
 	}
@@ -350,4 +366,154 @@ func issueToken(t *testing.T, s *simtest.Sim) string {
 		t.Fatalf("token login: HTTP %d, token present: %t: %s", resp.StatusCode, token != "", msg)
 	}
 	return token
+}
+
+// credentialRecorder stands between the provider and the simulator on the routes that hand out
+// credentials (IAM and the metadata service) and keeps what they handed out, so that the search
+// for secrets can look for credentials the test never chose: issued tokens and temporary keys.
+type credentialRecorder struct {
+	URL    string
+	mu     sync.Mutex
+	issued []secret
+}
+
+// recordCredentials starts a recorder that forwards to target through transport (nil: the
+// default). Requests keep their Host header, so signatures made for the recorder's address
+// verify at the simulator.
+func recordCredentials(t *testing.T, target string, transport http.RoundTripper) *credentialRecorder {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &credentialRecorder{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.Transport = transport
+	rp.ModifyResponse = func(resp *http.Response) error {
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		rec.note(resp.Header.Get("X-Subject-Token"), body)
+		return err
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	rec.URL = srv.URL
+	return rec
+}
+
+func (r *credentialRecorder) note(token string, body []byte) {
+	var doc struct {
+		Credential struct {
+			Secret        string `json:"secret"`
+			SecurityToken string `json:"securitytoken"`
+		} `json:"credential"`
+	}
+	_ = json.Unmarshal(body, &doc)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := len(r.issued)
+	if token != "" {
+		r.issued = append(r.issued, secret{fmt.Sprintf("issued IAM token %d", n), token})
+	}
+	if c := doc.Credential; c.Secret != "" {
+		r.issued = append(r.issued, secret{fmt.Sprintf("issued secret key %d", n), c.Secret},
+			secret{fmt.Sprintf("issued security token %d", n), c.SecurityToken})
+	}
+}
+
+func (r *credentialRecorder) secrets() []secret {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]secret(nil), r.issued...)
+}
+
+// expectResetsBy checks that every reset the simulator accepted came from the given source.
+func expectResetsBy(t *testing.T, s *simtest.Sim, source string) {
+	t.Helper()
+	n := 0
+	for _, st := range s.Servers() {
+		for _, rec := range st.ResetHistory {
+			n++
+			if rec.Source != source {
+				t.Errorf("server %s was reset by %q (%s), want %q", st.ID, rec.Source, rec.AccessKey, source)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no reset was recorded")
+	}
+}
+
+// TestSecretsStayOutOfLogsStateAndOutputProfileAgency: the keys of a KooCLI profile and the
+// temporary credentials of the agency the profile names stay out of everything a run leaves.
+func TestSecretsStayOutOfLogsStateAndOutputProfileAgency(t *testing.T) {
+	t.Parallel()
+	s := simtest.Start(t, ecssim.Config{})
+	sc := newSecretScenario(t, s)
+	ak := "E2EPROF" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 13)
+	sk := randomString(alnum, 40)
+	if err := s.AddPrincipal(ecssim.Principal{AccessKey: ak, SecretKey: sk, Actions: []string{ecssim.ActionAssumeAgency}}); err != nil {
+		t.Fatal(err)
+	}
+	s.MustAddAgency(ecssim.Agency{DomainName: "e2e-domain", AgencyName: "e2e-agency", Actions: []string{"ecs:*:*"}})
+	file := filepath.Join(t.TempDir(), "config.json")
+	profile := fmt.Sprintf(`{"current":"other","profiles":[{"name":"e2e","mode":"AKSK","accessKeyId":%q,"secretAccessKey":%q,
+ "agencyName":"e2e-agency","agencyDomainName":"e2e-domain"}]}`, ak, sk)
+	if err := os.WriteFile(file, []byte(profile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	iam := recordCredentials(t, s.URL, nil)
+	sc.credentials = []secret{{"the profile's secret key", sk}}
+	sc.issued = iam.secrets
+	sc.providerAttrs = map[string]string{
+		"access_key": "", "secret_key": "", "shared_config_file": fmt.Sprintf("%q", file), "profile": `"e2e"`,
+		"endpoints": fmt.Sprintf("{\n    ecs = %q\n    iam = %q\n  }", s.URL, iam.URL),
+	}
+	sc.run(t)
+	expectResetsBy(t, s, ecssim.SourceAssumeRole)
+}
+
+// TestSecretsStayOutOfLogsStateAndOutputUserLogin: the user's password and the tokens the login
+// obtained stay out of everything a run leaves.
+func TestSecretsStayOutOfLogsStateAndOutputUserLogin(t *testing.T) {
+	t.Parallel()
+	password := randomString(alnum, 24) + "!"
+	s := simtest.Start(t, ecssim.Config{Password: password})
+	sc := newSecretScenario(t, s)
+	iam := recordCredentials(t, s.URL, nil)
+	sc.credentials = []secret{{"the user's password", password}}
+	sc.issued = iam.secrets
+	sc.providerAttrs = map[string]string{
+		"access_key": "", "secret_key": "", "user_name": fmt.Sprintf("%q", ecssim.DefaultUser),
+		"password": "var.user_password", "domain_name": `"e2e-domain"`,
+		"endpoints": fmt.Sprintf("{\n    ecs = %q\n    iam = %q\n  }", s.URL, iam.URL),
+	}
+	sc.variables = []string{credentialVariable("user_password")}
+	sc.env = []string{"TF_VAR_user_password=" + password}
+	sc.run(t)
+	expectResetsBy(t, s, ecssim.SourceToken)
+}
+
+// TestSecretsStayOutOfLogsStateAndOutputMetadataClientCert: over HTTPS with a client
+// certificate, the certificate's private key (given as PEM content) and the temporary
+// credentials of the instance metadata service stay out of everything a run leaves.
+func TestSecretsStayOutOfLogsStateAndOutputMetadataClientCert(t *testing.T) {
+	t.Parallel()
+	s, pki := simtest.StartTLS(t, ecssim.Config{}, true)
+	sc := newSecretScenario(t, s)
+	metadata := recordCredentials(t, s.URL, &http.Transport{TLSClientConfig: pki.ClientConfig(true)})
+	keyPEM := string(pki.ClientKeyPEM)
+	sc.credentials = pemSecrets("the client certificate's private key", keyPEM)
+	sc.issued = metadata.secrets
+	sc.providerAttrs = map[string]string{
+		"access_key": "", "secret_key": "",
+		"endpoints":   fmt.Sprintf("{\n    ecs = %q\n    iam = %q\n    metadata = %q\n  }", s.URL, s.URL, metadata.URL),
+		"cacert_file": fmt.Sprintf("%q", pki.CAFile), "cert": fmt.Sprintf("%q", pki.ClientCertFile), "key": "var.client_key",
+	}
+	sc.variables = []string{credentialVariable("client_key")}
+	// The shared config file must not exist, or its current profile would come before metadata.
+	sc.env = []string{"TF_VAR_client_key=" + keyPEM, "HW_SHARED_CONFIG_FILE=" + filepath.Join(t.TempDir(), "none.json")}
+	sc.run(t)
+	expectResetsBy(t, s, ecssim.SourceMetadata)
 }
