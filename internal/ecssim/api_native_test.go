@@ -118,7 +118,13 @@ func TestEnterpriseProjectGrants(t *testing.T) {
 		EnterpriseProjectIDs: []string{"ep-a"},
 	})
 	ep := cred{ak: "EPUSER", sk: "sk"}
+	testV1EnterpriseProjectGrants(t, h, ep, inEP.ID, outEP.ID)
+	testNativeEnterpriseProjectGrants(t, h, ep, inEP.ID, outEP.ID)
+}
 
+// testV1EnterpriseProjectGrants runs a subtest of t per v1 operation by
+// ep, granted enterprise project of server inEP but not that of outEP.
+func testV1EnterpriseProjectGrants(t *testing.T, h *harness, ep cred, inEP, outEP string) {
 	v1Ops := []struct {
 		method, suffix, body string
 		status               int
@@ -132,21 +138,26 @@ func TestEnterpriseProjectGrants(t *testing.T) {
 	for _, op := range v1Ops {
 		name := op.method + " " + op.suffix
 		t.Run("v1 allowed in granted EP "+name, func(t *testing.T) {
-			if res := h.call(ep, op.method, v1Path(inEP.ID, op.suffix), op.body); res.status != op.status {
+			if res := h.call(ep, op.method, v1Path(inEP, op.suffix), op.body); res.status != op.status {
 				t.Fatalf("status = %d, want %d; body %s", res.status, op.status, res.body)
 			}
 		})
 		t.Run("v1 denied outside granted EP "+name, func(t *testing.T) {
-			wantV1Error(t, h.call(ep, op.method, v1Path(outEP.ID, op.suffix), op.body), 403, "Pdp.0001")
+			wantV1Error(t, h.call(ep, op.method, v1Path(outEP, op.suffix), op.body), 403, "Pdp.0001")
 		})
 	}
 	t.Run("batch", func(t *testing.T) {
-		if res := h.call(ep, http.MethodPut, batchPath, batchJSON("p", false, inEP.ID)); res.status != http.StatusOK {
+		if res := h.call(ep, http.MethodPut, batchPath, batchJSON("p", false, inEP)); res.status != http.StatusOK {
 			t.Fatalf("status = %d; body %s", res.status, res.body)
 		}
-		wantV1Error(t, h.call(ep, http.MethodPut, batchPath, batchJSON("p", false, inEP.ID, outEP.ID)), 403, "Pdp.0001")
+		wantV1Error(t, h.call(ep, http.MethodPut, batchPath, batchJSON("p", false, inEP, outEP)), 403, "Pdp.0001")
 	})
+}
 
+// testNativeEnterpriseProjectGrants checks that the native API ignores
+// ep's grant in the enterprise project of inEP, and honours the same
+// actions granted project-wide.
+func testNativeEnterpriseProjectGrants(t *testing.T, h *harness, ep cred, inEP, outEP string) {
 	nativeOps := []struct{ method, suffix, body string }{
 		{http.MethodGet, "os-server-password", ""},
 		{http.MethodDelete, "os-server-password", ""},
@@ -156,7 +167,7 @@ func TestEnterpriseProjectGrants(t *testing.T) {
 	for _, op := range nativeOps {
 		for _, version := range []string{"v2.1", "v2"} {
 			t.Run("native ignores EP grant "+version+" "+op.method+" "+op.suffix, func(t *testing.T) {
-				msg := wantNativeFault(t, h.call(ep, op.method, nativePath(version, inEP.ID, op.suffix), op.body), 403, "forbidden")
+				msg := wantNativeFault(t, h.call(ep, op.method, nativePath(version, inEP, op.suffix), op.body), 403, "forbidden")
 				if !strings.HasPrefix(msg, "Policy doesn't allow ") {
 					t.Fatalf("message = %q", msg)
 				}
@@ -165,10 +176,10 @@ func TestEnterpriseProjectGrants(t *testing.T) {
 	}
 	// The same actions granted project-wide work on the native API.
 	h.addPrincipal(Principal{AccessKey: "EPUSER", SecretKey: "sk", Actions: []string{ActionManageServerPasswords, ActionGetServer}})
-	if res := h.call(ep, http.MethodGet, nativePath("v2.1", outEP.ID, ""), ""); res.status != http.StatusOK {
+	if res := h.call(ep, http.MethodGet, nativePath("v2.1", outEP, ""), ""); res.status != http.StatusOK {
 		t.Fatalf("project-wide grant: status %d", res.status)
 	}
-	if res := h.call(ep, http.MethodGet, nativePath("v2.1", outEP.ID, "os-server-password"), ""); res.status != http.StatusOK {
+	if res := h.call(ep, http.MethodGet, nativePath("v2.1", outEP, "os-server-password"), ""); res.status != http.StatusOK {
 		t.Fatalf("project-wide grant: status %d", res.status)
 	}
 }

@@ -328,32 +328,7 @@ func TestV1BatchResetErrors(t *testing.T) {
 		})
 	}
 
-	t.Run("per-server failures", func(t *testing.T) {
-		for _, dry := range []bool{false, true} {
-			res := h.call(defaultCred(), http.MethodPut, batchPath, batchJSON("p", dry, a.ID, "missing", locked.ID, noPlugin.ID))
-			wantV1Error(t, res, 400, "Ecs.0611")
-			var body struct {
-				InternalError []batchFailure `json:"internalError"`
-			}
-			if err := json.Unmarshal(res.body, &body); err != nil {
-				t.Fatal(err)
-			}
-			want := []batchFailure{{ID: "missing", ErrorCode: "Ecs.0114"}, {ID: locked.ID, ErrorCode: "Ecs.0605"}, {ID: noPlugin.ID, ErrorCode: "Ecs.0613"}}
-			if len(body.InternalError) != len(want) {
-				t.Fatalf("internalError = %+v", body.InternalError)
-			}
-			for i, w := range want {
-				got := body.InternalError[i]
-				if got.ID != w.ID || got.ErrorCode != w.ErrorCode || got.ErrorMessage == "" {
-					t.Fatalf("internalError[%d] = %+v, want %+v", i, got, w)
-				}
-			}
-		}
-		if st, _ := h.sim.Server(a.ID); st.ResetCount != 0 {
-			t.Fatal("a failing batch reset some servers")
-		}
-	})
-
+	t.Run("per-server failures", func(t *testing.T) { testBatchResetServerFailures(t, h, a.ID, locked.ID, noPlugin.ID) })
 	t.Run("exactly the limit", func(t *testing.T) {
 		ids := make([]string, maxBatchServers)
 		for i := range ids {
@@ -363,11 +338,39 @@ func TestV1BatchResetErrors(t *testing.T) {
 			t.Fatalf("status = %d", res.status)
 		}
 	})
-
 	t.Run("no permission", func(t *testing.T) {
 		h.addPrincipal(Principal{AccessKey: "GETONLY", SecretKey: "sk", Actions: []string{ActionGetServer}})
 		wantV1Error(t, h.call(cred{ak: "GETONLY", sk: "sk"}, http.MethodPut, batchPath, batchJSON("p", false, a.ID)), 403, "Pdp.0001")
 	})
+}
+
+// testBatchResetServerFailures resets ok with a missing, a locked and a
+// plug-in-less server, for real and as a dry run: every failing server is
+// listed and ok is not reset.
+func testBatchResetServerFailures(t *testing.T, h *harness, ok, locked, noPlugin string) {
+	for _, dry := range []bool{false, true} {
+		res := h.call(defaultCred(), http.MethodPut, batchPath, batchJSON("p", dry, ok, "missing", locked, noPlugin))
+		wantV1Error(t, res, 400, "Ecs.0611")
+		var body struct {
+			InternalError []batchFailure `json:"internalError"`
+		}
+		if err := json.Unmarshal(res.body, &body); err != nil {
+			t.Fatal(err)
+		}
+		want := []batchFailure{{ID: "missing", ErrorCode: "Ecs.0114"}, {ID: locked, ErrorCode: "Ecs.0605"}, {ID: noPlugin, ErrorCode: "Ecs.0613"}}
+		if len(body.InternalError) != len(want) {
+			t.Fatalf("internalError = %+v", body.InternalError)
+		}
+		for i, w := range want {
+			got := body.InternalError[i]
+			if got.ID != w.ID || got.ErrorCode != w.ErrorCode || got.ErrorMessage == "" {
+				t.Fatalf("internalError[%d] = %+v, want %+v", i, got, w)
+			}
+		}
+	}
+	if st, _ := h.sim.Server(ok); st.ResetCount != 0 {
+		t.Fatal("a failing batch reset some servers")
+	}
 }
 
 func TestResetHistoryIsBounded(t *testing.T) {

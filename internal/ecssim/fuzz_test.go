@@ -102,10 +102,21 @@ func FuzzDecodeActionBody(f *testing.F) {
 }
 
 func FuzzControlBodies(f *testing.F) {
-	seeds := []struct {
-		target uint8
-		body   string
-	}{
+	for _, s := range controlBodySeeds() {
+		f.Add(s.target, s.body)
+	}
+	f.Fuzz(fuzzControlBody)
+}
+
+// controlBodySeed is a body for the control route numbered target (modulo
+// the number of routes) in fuzzControlBody.
+type controlBodySeed struct {
+	target uint8
+	body   string
+}
+
+func controlBodySeeds() []controlBodySeed {
+	return []controlBodySeed{
 		{0, `{"name":"a","os_type":"Linux"}`},
 		{0, `{"id":"x","os_type":"Windows","public_key":"ssh-rsa AAAAB3NzaC1yc2E=","windows_password":"p"}`},
 		{0, `{"status":"build","locked":true,"reset_password_supported":false}`},
@@ -141,40 +152,41 @@ func FuzzControlBodies(f *testing.F) {
 		{6, `{"actions":"ecs:*:*"}`},
 		{6, `{"enterprise_project_ids":["ep"]}`},
 	}
-	for _, s := range seeds {
-		f.Add(s.target, s.body)
+}
+
+// fuzzControlBody sends body to a control route chosen by target: the
+// answer must be a success or a client error that echoes no secret key,
+// and the API must keep working afterwards.
+func fuzzControlBody(t *testing.T, target uint8, body string) {
+	h := newHarness(t, nil)
+	h.sim.sleep = (&sleepRecorder{}).sleep
+	h.addServer(ServerSpec{ID: "x", OSType: "Windows"})
+	routes := []struct{ method, path string }{
+		{http.MethodPost, "/_sim/servers"},
+		{http.MethodPatch, "/_sim/servers/x"},
+		{http.MethodPost, "/_sim/principals"},
+		{http.MethodPost, "/_sim/faults"},
+		{http.MethodPut, "/_sim/config"},
+		{http.MethodPost, "/_sim/agencies"},
+		{http.MethodPut, "/_sim/metadata"},
 	}
-	f.Fuzz(func(t *testing.T, target uint8, body string) {
-		h := newHarness(t, nil)
-		h.sim.sleep = (&sleepRecorder{}).sleep
-		h.addServer(ServerSpec{ID: "x", OSType: "Windows"})
-		routes := []struct{ method, path string }{
-			{http.MethodPost, "/_sim/servers"},
-			{http.MethodPatch, "/_sim/servers/x"},
-			{http.MethodPost, "/_sim/principals"},
-			{http.MethodPost, "/_sim/faults"},
-			{http.MethodPut, "/_sim/config"},
-			{http.MethodPost, "/_sim/agencies"},
-			{http.MethodPut, "/_sim/metadata"},
-		}
-		rt := routes[int(target)%len(routes)]
-		res := h.control(rt.method, rt.path, body)
-		switch res.status {
-		case http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict:
-		default:
-			t.Fatalf("%s %s answered %d: %s", rt.method, rt.path, res.status, res.body)
-		}
-		if strings.Contains(string(res.body), `"secret_key"`) {
-			t.Fatalf("response echoes a secret key: %s", res.body)
-		}
-		// Whatever was accepted, the API keeps working, except where an
-		// accepted fault now answers in its place.
-		api := h.call(defaultCred(), http.MethodGet, v1Path("x", "os-resetpwd-flag"), "")
-		faulted := rt.path == "/_sim/faults" && res.status == http.StatusCreated
-		if !faulted && api.status >= 500 && api.status != 501 && api.status != 502 && api.status != 503 && api.status != 504 {
-			t.Fatalf("API answered %d after control call: %s", api.status, api.body)
-		}
-	})
+	rt := routes[int(target)%len(routes)]
+	res := h.control(rt.method, rt.path, body)
+	switch res.status {
+	case http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusNotFound, http.StatusConflict:
+	default:
+		t.Fatalf("%s %s answered %d: %s", rt.method, rt.path, res.status, res.body)
+	}
+	if strings.Contains(string(res.body), `"secret_key"`) {
+		t.Fatalf("response echoes a secret key: %s", res.body)
+	}
+	// Whatever was accepted, the API keeps working, except where an
+	// accepted fault now answers in its place.
+	api := h.call(defaultCred(), http.MethodGet, v1Path("x", "os-resetpwd-flag"), "")
+	faulted := rt.path == "/_sim/faults" && res.status == http.StatusCreated
+	if !faulted && api.status >= 500 && api.status != 501 && api.status != 502 && api.status != 503 && api.status != 504 {
+		t.Fatalf("API answered %d after control call: %s", api.status, api.body)
+	}
 }
 
 func FuzzSignatureVerifier(f *testing.F) {

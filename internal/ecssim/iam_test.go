@@ -49,34 +49,7 @@ func TestTokenLogin(t *testing.T) {
 	srv := h.addServer(ServerSpec{OSType: "Linux"})
 
 	for _, scope := range []string{`{"name":"cn-north-4"}`, `{"id":"` + DefaultProjectID + `"}`} {
-		t.Run(scope, func(t *testing.T) {
-			res := h.serve(newRequest(http.MethodPost, "/v3/auth/tokens", tokenBody(DefaultUser, DefaultPassword, "mydomain", scope)))
-			if res.status != http.StatusCreated {
-				t.Fatalf("status = %d; body %s", res.status, res.body)
-			}
-			var body tokenBodyView
-			if err := json.Unmarshal(res.body, &body); err != nil {
-				t.Fatal(err)
-			}
-			if body.Token.Project.ID != DefaultProjectID || body.Token.Project.Name != DefaultRegion {
-				t.Fatalf("project = %+v", body.Token.Project)
-			}
-			exp, err := time.Parse(time.RFC3339Nano, body.Token.ExpiresAt)
-			if err != nil || !exp.Equal(testNow.Add(24*time.Hour)) {
-				t.Fatalf("expires_at = %q (%v), want 24h after %v", body.Token.ExpiresAt, err, testNow)
-			}
-			if len(body.Token.Catalog) == 0 {
-				t.Fatal("catalog missing without nocatalog")
-			}
-			tok := res.header.Get("X-Subject-Token")
-			if tok == "" || strings.Contains(string(res.body), tok) {
-				t.Fatal("token must be in X-Subject-Token only")
-			}
-			got := h.call(cred{token: tok}, http.MethodGet, v1Path(srv.ID, "os-resetpwd-flag"), "")
-			if got.status != http.StatusOK {
-				t.Fatalf("token request status = %d; body %s", got.status, got.body)
-			}
-		})
+		t.Run(scope, func(t *testing.T) { testTokenLoginScope(t, h, srv.ID, scope) })
 	}
 
 	t.Run("nocatalog", func(t *testing.T) {
@@ -106,6 +79,37 @@ func TestTokenLogin(t *testing.T) {
 			t.Fatalf("message = %q", msg)
 		}
 	})
+}
+
+// testTokenLoginScope logs in with the project scope given and checks the
+// token's body and that it works on server srvID.
+func testTokenLoginScope(t *testing.T, h *harness, srvID, scope string) {
+	res := h.serve(newRequest(http.MethodPost, "/v3/auth/tokens", tokenBody(DefaultUser, DefaultPassword, "mydomain", scope)))
+	if res.status != http.StatusCreated {
+		t.Fatalf("status = %d; body %s", res.status, res.body)
+	}
+	var body tokenBodyView
+	if err := json.Unmarshal(res.body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Token.Project.ID != DefaultProjectID || body.Token.Project.Name != DefaultRegion {
+		t.Fatalf("project = %+v", body.Token.Project)
+	}
+	exp, err := time.Parse(time.RFC3339Nano, body.Token.ExpiresAt)
+	if err != nil || !exp.Equal(testNow.Add(24*time.Hour)) {
+		t.Fatalf("expires_at = %q (%v), want 24h after %v", body.Token.ExpiresAt, err, testNow)
+	}
+	if len(body.Token.Catalog) == 0 {
+		t.Fatal("catalog missing without nocatalog")
+	}
+	tok := res.header.Get("X-Subject-Token")
+	if tok == "" || strings.Contains(string(res.body), tok) {
+		t.Fatal("token must be in X-Subject-Token only")
+	}
+	got := h.call(cred{token: tok}, http.MethodGet, v1Path(srvID, "os-resetpwd-flag"), "")
+	if got.status != http.StatusOK {
+		t.Fatalf("token request status = %d; body %s", got.status, got.body)
+	}
 }
 
 func TestTokenLoginFailures(t *testing.T) {

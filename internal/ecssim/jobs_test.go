@@ -106,66 +106,76 @@ func (h *harness) reset(id, password string) {
 
 func TestRebootMakesPendingResetEffective(t *testing.T) {
 	for _, tc := range []struct{ typ, during string }{{"SOFT", "REBOOT"}, {"HARD", "HARD_REBOOT"}} {
-		t.Run(tc.typ, func(t *testing.T) {
-			h := newJobHarness(t)
-			srv := h.addServer(ServerSpec{OSType: "Linux", LoginPassword: "Seed!Pass1"})
-			if srv.EffectivePassword != "Seed!Pass1" || srv.PendingReset || srv.BootCount != 0 {
-				t.Fatalf("new server = %+v", srv)
-			}
-			h.reset(srv.ID, "Nw0Pass!word")
-			if st := h.state(srv.ID); st.Password != "Nw0Pass!word" || st.EffectivePassword != "Seed!Pass1" || !st.PendingReset {
-				t.Fatalf("after reset = %+v", st)
-			}
+		t.Run(tc.typ, func(t *testing.T) { testRebootAppliesPendingReset(t, tc.typ, tc.during) })
+	}
+}
 
-			id := h.startAction(defaultCred(), actionBody("reboot", tc.typ, srv.ID))
-			st := h.state(srv.ID)
-			if st.Status != tc.during || st.EffectivePassword != "Seed!Pass1" || !st.PendingReset {
-				t.Fatalf("while rebooting = %+v", st)
-			}
-			// Show server tells a reboot in progress too.
-			show := h.call(defaultCred(), http.MethodGet, v1Path(srv.ID, ""), "").json(t)["server"].(map[string]any)
-			if show["status"] != tc.during || show["OS-EXT-STS:task_state"] == nil {
-				t.Fatalf("show server while rebooting = %v", show)
-			}
-			// A server busy rebooting takes no reset.
-			wantV1Error(t, h.call(defaultCred(), http.MethodPut, v1Path(srv.ID, "os-reset-password"), resetJSON("x", false)), 400, "Ecs.0100")
+// testRebootAppliesPendingReset reboots a server with a pending reset
+// (reboot type typ, status during while it runs).
+func testRebootAppliesPendingReset(t *testing.T, typ, during string) {
+	h := newJobHarness(t)
+	srv := h.addServer(ServerSpec{OSType: "Linux", LoginPassword: "Seed!Pass1"})
+	if srv.EffectivePassword != "Seed!Pass1" || srv.PendingReset || srv.BootCount != 0 {
+		t.Fatalf("new server = %+v", srv)
+	}
+	h.reset(srv.ID, "Nw0Pass!word")
+	if st := h.state(srv.ID); st.Password != "Nw0Pass!word" || st.EffectivePassword != "Seed!Pass1" || !st.PendingReset {
+		t.Fatalf("after reset = %+v", st)
+	}
 
-			doc := h.job(defaultCred(), id)
-			if doc.Status != "INIT" || doc.JobID != id || doc.JobType != "batchRebootServers" || doc.EndTime != nil ||
-				doc.ErrorCode != nil || doc.BeginTime != "2026-11-26T08:15:00.000Z" || doc.Entities.SubJobsTotal != 1 ||
-				len(doc.Entities.SubJobs) != 1 || doc.Entities.SubJobs[0].Entities.ServerID != srv.ID ||
-				doc.Entities.SubJobs[0].JobType != "rebootServer" || doc.Entities.SubJobs[0].Status != "INIT" ||
-				len(doc.Entities.SubJobs[0].JobID) != 32 {
-				t.Fatalf("new job = %+v", doc)
-			}
-			h.clock.Advance(testJobDuration / 2)
-			if doc := h.job(defaultCred(), id); doc.Status != "RUNNING" || doc.Entities.SubJobs[0].Status != "RUNNING" {
-				t.Fatalf("half-way job = %+v", doc)
-			}
-			if st := h.state(srv.ID); st.Status != tc.during || st.BootCount != 0 {
-				t.Fatalf("half-way server = %+v", st)
-			}
+	id := h.startAction(defaultCred(), actionBody("reboot", typ, srv.ID))
+	checkRebootUnderWay(t, h, srv.ID, id, during)
 
-			// The boot completes without anybody polling the job.
-			h.clock.Advance(testJobDuration / 2)
-			st = h.state(srv.ID)
-			if st.Status != "ACTIVE" || st.EffectivePassword != "Nw0Pass!word" || st.PendingReset || st.BootCount != 1 ||
-				!st.Updated.Equal(testNow.Add(testJobDuration)) {
-				t.Fatalf("after reboot = %+v", st)
-			}
-			doc = h.job(defaultCred(), id)
-			if doc.Status != "SUCCESS" || doc.EndTime == nil || *doc.EndTime != "2026-11-26T08:15:01.000Z" || doc.ErrorCode != nil ||
-				doc.FailReason != nil || doc.Entities.SubJobs[0].Status != "SUCCESS" || doc.Entities.SubJobs[0].EndTime == nil {
-				t.Fatalf("finished job = %+v", doc)
-			}
+	// The boot completes without anybody polling the job.
+	h.clock.Advance(testJobDuration / 2)
+	st := h.state(srv.ID)
+	if st.Status != "ACTIVE" || st.EffectivePassword != "Nw0Pass!word" || st.PendingReset || st.BootCount != 1 ||
+		!st.Updated.Equal(testNow.Add(testJobDuration)) {
+		t.Fatalf("after reboot = %+v", st)
+	}
+	doc := h.job(defaultCred(), id)
+	if doc.Status != "SUCCESS" || doc.EndTime == nil || *doc.EndTime != "2026-11-26T08:15:01.000Z" || doc.ErrorCode != nil ||
+		doc.FailReason != nil || doc.Entities.SubJobs[0].Status != "SUCCESS" || doc.Entities.SubJobs[0].EndTime == nil {
+		t.Fatalf("finished job = %+v", doc)
+	}
 
-			// Another reboot boots again but has nothing pending to apply.
-			h.startAction(defaultCred(), actionBody("reboot", tc.typ, srv.ID))
-			h.clock.Advance(testJobDuration)
-			if st := h.state(srv.ID); st.BootCount != 2 || st.EffectivePassword != "Nw0Pass!word" || st.PendingReset {
-				t.Fatalf("after a second reboot = %+v", st)
-			}
-		})
+	// Another reboot boots again but has nothing pending to apply.
+	h.startAction(defaultCred(), actionBody("reboot", typ, srv.ID))
+	h.clock.Advance(testJobDuration)
+	if st := h.state(srv.ID); st.BootCount != 2 || st.EffectivePassword != "Nw0Pass!word" || st.PendingReset {
+		t.Fatalf("after a second reboot = %+v", st)
+	}
+}
+
+// checkRebootUnderWay checks server srvID and its reboot job id from the
+// job's start to half-way through it, leaving the clock there.
+func checkRebootUnderWay(t *testing.T, h *harness, srvID, id, during string) {
+	st := h.state(srvID)
+	if st.Status != during || st.EffectivePassword != "Seed!Pass1" || !st.PendingReset {
+		t.Fatalf("while rebooting = %+v", st)
+	}
+	// Show server tells a reboot in progress too.
+	show := h.call(defaultCred(), http.MethodGet, v1Path(srvID, ""), "").json(t)["server"].(map[string]any)
+	if show["status"] != during || show["OS-EXT-STS:task_state"] == nil {
+		t.Fatalf("show server while rebooting = %v", show)
+	}
+	// A server busy rebooting takes no reset.
+	wantV1Error(t, h.call(defaultCred(), http.MethodPut, v1Path(srvID, "os-reset-password"), resetJSON("x", false)), 400, "Ecs.0100")
+
+	doc := h.job(defaultCred(), id)
+	if doc.Status != "INIT" || doc.JobID != id || doc.JobType != "batchRebootServers" || doc.EndTime != nil ||
+		doc.ErrorCode != nil || doc.BeginTime != "2026-11-26T08:15:00.000Z" || doc.Entities.SubJobsTotal != 1 ||
+		len(doc.Entities.SubJobs) != 1 || doc.Entities.SubJobs[0].Entities.ServerID != srvID ||
+		doc.Entities.SubJobs[0].JobType != "rebootServer" || doc.Entities.SubJobs[0].Status != "INIT" ||
+		len(doc.Entities.SubJobs[0].JobID) != 32 {
+		t.Fatalf("new job = %+v", doc)
+	}
+	h.clock.Advance(testJobDuration / 2)
+	if doc := h.job(defaultCred(), id); doc.Status != "RUNNING" || doc.Entities.SubJobs[0].Status != "RUNNING" {
+		t.Fatalf("half-way job = %+v", doc)
+	}
+	if st := h.state(srvID); st.Status != during || st.BootCount != 0 {
+		t.Fatalf("half-way server = %+v", st)
 	}
 }
 
@@ -241,6 +251,9 @@ func TestBootWithoutPluginAppliesNothing(t *testing.T) {
 	}
 }
 
+// TestFailNextBoot arms a boot failure on two servers, bad and good: bad's
+// reboot fails, good's stop leaves it armed and its start fails, then a
+// batch reboot fails for one of them only.
 func TestFailNextBoot(t *testing.T) {
 	h := newJobHarness(t)
 	bad := h.addServer(ServerSpec{OSType: "Linux", LoginPassword: "Seed!Pass1"})
@@ -257,26 +270,7 @@ func TestFailNextBoot(t *testing.T) {
 		t.Fatalf("patch: %d %s", res.status, res.body)
 	}
 	stop := h.startAction(defaultCred(), actionBody("os-stop", "HARD", good.ID))
-
-	id := h.startAction(defaultCred(), actionBody("reboot", "HARD", bad.ID))
-	if st := h.state(bad.ID); st.Status != "HARD_REBOOT" || st.FailNextBoot != "" {
-		t.Fatalf("while rebooting = %+v", st)
-	}
-	h.clock.Advance(testJobDuration)
-	doc := h.job(defaultCred(), id)
-	if doc.Status != "FAIL" || doc.ErrorCode == nil || *doc.ErrorCode != "Ecs.0615" || doc.FailReason == nil ||
-		*doc.FailReason != "the guest did not come back" || doc.EndTime == nil {
-		t.Fatalf("failed job = %+v", doc)
-	}
-	sub := doc.Entities.SubJobs[0]
-	if sub.Status != "FAIL" || sub.ErrorCode == nil || *sub.ErrorCode != "Ecs.0615" || sub.FailReason == nil ||
-		*sub.FailReason != "the guest did not come back" || sub.Entities.ServerID != bad.ID {
-		t.Fatalf("failed sub-job = %+v", sub)
-	}
-	st := h.state(bad.ID)
-	if st.Status != "ACTIVE" || st.BootCount != 0 || !st.PendingReset || st.EffectivePassword != "Seed!Pass1" || st.FailNextBoot != "" {
-		t.Fatalf("after a failed boot = %+v", st)
-	}
+	checkFailedReboot(t, h, bad.ID)
 	if doc := h.job(defaultCred(), stop); doc.Status != "SUCCESS" {
 		t.Fatalf("stop job = %+v", doc)
 	}
@@ -291,32 +285,7 @@ func TestFailNextBoot(t *testing.T) {
 	if st := h.state(good.ID); st.Status != "SHUTOFF" || st.BootCount != 0 || st.FailNextBoot != "" {
 		t.Fatalf("after a failed start = %+v", st)
 	}
-	if _, err := h.sim.UpdateServer(good.ID, ServerPatch{FailNextBoot: strPtr("again")}); err != nil {
-		t.Fatal(err)
-	}
-	h.reset(good.ID, "Second!Pass2")
-	// In a batch, one failed sub-job makes the job FAIL while the other
-	// server's boot succeeds.
-	if res := h.call(defaultCred(), http.MethodPost, actionPath, actionBody("reboot", "SOFT", bad.ID, good.ID)); res.status != 400 {
-		t.Fatalf("reboot of a stopped server accepted: %d %s", res.status, res.body)
-	}
-	if _, err := h.sim.UpdateServer(good.ID, ServerPatch{Status: strPtr("ACTIVE")}); err != nil {
-		t.Fatal(err)
-	}
-	id = h.startAction(defaultCred(), actionBody("reboot", "SOFT", bad.ID, good.ID))
-	h.clock.Advance(testJobDuration)
-	doc = h.job(defaultCred(), id)
-	if doc.Status != "FAIL" || *doc.FailReason != "again" || doc.Entities.SubJobsTotal != 2 ||
-		doc.Entities.SubJobs[0].Status != "SUCCESS" || doc.Entities.SubJobs[0].ErrorCode != nil ||
-		doc.Entities.SubJobs[1].Status != "FAIL" || doc.Entities.SubJobs[1].Entities.ServerID != good.ID {
-		t.Fatalf("mixed job = %+v", doc)
-	}
-	if st := h.state(bad.ID); st.BootCount != 1 || st.PendingReset || st.EffectivePassword != "Nw0Pass!word" {
-		t.Fatalf("the server whose boot succeeded = %+v", st)
-	}
-	if st := h.state(good.ID); st.BootCount != 0 || !st.PendingReset || st.EffectivePassword != "" {
-		t.Fatalf("the server whose boot failed = %+v", st)
-	}
+	checkBatchWithFailedBoot(t, h, bad.ID, good.ID)
 
 	// Disarming, and the bound on the reason.
 	if res := h.control(http.MethodPatch, "/_sim/servers/"+good.ID, `{"fail_next_boot":"x"}`); res.status != 200 {
@@ -327,6 +296,60 @@ func TestFailNextBoot(t *testing.T) {
 	}
 	if res := h.control(http.MethodPatch, "/_sim/servers/"+good.ID, `{"fail_next_boot":"`+strings.Repeat("x", maxFailReason+1)+`"}`); res.status != 400 {
 		t.Fatalf("over-long reason: %d", res.status)
+	}
+}
+
+// checkFailedReboot reboots bad, whose boot failure is armed, and checks
+// the failed job and that the server stays as it was.
+func checkFailedReboot(t *testing.T, h *harness, bad string) {
+	id := h.startAction(defaultCred(), actionBody("reboot", "HARD", bad))
+	if st := h.state(bad); st.Status != "HARD_REBOOT" || st.FailNextBoot != "" {
+		t.Fatalf("while rebooting = %+v", st)
+	}
+	h.clock.Advance(testJobDuration)
+	doc := h.job(defaultCred(), id)
+	if doc.Status != "FAIL" || doc.ErrorCode == nil || *doc.ErrorCode != "Ecs.0615" || doc.FailReason == nil ||
+		*doc.FailReason != "the guest did not come back" || doc.EndTime == nil {
+		t.Fatalf("failed job = %+v", doc)
+	}
+	sub := doc.Entities.SubJobs[0]
+	if sub.Status != "FAIL" || sub.ErrorCode == nil || *sub.ErrorCode != "Ecs.0615" || sub.FailReason == nil ||
+		*sub.FailReason != "the guest did not come back" || sub.Entities.ServerID != bad {
+		t.Fatalf("failed sub-job = %+v", sub)
+	}
+	st := h.state(bad)
+	if st.Status != "ACTIVE" || st.BootCount != 0 || !st.PendingReset || st.EffectivePassword != "Seed!Pass1" || st.FailNextBoot != "" {
+		t.Fatalf("after a failed boot = %+v", st)
+	}
+}
+
+// checkBatchWithFailedBoot arms good's failure again and reboots both
+// servers in one batch: one failed sub-job makes the job FAIL while the
+// other server's boot succeeds.
+func checkBatchWithFailedBoot(t *testing.T, h *harness, bad, good string) {
+	if _, err := h.sim.UpdateServer(good, ServerPatch{FailNextBoot: strPtr("again")}); err != nil {
+		t.Fatal(err)
+	}
+	h.reset(good, "Second!Pass2")
+	if res := h.call(defaultCred(), http.MethodPost, actionPath, actionBody("reboot", "SOFT", bad, good)); res.status != 400 {
+		t.Fatalf("reboot of a stopped server accepted: %d %s", res.status, res.body)
+	}
+	if _, err := h.sim.UpdateServer(good, ServerPatch{Status: strPtr("ACTIVE")}); err != nil {
+		t.Fatal(err)
+	}
+	id := h.startAction(defaultCred(), actionBody("reboot", "SOFT", bad, good))
+	h.clock.Advance(testJobDuration)
+	doc := h.job(defaultCred(), id)
+	if doc.Status != "FAIL" || *doc.FailReason != "again" || doc.Entities.SubJobsTotal != 2 ||
+		doc.Entities.SubJobs[0].Status != "SUCCESS" || doc.Entities.SubJobs[0].ErrorCode != nil ||
+		doc.Entities.SubJobs[1].Status != "FAIL" || doc.Entities.SubJobs[1].Entities.ServerID != good {
+		t.Fatalf("mixed job = %+v", doc)
+	}
+	if st := h.state(bad); st.BootCount != 1 || st.PendingReset || st.EffectivePassword != "Nw0Pass!word" {
+		t.Fatalf("the server whose boot succeeded = %+v", st)
+	}
+	if st := h.state(good); st.BootCount != 0 || !st.PendingReset || st.EffectivePassword != "" {
+		t.Fatalf("the server whose boot failed = %+v", st)
 	}
 }
 

@@ -59,9 +59,30 @@ func TestLoopbackHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A client trusting the CA reaches the API and the control API.
 	client := tlsClient(pki.ClientConfig(false))
-	res, err := signedGet(t, client, srv.URL+v1Path(st.ID, ""))
+	checkTrustingClient(t, client, srv.URL, st.ID)
+	checkCatalogOverHTTPS(t, client, srv.URL)
+
+	// A client that does not trust the CA fails with a certificate error.
+	_, err = signedGet(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), srv.URL+v1Path(st.ID, ""))
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("untrusting client: err = %v, want an unknown-authority error", err)
+	}
+	// Plain HTTP to the HTTPS port gets no API answer.
+	res, err := http.Get(strings.Replace(srv.URL, "https://", "http://", 1) + "/_sim/health")
+	if err == nil {
+		_ = res.Body.Close()
+		if res.StatusCode == http.StatusOK {
+			t.Fatal("plain HTTP reached the control API of an HTTPS simulator")
+		}
+	}
+}
+
+// checkTrustingClient checks that client, which trusts the CA, reaches the
+// API (server srvID) and the control API of the simulator at url.
+func checkTrustingClient(t *testing.T, client *http.Client, url, srvID string) {
+	res, err := signedGet(t, client, url+v1Path(srvID, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +90,7 @@ func TestLoopbackHTTPS(t *testing.T) {
 	if res.StatusCode != http.StatusOK || res.TLS == nil || res.ProtoMajor != 1 {
 		t.Fatalf("show server over HTTPS: status %d, TLS %v, protocol %s", res.StatusCode, res.TLS != nil, res.Proto)
 	}
-	res, err = client.Get(srv.URL + "/_sim/health")
+	res, err = client.Get(url + "/_sim/health")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,8 +98,12 @@ func TestLoopbackHTTPS(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("control API over HTTPS: %d", res.StatusCode)
 	}
-	// The catalog points back at the HTTPS endpoint.
-	res, err = client.Post(srv.URL+"/v3/auth/tokens", "application/json",
+}
+
+// checkCatalogOverHTTPS logs in through client and checks that the
+// catalog points back at the HTTPS endpoint url.
+func checkCatalogOverHTTPS(t *testing.T, client *http.Client, url string) {
+	res, err := client.Post(url+"/v3/auth/tokens", "application/json",
 		strings.NewReader(tokenBody(DefaultUser, DefaultPassword, "d", `{"name":"cn-north-4"}`)))
 	if err != nil {
 		t.Fatal(err)
@@ -95,23 +120,8 @@ func TestLoopbackHTTPS(t *testing.T) {
 		} `json:"token"`
 	}
 	if err := json.Unmarshal(body, &tok); err != nil || len(tok.Token.Catalog) == 0 ||
-		!strings.HasPrefix(tok.Token.Catalog[0].Endpoints[0].URL, srv.URL+"/") {
-		t.Fatalf("catalog %s does not point at %s (%v)", body, srv.URL, err)
-	}
-
-	// A client that does not trust the CA fails with a certificate error.
-	_, err = signedGet(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), srv.URL+v1Path(st.ID, ""))
-	var unknown x509.UnknownAuthorityError
-	if !errors.As(err, &unknown) {
-		t.Fatalf("untrusting client: err = %v, want an unknown-authority error", err)
-	}
-	// Plain HTTP to the HTTPS port gets no API answer.
-	res, err = http.Get(strings.Replace(srv.URL, "https://", "http://", 1) + "/_sim/health")
-	if err == nil {
-		_ = res.Body.Close()
-		if res.StatusCode == http.StatusOK {
-			t.Fatal("plain HTTP reached the control API of an HTTPS simulator")
-		}
+		!strings.HasPrefix(tok.Token.Catalog[0].Endpoints[0].URL, url+"/") {
+		t.Fatalf("catalog %s does not point at %s (%v)", body, url, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,71 +174,19 @@ func TestSigningVectorsAccepted(t *testing.T) {
 	}
 }
 
+// vectorMutation changes one signed part of a signing vector's request,
+// which must then be refused with wantMsg.
+type vectorMutation struct {
+	name    string
+	mutate  func(r *http.Request)
+	wantMsg string
+}
+
 func TestSigningVectorsTampered(t *testing.T) {
 	vs := loadVectors(t)
 	h := vectorHarness(t, vs, func(sk string) string { return sk })
-
-	type mutation struct {
-		name    string
-		mutate  func(r *http.Request)
-		wantMsg string
-	}
 	for _, v := range vs {
-		var muts []mutation
-		muts = append(muts,
-			mutation{"method", func(r *http.Request) { r.Method = bump(r.Method, len(r.Method)-1) }, authBadSignature},
-			mutation{"path", func(r *http.Request) {
-				p := r.URL.Path
-				r.URL.Path = bump(p, lastAlnum(p))
-				r.URL.RawPath = ""
-			}, authBadSignature},
-			mutation{"signature", func(r *http.Request) {
-				a := r.Header.Get("Authorization")
-				r.Header.Set("Authorization", bump(a, len(a)-1))
-			}, authBadSignature},
-			mutation{"access key", func(r *http.Request) {
-				a := r.Header.Get("Authorization")
-				i := strings.Index(a, "Access=") + len("Access=")
-				r.Header.Set("Authorization", bump(a, i))
-			}, authUnknownAK},
-			mutation{"date", func(r *http.Request) {
-				d := r.Header.Get("X-Sdk-Date")
-				r.Header.Set("X-Sdk-Date", bump(d, len(d)-2)) // one second later: still within skew
-			}, authBadSignature},
-		)
-		if len(v.Query) > 0 {
-			muts = append(muts, mutation{"query", func(r *http.Request) {
-				q := r.URL.RawQuery
-				r.URL.RawQuery = bump(q, lastAlnum(q))
-			}, authBadSignature})
-		} else {
-			muts = append(muts, mutation{"query", func(r *http.Request) { r.URL.RawQuery = "a" }, authBadSignature})
-		}
-		if v.Body != "" {
-			muts = append(muts, mutation{"body", func(r *http.Request) {
-				b := bump(v.Body, len(v.Body)/2)
-				r.Body = readCloser(b)
-				r.ContentLength = int64(len(b))
-			}, authBadSignature})
-		} else {
-			muts = append(muts, mutation{"body", func(r *http.Request) {
-				r.Body = readCloser("x")
-				r.ContentLength = 1
-			}, authBadSignature})
-		}
-		for _, name := range signedHeaderNames(t, v.ExpectedAuthorization) {
-			if name == "x-sdk-date" {
-				continue // covered by "date"
-			}
-			muts = append(muts, mutation{"header " + name, func(r *http.Request) {
-				if name == "host" {
-					r.Host = bump(r.Host, 0)
-					return
-				}
-				val := r.Header.Get(name)
-				r.Header.Set(name, bump(val, lastAlnum(val)))
-			}, authBadSignature})
-		}
+		muts := slices.Concat(authorizationMutations(), contentMutations(v), headerMutations(t, v))
 		for _, m := range muts {
 			t.Run(v.Name+"/"+m.name, func(t *testing.T) {
 				r := vectorRequest(t, v)
@@ -250,6 +199,78 @@ func TestSigningVectorsTampered(t *testing.T) {
 			})
 		}
 	}
+}
+
+// authorizationMutations change the method, the path, the date or the
+// Authorization header of any vector.
+func authorizationMutations() []vectorMutation {
+	return []vectorMutation{
+		{"method", func(r *http.Request) { r.Method = bump(r.Method, len(r.Method)-1) }, authBadSignature},
+		{"path", func(r *http.Request) {
+			p := r.URL.Path
+			r.URL.Path = bump(p, lastAlnum(p))
+			r.URL.RawPath = ""
+		}, authBadSignature},
+		{"signature", func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			r.Header.Set("Authorization", bump(a, len(a)-1))
+		}, authBadSignature},
+		{"access key", func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			i := strings.Index(a, "Access=") + len("Access=")
+			r.Header.Set("Authorization", bump(a, i))
+		}, authUnknownAK},
+		{"date", func(r *http.Request) {
+			d := r.Header.Get("X-Sdk-Date")
+			r.Header.Set("X-Sdk-Date", bump(d, len(d)-2)) // one second later: still within skew
+		}, authBadSignature},
+	}
+}
+
+// contentMutations change v's query and body, or add one where v has none.
+func contentMutations(v signingVector) []vectorMutation {
+	var muts []vectorMutation
+	if len(v.Query) > 0 {
+		muts = append(muts, vectorMutation{"query", func(r *http.Request) {
+			q := r.URL.RawQuery
+			r.URL.RawQuery = bump(q, lastAlnum(q))
+		}, authBadSignature})
+	} else {
+		muts = append(muts, vectorMutation{"query", func(r *http.Request) { r.URL.RawQuery = "a" }, authBadSignature})
+	}
+	if v.Body != "" {
+		muts = append(muts, vectorMutation{"body", func(r *http.Request) {
+			b := bump(v.Body, len(v.Body)/2)
+			r.Body = readCloser(b)
+			r.ContentLength = int64(len(b))
+		}, authBadSignature})
+	} else {
+		muts = append(muts, vectorMutation{"body", func(r *http.Request) {
+			r.Body = readCloser("x")
+			r.ContentLength = 1
+		}, authBadSignature})
+	}
+	return muts
+}
+
+// headerMutations change each header v signs but X-Sdk-Date, which
+// authorizationMutations covers.
+func headerMutations(t *testing.T, v signingVector) []vectorMutation {
+	var muts []vectorMutation
+	for _, name := range signedHeaderNames(t, v.ExpectedAuthorization) {
+		if name == "x-sdk-date" {
+			continue // covered by "date"
+		}
+		muts = append(muts, vectorMutation{"header " + name, func(r *http.Request) {
+			if name == "host" {
+				r.Host = bump(r.Host, 0)
+				return
+			}
+			val := r.Header.Get(name)
+			r.Header.Set(name, bump(val, lastAlnum(val)))
+		}, authBadSignature})
+	}
+	return muts
 }
 
 func TestSigningVectorsWrongSecretKey(t *testing.T) {
