@@ -143,7 +143,20 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
 		t.Fatalf("first line = %q", line)
 	}
+	reqID := checkSeededCommand(t, base)
 
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	checkCommandLog(t, stderr.String(), reqID)
+}
+
+// checkSeededCommand checks the command TestRunServesUntilCancelled
+// started at base: its seeded servers, and its flags' principal and
+// project, by a reset whose request ID it returns. It then sends a request
+// whose decoded path holds a line break.
+func checkSeededCommand(t *testing.T, base string) string {
 	sim, err := simctl.New(base, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -173,12 +186,13 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = res.Body.Close()
+	return reqID
+}
 
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
-	}
-	logs := stderr.String()
+// checkCommandLog checks the standard error of TestRunServesUntilCancelled:
+// the reset (request ID reqID) logged, the path with a line break quoted,
+// and no secret.
+func checkCommandLog(t *testing.T, logs, reqID string) {
 	if !strings.Contains(logs, "PUT /v1/p123/cloudservers/srv-1/os-reset-password 204 request_id="+reqID) {
 		t.Fatalf("request not logged:\n%s", logs)
 	}

@@ -102,24 +102,30 @@ func TestServers(t *testing.T) {
 	if want, _ := sim.Server(web.ID); want.Name != name || !want.Locked || !sameServer(patched, want) {
 		t.Fatalf("PatchServer returned %+v; the simulator holds %+v", patched, want)
 	}
+	checkDeleteAndErrors(t, sim, c, web.ID, db.ID)
+}
 
-	if err := c.DeleteServer(ctx, db.ID); err != nil {
+// checkDeleteAndErrors deletes server db through c and checks the errors
+// of asking for it again and of adding a server with web's ID.
+func checkDeleteAndErrors(t *testing.T, sim *ecssim.Loopback, c *simctl.Client, web, db string) {
+	ctx := t.Context()
+	if err := c.DeleteServer(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := sim.Server(db.ID); ok {
+	if _, ok := sim.Server(db); ok {
 		t.Fatal("DeleteServer left the server in the simulator")
 	}
-	_, err = c.Server(ctx, db.ID)
+	_, err := c.Server(ctx, db)
 	var e *simctl.Error
 	if !simctl.IsNotFound(err) || !errors.As(err, &e) || !strings.Contains(e.Message, "not found") ||
 		e.Method != http.MethodGet || !strings.HasPrefix(e.Path, "/_sim/servers/") {
 		t.Errorf("Server of a deleted server: %v (%#v), want a 404 Error with the simulator's message", err, e)
 	}
-	if err := c.DeleteServer(ctx, db.ID); !simctl.IsNotFound(err) {
+	if err := c.DeleteServer(ctx, db); !simctl.IsNotFound(err) {
 		t.Errorf("DeleteServer of a deleted server: %v, want a 404", err)
 	}
 
-	_, err = c.AddServer(ctx, ecssim.ServerSpec{ID: web.ID, OSType: "Linux"})
+	_, err = c.AddServer(ctx, ecssim.ServerSpec{ID: web, OSType: "Linux"})
 	if !errors.As(err, &e) || e.StatusCode != http.StatusConflict || simctl.IsNotFound(err) {
 		t.Errorf("AddServer with a taken ID: %v, want a 409 Error", err)
 	}
