@@ -320,7 +320,10 @@ func validateResetActionConfig(t *testing.T, server tfprotov6.ProviderServer, pa
 	ctx := context.Background()
 	var s action.SchemaResponse
 	NewServerPasswordResetAction().Schema(ctx, action.SchemaRequest{}, &s)
-	typ := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the action schema's type is %T, not an object", s.Schema.Type().TerraformType(ctx))
+	}
 	values := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)
@@ -384,9 +387,9 @@ func TestProtocolServerAcceptsWriteOnlyActionAttributes(t *testing.T) {
 	}
 	bare, _ := providerserver.NewProtocol6WithError(&ecsProvider{version: "test", getenv: noEnv})()
 	for name, implements := range map[string]func(any) bool{
-		"ProviderServerWithActions":      func(v any) bool { _, ok := v.(tfprotov6.ProviderServerWithActions); return ok },
-		"ProviderServerWithListResource": func(v any) bool { _, ok := v.(tfprotov6.ProviderServerWithListResource); return ok },
-		"ProviderServerWithStateStores":  func(v any) bool { _, ok := v.(tfprotov6.ProviderServerWithStateStores); return ok },
+		"ActionServer":       func(v any) bool { _, ok := v.(tfprotov6.ActionServer); return ok },
+		"ListResourceServer": func(v any) bool { _, ok := v.(tfprotov6.ListResourceServer); return ok },
+		"StateStoreServer":   func(v any) bool { _, ok := v.(tfprotov6.StateStoreServer); return ok },
 	} {
 		if implements(bare) && !implements(server) {
 			t.Errorf("the provider's server hides %s, which the framework's implements", name)

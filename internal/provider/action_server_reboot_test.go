@@ -184,7 +184,7 @@ func watchStatuses(t *testing.T, sim *simtest.Sim, id string) *statusWatch {
 	go func() {
 		defer close(w.done)
 		for {
-			if st, ok := sim.Simulator.Server(id); ok {
+			if st, ok := sim.Server(id); ok {
 				w.seen[st.Status] = true
 			}
 			select {

@@ -186,7 +186,10 @@ func TestAccServerPasswordResource_importBlockIdentity(t *testing.T) {
 func identityValue(t *testing.T, values map[string]*string) *tfsdk.ResourceIdentity {
 	t.Helper()
 	s := serverPasswordIdentitySchema()
-	typ := s.Type().TerraformType(context.Background()).(tftypes.Object)
+	typ, ok := s.Type().TerraformType(context.Background()).(tftypes.Object)
+	if !ok {
+		t.Fatalf("the identity schema's type is %T, not an object", s.Type().TerraformType(context.Background()))
+	}
 	attrs := map[string]tftypes.Value{}
 	for name := range typ.AttributeTypes {
 		var v any
@@ -281,7 +284,11 @@ func TestImportIdentityServerID(t *testing.T) {
 func TestIdentitySchema(t *testing.T) {
 	t.Parallel()
 	var resp resource.IdentitySchemaResponse
-	NewServerPasswordResource().(resource.ResourceWithIdentity).IdentitySchema(context.Background(), resource.IdentitySchemaRequest{}, &resp)
+	r, ok := NewServerPasswordResource().(resource.ResourceWithIdentity)
+	if !ok {
+		t.Fatal("ecs_server_password has no identity")
+	}
+	r.IdentitySchema(context.Background(), resource.IdentitySchemaRequest{}, &resp)
 	s := resp.IdentitySchema
 	if diags := s.ValidateImplementation(context.Background()); diags.HasError() {
 		t.Fatal(diags)
