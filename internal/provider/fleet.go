@@ -178,9 +178,14 @@ func codeAndReasonText(code, reason string) string {
 	return code + " " + reason
 }
 
+// maxFailuresShown bounds the per-server lines of a diagnostic: enough to
+// see the pattern, short enough to read.
+const maxFailuresShown = 20
+
 // serverFailuresText lists per-server failures, one line each, sorted, at
-// most limit lines.
-func serverFailuresText(failures map[string]error, limit int) string {
+// most maxFailuresShown lines.
+func serverFailuresText(failures map[string]error) string {
+	limit := maxFailuresShown
 	ids := make([]string, 0, len(failures))
 	for id := range failures {
 		ids = append(ids, id)

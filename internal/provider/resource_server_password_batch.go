@@ -438,7 +438,7 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 			if failures := checkFleetResetSupport(ctx, r.client, bp.toReset); len(failures) > 0 {
 				diags.AddError("Servers Cannot Be Reset", fmt.Sprintf("No password was reset: %d of %d servers "+
 					"cannot be reset, since a reset would be refused or silently do nothing:\n\n%s\n%s", len(failures),
-					len(bp.toReset), serverFailuresText(failures, 20), pluginHint))
+					len(bp.toReset), serverFailuresText(failures), pluginHint))
 				return false
 			}
 		}
@@ -495,7 +495,7 @@ func batchResetFailure(out batchResetOutcome, total int, created bool, password 
 		for _, f := range apiErr.Failures {
 			failures[f.ServerID] = fmt.Errorf("%s", codeAndReasonText(f.Code, f.Message))
 		}
-		b.WriteString("\nServers the API refused:\n" + serverFailuresText(failures, 20))
+		b.WriteString("\nServers the API refused:\n" + serverFailuresText(failures))
 	}
 	if ecsapi.IsOutcomeUnknown(out.err) {
 		b.WriteString("\nThe failed batch may have been applied although no answer confirmed it (" +
@@ -519,7 +519,7 @@ func batchResetFailure(out batchResetOutcome, total int, created bool, password 
 func fleetRestartFailure(pending map[string]error, total int, created bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The passwords were reset, but %d of %d servers did not complete the restart that makes the new "+
-		"password take effect:\n\n%s\n", len(pending), total, serverFailuresText(pending, 20))
+		"password take effect:\n\n%s\n", len(pending), total, serverFailuresText(pending))
 	b.WriteString("They are recorded in `restart_pending_server_ids`. ")
 	if created {
 		b.WriteString("Terraform marks the resource as tainted; the next apply replaces it, sending the same " +
@@ -566,7 +566,7 @@ func (r *serverPasswordBatchResource) Delete(ctx context.Context, req resource.D
 	if len(failures) > 0 {
 		resp.Diagnostics.AddError("Unable to Delete Stored Windows Passwords", fmt.Sprintf("The stored Windows "+
 			"password of %d of %d servers could not be deleted:\n\n%s\nIt needs the IAM action `%s`.",
-			len(failures), len(ids), serverFailuresText(failures, 20), iamActionDeletePasswordV1))
+			len(failures), len(ids), serverFailuresText(failures), iamActionDeletePasswordV1))
 	}
 }
 

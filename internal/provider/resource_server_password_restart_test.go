@@ -59,8 +59,9 @@ func expectRebootRequests(sim *simtest.Sim, want int) acctest.SimCheck {
 	}
 }
 
-func restartPending(want bool) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(testResource, tfjsonpath.New("restart_pending"), knownvalue.Bool(want))
+// noRestartPending asserts that no restart is pending in the state.
+func noRestartPending() statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(testResource, tfjsonpath.New("restart_pending"), knownvalue.Bool(false))
 }
 
 // TestAccServerPasswordResource_restartMakesThePasswordEffective: soft and
@@ -82,14 +83,14 @@ func TestAccServerPasswordResource_restartMakesThePasswordEffective(t *testing.T
 						Config: testAccServerPasswordConfig_wo(provider, id, pw1, 1, extra),
 						ConfigStateChecks: []statecheck.StateCheck{
 							acctest.ExpectResets(sim, id, pw1, 1, "v1"), expectLogin(sim, id, pw1, 1, false),
-							expectRebootRequests(sim, 1), restartPending(false),
+							expectRebootRequests(sim, 1), noRestartPending(),
 						},
 					},
 					{
 						Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, extra),
 						ConfigStateChecks: []statecheck.StateCheck{
 							acctest.ExpectResets(sim, id, pw2, 2, "v1"), expectLogin(sim, id, pw2, 2, false),
-							expectRebootRequests(sim, 2), restartPending(false),
+							expectRebootRequests(sim, 2), noRestartPending(),
 						},
 					},
 				},
@@ -112,7 +113,7 @@ func TestAccServerPasswordResource_restartLeavesAStoppedServerStopped(t *testing
 			Config: testAccServerPasswordConfig_wo(provider, id, pw, 1, `restart = "soft"`),
 			ConfigStateChecks: []statecheck.StateCheck{
 				acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, "Old1!passwd", 0, true),
-				expectRebootRequests(sim, 0), restartPending(false),
+				expectRebootRequests(sim, 0), noRestartPending(),
 				acctest.ExpectServer(sim, id, func(st ecssim.ServerState) error {
 					if st.Status != "SHUTOFF" {
 						return fmt.Errorf("status %s, want SHUTOFF", st.Status)
@@ -138,7 +139,7 @@ func TestAccServerPasswordResource_restartNoneNeverReboots(t *testing.T) {
 				Config: testAccServerPasswordConfig_wo(provider, id, pw, 1, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, "Old1!passwd", 0, true),
-					expectRebootRequests(sim, 0), restartPending(false),
+					expectRebootRequests(sim, 0), noRestartPending(),
 					statecheck.ExpectKnownValue(testResource, tfjsonpath.New("restart"), knownvalue.StringExact("none")),
 					// Still two calls per create: the flag and the reset.
 					acctest.ExpectRoute(sim, "GET", "/v1/{project_id}/cloudservers/{server_id}/os-resetpwd-flag", 1),
@@ -152,7 +153,7 @@ func TestAccServerPasswordResource_restartNoneNeverReboots(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, "Old1!passwd", 0, true),
-					expectRebootRequests(sim, 0), restartPending(false),
+					expectRebootRequests(sim, 0), noRestartPending(),
 				},
 			},
 		},
@@ -220,7 +221,7 @@ func TestAccServerPasswordResource_failedRestartOnUpdate(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectResets(sim, id, pw2, 2, "v1"), expectLogin(sim, id, pw2, 2, false),
-					expectRebootRequests(sim, 3), restartPending(false),
+					expectRebootRequests(sim, 3), noRestartPending(),
 				},
 			},
 		},
@@ -252,7 +253,7 @@ func TestAccServerPasswordResource_failedRestartOnCreate(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					acctest.ExpectResets(sim, id, pw, 2, "v1"), expectLogin(sim, id, pw, 1, false),
-					acctest.ExpectWindowsPasswordStored(sim, id, true), restartPending(false),
+					acctest.ExpectWindowsPasswordStored(sim, id, true), noRestartPending(),
 				},
 			},
 		},
@@ -323,7 +324,7 @@ func TestAccServerPasswordResource_waitsForARebootUnderWay(t *testing.T) {
 			},
 			Config: testAccServerPasswordConfig_wo(provider, id, pw, 1, `restart = "soft"`),
 			ConfigStateChecks: []statecheck.StateCheck{
-				acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, pw, 2, false), restartPending(false),
+				acctest.ExpectResets(sim, id, pw, 1, "v1"), expectLogin(sim, id, pw, 2, false), noRestartPending(),
 			},
 		}},
 	})
