@@ -513,7 +513,8 @@ type connectProxy struct {
 
 func startConnectProxy(t *testing.T) *connectProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -531,7 +532,8 @@ func (p *connectProxy) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this proxy tunnels to *.sim.test only", http.StatusForbidden)
 		return
 	}
-	upstream, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", port))
+	var d net.Dialer
+	upstream, err := d.DialContext(r.Context(), "tcp", net.JoinHostPort("127.0.0.1", port))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

@@ -110,8 +110,11 @@ func ExpandHome(path string, home func() (string, error)) (string, error) {
 		return "", errors.New("the home directory is unknown")
 	}
 	dir, err := home()
-	if err != nil || dir == "" {
-		return "", fmt.Errorf("the home directory is unknown: %v", err)
+	if err != nil {
+		return "", fmt.Errorf("the home directory is unknown: %w", err)
+	}
+	if dir == "" {
+		return "", errors.New("the home directory is unknown")
 	}
 	return filepath.Join(dir, rest), nil
 }
