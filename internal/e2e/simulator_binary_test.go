@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
@@ -14,24 +12,6 @@ import (
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/testfixture"
 )
-
-// syncBuffer collects a child process's output, which arrives from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestSimulatorBinaryRoundTrip runs the provider against the ecs-simulator command rather than
 // the in-process simulator: a state-stored password through the v1 API and one through the
@@ -47,7 +27,7 @@ func TestSimulatorBinaryRoundTrip(t *testing.T) {
 	if err := os.WriteFile(seedPath, seed, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var simLog syncBuffer
+	var simLog simctl.LogBuffer
 	proc, err := simctl.Start(t.Context(), suite.simBin, simctl.StartOptions{
 		Args: []string{"-addr", "127.0.0.1:0", "-seed", seedPath},
 		Log:  &simLog,

@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,24 +22,6 @@ import (
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test to share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // httpGet is http.Get bound to the test's context.
 func httpGet(t *testing.T, url string) (*http.Response, error) {
@@ -91,7 +72,7 @@ func TestRunUsageErrors(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr simctl.LogBuffer
 			if code := run(context.Background(), tc.args, &stdout, &stderr); code != tc.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
 			}
@@ -105,8 +86,9 @@ func TestRunUsageErrors(t *testing.T) {
 	}
 }
 
-// sign adds an SDK-HMAC-SHA256 signature over x-sdk-date (contract §2.4).
-func sign(r *http.Request, body []byte, ak, sk string) {
+// sign adds an SDK-HMAC-SHA256 signature over x-sdk-date (contract §2.4) for
+// the default access key and the secret key sk.
+func sign(r *http.Request, body []byte, sk string) {
 	date := time.Now().UTC().Format("20060102T150405Z")
 	r.Header.Set("X-Sdk-Date", date)
 	uri := r.URL.Path
@@ -118,7 +100,7 @@ func sign(r *http.Request, body []byte, ak, sk string) {
 	crSum := sha256.Sum256([]byte(canonical))
 	mac := hmac.New(sha256.New, []byte(sk))
 	mac.Write([]byte("SDK-HMAC-SHA256\n" + date + "\n" + hex.EncodeToString(crSum[:])))
-	r.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=x-sdk-date, Signature=%s", ak, hex.EncodeToString(mac.Sum(nil))))
+	r.Header.Set("Authorization", fmt.Sprintf("SDK-HMAC-SHA256 Access=%s, SignedHeaders=x-sdk-date, Signature=%s", ecssim.DefaultAccessKey, hex.EncodeToString(mac.Sum(nil))))
 }
 
 func TestRunServesUntilCancelled(t *testing.T) {
@@ -129,7 +111,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stdoutR, stdoutW := io.Pipe()
-	var stderr syncBuffer
+	var stderr simctl.LogBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed", seed, "-secret-key", "cmd-secret", "-project-id", "p123"}, stdoutW, &stderr)
@@ -169,7 +151,7 @@ func checkSeededCommand(t *testing.T, base string) string {
 	// The flags define the default principal and project.
 	body := []byte(`{"reset-password":{"new_password":"Nw0Pass!word"}}`)
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, base+"/v1/p123/cloudservers/srv-1/os-reset-password", bytes.NewReader(body))
-	sign(req, body, ecssim.DefaultAccessKey, "cmd-secret")
+	sign(req, body, "cmd-secret")
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -213,11 +195,11 @@ func checkCommandLog(t *testing.T, logs, reqID string) {
 
 // startRun runs the command with args until the test ends and returns its
 // base URL and standard error.
-func startRun(t *testing.T, args ...string) (string, *syncBuffer) {
+func startRun(t *testing.T, args ...string) (string, *simctl.LogBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
-	stderr := &syncBuffer{}
+	stderr := &simctl.LogBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdoutW, stderr)
@@ -251,7 +233,7 @@ func TestRunClockOffset(t *testing.T) {
 			// The request is signed with the system clock, as a client on
 			// the same machine would.
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/v3/projects", nil)
-			sign(req, nil, ecssim.DefaultAccessKey, ecssim.DefaultSecretKey)
+			sign(req, nil, ecssim.DefaultSecretKey)
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -298,7 +280,7 @@ func signedCall(t *testing.T, method, url, body string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sign(req, []byte(body), ecssim.DefaultAccessKey, ecssim.DefaultSecretKey)
+	sign(req, []byte(body), ecssim.DefaultSecretKey)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -384,7 +366,7 @@ func TestBinaryExitsOnSIGINT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	var stderr simctl.LogBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,35 +3,15 @@
 package simctl_test
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim/simctl"
 )
-
-// syncBuffer collects a child process's output, which arrives from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // writeScript writes an executable shell script standing in for the ecs-simulator binary, so
 // that Start is tested without building the command.
@@ -55,7 +35,7 @@ func TestStart(t *testing.T) {
 	bin := writeScript(t, `echo "flags: $*" >&2
 echo "`+sim.URL+`"
 exec sleep 300`)
-	var log syncBuffer
+	var log simctl.LogBuffer
 	p, err := simctl.Start(t.Context(), bin, simctl.StartOptions{Args: []string{"-addr", "127.0.0.1:0"}, Log: &log})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,28 @@
+package simctl
+
+import (
+	"bytes"
+	"sync"
+)
+
+// LogBuffer collects what a started simulator writes (StartOptions.Log),
+// which arrives from the goroutines copying the child's output while the
+// caller reads it. The zero value is ready to use.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
