@@ -128,23 +128,37 @@ func expectNo401(sim *simtest.Sim) acctest.SimCheck {
 	}
 }
 
-// expectAtLeast proves that a route was called at least n times.
-func expectAtLeast(sim *simtest.Sim, method, path string, n int) acctest.SimCheck {
+// expectRenewedDuring proves that the credentials route (method, path) was
+// called between the first and the last reset of the apply: the credentials
+// were renewed in the middle of it.
+func expectRenewedDuring(sim *simtest.Sim, method, path string) acctest.SimCheck {
 	return func() error {
-		if got := len(sim.RequestsTo(method, path)); got < n {
-			return fmt.Errorf("%s %s was called %d times, want at least %d", method, path, got, n)
+		resets := sim.RequestsTo(http.MethodPut, "/os-reset-password")
+		if len(resets) < 2 {
+			return fmt.Errorf("%d resets", len(resets))
 		}
-		return nil
+		first, last := resets[0].Time, resets[len(resets)-1].Time
+		for _, r := range sim.RequestsTo(method, path) {
+			if r.Time.After(first) && r.Time.Before(last) {
+				return nil
+			}
+		}
+		return fmt.Errorf("no %s %s between the first reset (%s) and the last (%s, %s later)", method, path,
+			first.Format(time.RFC3339Nano), last.Format(time.RFC3339Nano), last.Sub(first))
 	}
 }
 
 // TestAccCredentials_metadataRenewedMidApply: with no credentials but the
-// instance metadata service, a 100-resource apply outlives several
-// generations of two-second credentials; every reset is made with metadata
-// credentials, by more than one access key, and none is refused.
+// instance metadata service, a 100-resource apply outlives the first
+// credentials' renewal time; every reset is made with metadata credentials,
+// by more than one access key, and none is refused.
 func TestAccCredentials_metadataRenewedMidApply(t *testing.T) {
 	t.Parallel()
-	sim := simtest.Start(t, ecssim.Config{MetadataLifetime: 2 * time.Second, Latency: 20 * time.Millisecond})
+	// Three-second credentials, renewed after one and a half, handed out
+	// until 300 ms before they expire, which is more than a call takes to
+	// arrive (100 ms); 100 resources of two calls each, ten at a time, take
+	// about two seconds.
+	sim := simtest.Start(t, ecssim.Config{MetadataLifetime: 3 * time.Second, Latency: 100 * time.Millisecond})
 	ids := sim.MustAddLinuxServers(100)
 	keys := map[string]bool{}
 	block := acctest.ProviderHCL(sim.URL, with(noKeys, map[string]string{
@@ -162,7 +176,7 @@ func TestAccCredentials_metadataRenewedMidApply(t *testing.T) {
 					}
 					return nil
 				}),
-				expectAtLeast(sim, http.MethodGet, "/openstack/latest/securitykey", 2),
+				expectRenewedDuring(sim, http.MethodGet, "/openstack/latest/securitykey"),
 				expectNo401(sim),
 			},
 		}},
@@ -202,11 +216,13 @@ func TestAccCredentials_metadataExpiredEarly(t *testing.T) {
 }
 
 // TestAccCredentials_userLogin: a user name and password give a token at
-// configure time, and a new one before it expires during the apply.
+// configure time, and a new one before it expires in the middle of a
+// 100-resource apply.
 func TestAccCredentials_userLogin(t *testing.T) {
 	t.Parallel()
-	sim := simtest.Start(t, ecssim.Config{TokenLifetime: 2 * time.Second, Latency: 20 * time.Millisecond})
-	ids := sim.MustAddLinuxServers(30)
+	// The timing of TestAccCredentials_metadataRenewedMidApply.
+	sim := simtest.Start(t, ecssim.Config{TokenLifetime: 3 * time.Second, Latency: 100 * time.Millisecond})
+	ids := sim.MustAddLinuxServers(100)
 	block := acctest.ProviderHCL(sim.URL, with(noKeys, map[string]string{
 		"user_name":   strconv.Quote(ecssim.DefaultUser),
 		"password":    strconv.Quote(ecssim.DefaultPassword),
@@ -218,7 +234,7 @@ func TestAccCredentials_userLogin(t *testing.T) {
 			Config: block + fleetHCL(ids),
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectFleetReset(sim, ids, ecssim.SourceToken, "", nil),
-				expectAtLeast(sim, http.MethodPost, "/v3/auth/tokens", 2),
+				expectRenewedDuring(sim, http.MethodPost, "/v3/auth/tokens"),
 				expectNo401(sim),
 				acctest.SecretAbsent(ecssim.DefaultPassword),
 			},
