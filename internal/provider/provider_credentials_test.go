@@ -223,6 +223,7 @@ func TestAccCredentials_userLogin(t *testing.T) {
 	// The timing of TestAccCredentials_metadataRenewedMidApply.
 	sim := simtest.Start(t, ecssim.Config{TokenLifetime: 3 * time.Second, Latency: 100 * time.Millisecond})
 	ids := sim.MustAddLinuxServers(100)
+	logins := map[string]bool{}
 	block := acctest.ProviderHCL(sim.URL, with(noKeys, map[string]string{
 		"user_name":   strconv.Quote(ecssim.DefaultUser),
 		"password":    strconv.Quote(ecssim.DefaultPassword),
@@ -233,7 +234,13 @@ func TestAccCredentials_userLogin(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: block + fleetHCL(ids),
 			ConfigStateChecks: []statecheck.StateCheck{
-				expectFleetReset(sim, ids, ecssim.SourceToken, "", nil),
+				expectFleetReset(sim, ids, ecssim.SourceToken, "", logins),
+				acctest.SimCheck(func() error {
+					if want := "token:" + ecssim.DefaultUser; len(logins) != 1 || !logins[want] {
+						return fmt.Errorf("the resets were made as %v, want %s", logins, want)
+					}
+					return nil
+				}),
 				expectRenewedDuring(sim, http.MethodPost, "/v3/auth/tokens"),
 				expectNo401(sim),
 				acctest.SecretAbsent(ecssim.DefaultPassword),
