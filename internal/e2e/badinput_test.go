@@ -323,7 +323,12 @@ func badInputCatalogue(t *testing.T) []badCase {
 			name: "security token without a key pair", provider: map[string]string{"access_key": "", "secret_key": "", "security_token": `"st"`},
 			body: resourceHCL(nil), want: []string{"Incomplete Credentials", "security_token"},
 		},
-		{name: "no credentials", provider: map[string]string{"access_key": "", "secret_key": ""}, body: resourceHCL(nil), want: []string{"Missing Credentials"}},
+		// With no credentials anywhere the provider falls back to the instance metadata service;
+		// a closed loopback port stands in for it, so the test never reaches the real address,
+		// and a missing shared config file keeps a developer's own profile out of the case.
+		{name: "no credentials", provider: map[string]string{"access_key": "", "secret_key": ""}, body: resourceHCL(nil),
+			env:  []string{"HW_METADATA_ENDPOINT=http://127.0.0.1:1", "HW_SHARED_CONFIG_FILE=/nonexistent/ecs-e2e/config.json"},
+			want: []string{"Unable to Obtain Credentials", "instance metadata service", "configure credentials in the provider block"}},
 		{name: "no region", provider: map[string]string{"region": ""}, body: resourceHCL(nil), want: []string{"Missing Region"}},
 		{name: "malformed region", provider: map[string]string{"region": `"CN North 4"`}, body: resourceHCL(nil), want: []string{"Invalid Region"}},
 		{name: "cloud given as a URL", provider: map[string]string{"cloud": `"https://example.com"`, "endpoints": ""}, body: resourceHCL(nil), want: []string{"Invalid Cloud Domain"}},
