@@ -42,7 +42,7 @@ func (f SimCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, res
 // expected to fail.
 func ExpectServer(sim *simtest.Sim, id string, want func(ecssim.ServerState) error) SimCheck {
 	return func() error {
-		st, ok := sim.Simulator.Server(id)
+		st, ok := sim.Server(id)
 		if !ok {
 			return fmt.Errorf("server %s is not in the simulator", id)
 		}

@@ -133,8 +133,9 @@ func interruptApply(t *testing.T, w *workspace, args []string, ready func() (boo
 		t.Fatal(err)
 	}
 	select {
-	case <-done:
+	case err := <-done:
 		// The exit status is in ProcessState; Wait's error only repeats it.
+		_ = err
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("the CLI did not stop within two minutes of SIGINT: the wait did not end with the context\n%s\n%s", stdout, stderr)
 	}
@@ -383,12 +384,12 @@ func testRefusedRestart(t *testing.T, create bool) {
 	s := simtest.Start(t, ecssim.Config{JobDuration: shortJob})
 	f := newFleet(s.MustAddLinuxServers(n))
 	w := newRestartFleetWorkspace(t, s, f)
-	version, resets, boots := 1, 0, 0
+	resets, boots := 0, 0
 	if !create {
 		w.mustRun(applyArgs...)
-		version, resets, boots = 2, 1, 1
+		resets, boots = 1, 1
 		f = newFleet(f.ids)
-		writeFleetVars(w, f, version)
+		writeFleetVars(w, f, 2)
 	}
 	before := snapshot(s, f)
 

@@ -39,9 +39,9 @@ func TestJobPollScheduleDoublesTheWait(t *testing.T) {
 		times = append(times, waited)
 		waited += nextJobPoll(waited, DefaultJobPollFirst, DefaultJobPollMax)
 	}
-	want := []time.Duration{1, 2, 4, 8, 16, 26, 36}
-	for i := range want {
-		want[i] *= time.Second
+	want := []time.Duration{
+		1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
+		16 * time.Second, 26 * time.Second, 36 * time.Second,
 	}
 	if !reflect.DeepEqual(times, want) {
 		t.Errorf("poll times %v, want %v", times, want)

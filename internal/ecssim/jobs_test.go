@@ -147,6 +147,16 @@ func testRebootAppliesPendingReset(t *testing.T, typ, during string) {
 	}
 }
 
+// showServer returns the server object of the v1 show-server answer for id.
+func (h *harness) showServer(t *testing.T, id string) map[string]any {
+	t.Helper()
+	show, ok := h.call(defaultCred(), http.MethodGet, v1Path(id, ""), "").json(t)["server"].(map[string]any)
+	if !ok {
+		t.Fatalf("show server %s: the answer has no server object", id)
+	}
+	return show
+}
+
 // checkRebootUnderWay checks server srvID and its reboot job id from the
 // job's start to half-way through it, leaving the clock there.
 func checkRebootUnderWay(t *testing.T, h *harness, srvID, id, during string) {
@@ -155,7 +165,7 @@ func checkRebootUnderWay(t *testing.T, h *harness, srvID, id, during string) {
 		t.Fatalf("while rebooting = %+v", st)
 	}
 	// Show server tells a reboot in progress too.
-	show := h.call(defaultCred(), http.MethodGet, v1Path(srvID, ""), "").json(t)["server"].(map[string]any)
+	show := h.showServer(t, srvID)
 	if show["status"] != during || show["OS-EXT-STS:task_state"] == nil {
 		t.Fatalf("show server while rebooting = %v", show)
 	}
@@ -192,7 +202,7 @@ func TestStartAndStop(t *testing.T) {
 	}
 
 	id := h.startAction(defaultCred(), actionBody("os-start", "", off.ID))
-	show := h.call(defaultCred(), http.MethodGet, v1Path(off.ID, ""), "").json(t)["server"].(map[string]any)
+	show := h.showServer(t, off.ID)
 	if show["status"] != "SHUTOFF" || show["OS-EXT-STS:task_state"] != "powering-on" {
 		t.Fatalf("show server while starting = %v", show)
 	}
@@ -207,7 +217,7 @@ func TestStartAndStop(t *testing.T) {
 	if st.Status != "ACTIVE" || st.BootCount != 1 || st.EffectivePassword != "Nw0Pass!word" || st.PendingReset {
 		t.Fatalf("after start = %+v", st)
 	}
-	show = h.call(defaultCred(), http.MethodGet, v1Path(off.ID, ""), "").json(t)["server"].(map[string]any)
+	show = h.showServer(t, off.ID)
 	if show["status"] != "ACTIVE" || show["OS-EXT-STS:task_state"] != nil {
 		t.Fatalf("show server after start = %v", show)
 	}

@@ -64,13 +64,20 @@ func TestLoopbackHTTPS(t *testing.T) {
 	checkCatalogOverHTTPS(t, client, srv.URL)
 
 	// A client that does not trust the CA fails with a certificate error.
-	_, err = signedGet(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), srv.URL+v1Path(st.ID, ""))
+	res, err := signedGet(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), srv.URL+v1Path(st.ID, ""))
+	if err == nil {
+		_ = res.Body.Close()
+	}
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
 		t.Fatalf("untrusting client: err = %v, want an unknown-authority error", err)
 	}
 	// Plain HTTP to the HTTPS port gets no API answer.
-	res, err := http.Get(strings.Replace(srv.URL, "https://", "http://", 1) + "/_sim/health")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, strings.Replace(srv.URL, "https://", "http://", 1)+"/_sim/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.DefaultClient.Do(req)
 	if err == nil {
 		_ = res.Body.Close()
 		if res.StatusCode == http.StatusOK {
@@ -90,7 +97,11 @@ func checkTrustingClient(t *testing.T, client *http.Client, url, srvID string) {
 	if res.StatusCode != http.StatusOK || res.TLS == nil || res.ProtoMajor != 1 {
 		t.Fatalf("show server over HTTPS: status %d, TLS %v, protocol %s", res.StatusCode, res.TLS != nil, res.Proto)
 	}
-	res, err = client.Get(url + "/_sim/health")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/_sim/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +114,13 @@ func checkTrustingClient(t *testing.T, client *http.Client, url, srvID string) {
 // checkCatalogOverHTTPS logs in through client and checks that the
 // catalog points back at the HTTPS endpoint url.
 func checkCatalogOverHTTPS(t *testing.T, client *http.Client, url string) {
-	res, err := client.Post(url+"/v3/auth/tokens", "application/json",
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/v3/auth/tokens",
 		strings.NewReader(tokenBody(DefaultUser, DefaultPassword, "d", `{"name":"cn-north-4"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +161,10 @@ func TestLoopbackClientCertificates(t *testing.T) {
 	// Without one the handshake fails (under TLS 1.3 the client learns it
 	// when it reads the answer), and no request reaches the simulator.
 	srv.ClearRequests()
-	_, err = signedGet(t, tlsClient(pki.ClientConfig(false)), srv.URL+v1Path(st.ID, ""))
+	res, err = signedGet(t, tlsClient(pki.ClientConfig(false)), srv.URL+v1Path(st.ID, ""))
+	if err == nil {
+		_ = res.Body.Close()
+	}
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("without a client certificate: err = %v, want a TLS certificate alert", err)
 	}
@@ -153,7 +172,8 @@ func TestLoopbackClientCertificates(t *testing.T) {
 	other := newPKI(t)
 	cfg := pki.ClientConfig(false)
 	cfg.Certificates = []tls.Certificate{other.ClientCert}
-	if _, err = signedGet(t, tlsClient(cfg), srv.URL+v1Path(st.ID, "")); err == nil {
+	if res, err = signedGet(t, tlsClient(cfg), srv.URL+v1Path(st.ID, "")); err == nil {
+		_ = res.Body.Close()
 		t.Fatal("a client certificate of another CA was accepted")
 	}
 	if reqs := srv.Requests(); len(reqs) != 0 {

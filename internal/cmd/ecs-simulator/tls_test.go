@@ -36,7 +36,7 @@ func signedGetWith(t *testing.T, c *http.Client, url string) (*http.Response, er
 	if err != nil {
 		t.Fatal(err)
 	}
-	sign(req, nil, ecssim.DefaultAccessKey, ecssim.DefaultSecretKey)
+	sign(req, nil, ecssim.DefaultSecretKey)
 	return c.Do(req)
 }
 
@@ -64,7 +64,10 @@ func TestRunHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Without the CA the certificate is refused.
-	_, err = signedGetWith(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), base+"/v3/projects")
+	res, err = signedGetWith(t, tlsClient(&tls.Config{MinVersion: tls.VersionTLS12}), base+"/v3/projects")
+	if err == nil {
+		_ = res.Body.Close()
+	}
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
 		t.Fatalf("untrusting client: err = %v, want an unknown-authority error", err)
@@ -82,7 +85,10 @@ func TestRunClientCertificates(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("with a client certificate: %d", res.StatusCode)
 	}
-	_, err = signedGetWith(t, tlsClient(pki.ClientConfig(false)), base+"/v3/projects")
+	res, err = signedGetWith(t, tlsClient(pki.ClientConfig(false)), base+"/v3/projects")
+	if err == nil {
+		_ = res.Body.Close()
+	}
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("without a client certificate: err = %v, want a certificate alert", err)
 	}

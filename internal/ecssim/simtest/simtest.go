@@ -111,7 +111,7 @@ func (s *Sim) MustAddFault(f ecssim.Fault) {
 // every caller asks about a server it created, so its absence is a bug, not a result.
 func (s *Sim) State(id string) ecssim.ServerState {
 	s.t.Helper()
-	st, ok := s.Simulator.Server(id)
+	st, ok := s.Server(id)
 	if !ok {
 		s.t.Fatalf("server %s does not exist in the simulator", id)
 	}

@@ -174,6 +174,16 @@ func TestRequestsToAndLastRequestID(t *testing.T) {
 	}
 }
 
+// getHealth asks the control API of the simulator at url for its health through client.
+func getHealth(t *testing.T, client *http.Client, url string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url+"/_sim/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client.Do(req)
+}
+
 func TestStartTLS(t *testing.T) {
 	t.Parallel()
 	for _, requireClientCert := range []bool{false, true} {
@@ -182,7 +192,7 @@ func TestStartTLS(t *testing.T) {
 			t.Fatalf("URL %q, CA file %q, client certificate file %q", s.URL, pki.CAFile, pki.ClientCertFile)
 		}
 		client := &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: pki.ClientConfig(true)}}
-		resp, err := client.Get(s.URL + "/_sim/health")
+		resp, err := getHealth(t, client, s.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +202,7 @@ func TestStartTLS(t *testing.T) {
 		}
 		// Only a client without a certificate tells the two apart.
 		client = &http.Client{Transport: &http.Transport{Proxy: nil, TLSClientConfig: pki.ClientConfig(false)}}
-		resp, err = client.Get(s.URL + "/_sim/health")
+		resp, err = getHealth(t, client, s.URL)
 		if err == nil {
 			_ = resp.Body.Close()
 		}
