@@ -415,94 +415,107 @@ func lookUpProjectID(ctx context.Context, client *ecsapi.Client, cfg resolvedPro
 	return true
 }
 
+// rawReader reads attributes of the provider block and collects the names of
+// those whose values are still unknown.
+type rawReader struct {
+	unknown []string
+}
+
+// str reads a string attribute: nil when null or unknown.
+func (r *rawReader) str(name string, v types.String) *string {
+	if v.IsUnknown() {
+		r.unknown = append(r.unknown, name)
+		return nil
+	}
+	if v.IsNull() {
+		return nil
+	}
+	s := v.ValueString()
+	return &s
+}
+
+// whole reads a whole-number attribute. The validator has refused fractions
+// and values out of range; one that slipped through becomes -1, which the
+// range checks of resolveProviderConfig report.
+func (r *rawReader) whole(name string, v types.Number) *int64 {
+	if v.IsUnknown() {
+		r.unknown = append(r.unknown, name)
+		return nil
+	}
+	if v.IsNull() {
+		return nil
+	}
+	n, ok := wholeNumber(v, math.MinInt64, math.MaxInt64)
+	if !ok {
+		n = -1
+	}
+	return &n
+}
+
 // rawFromModel converts the provider block into rawProviderConfig and lists
 // the attributes whose values are unknown.
 func rawFromModel(ctx context.Context, m ecsProviderModel) (rawProviderConfig, []string) {
-	var unknown []string
-	str := func(name string, v types.String) *string {
-		if v.IsUnknown() {
-			unknown = append(unknown, name)
-			return nil
-		}
-		if v.IsNull() {
-			return nil
-		}
-		s := v.ValueString()
-		return &s
-	}
+	r := &rawReader{}
 	raw := rawProviderConfig{
-		Region:           str("region", m.Region),
-		ProjectID:        str("project_id", m.ProjectID),
-		AccessKey:        str("access_key", m.AccessKey),
-		SecretKey:        str("secret_key", m.SecretKey),
-		SecurityToken:    str("security_token", m.SecurityToken),
-		Token:            str("token", m.Token),
-		UserName:         str("user_name", m.UserName),
-		Password:         str("password", m.Password),
-		DomainName:       str("domain_name", m.DomainName),
-		SharedConfigFile: str("shared_config_file", m.SharedConfigFile),
-		Profile:          str("profile", m.Profile),
-		Cloud:            str("cloud", m.Cloud),
-		CACertFile:       str("cacert_file", m.CACertFile),
-		ClientCert:       str("cert", m.Cert),
-		ClientKey:        str("key", m.Key),
+		Region:           r.str("region", m.Region),
+		ProjectID:        r.str("project_id", m.ProjectID),
+		AccessKey:        r.str("access_key", m.AccessKey),
+		SecretKey:        r.str("secret_key", m.SecretKey),
+		SecurityToken:    r.str("security_token", m.SecurityToken),
+		Token:            r.str("token", m.Token),
+		UserName:         r.str("user_name", m.UserName),
+		Password:         r.str("password", m.Password),
+		DomainName:       r.str("domain_name", m.DomainName),
+		SharedConfigFile: r.str("shared_config_file", m.SharedConfigFile),
+		Profile:          r.str("profile", m.Profile),
+		Cloud:            r.str("cloud", m.Cloud),
+		CACertFile:       r.str("cacert_file", m.CACertFile),
+		ClientCert:       r.str("cert", m.Cert),
+		ClientKey:        r.str("key", m.Key),
+		MaxRetries:       r.whole("max_retries", m.MaxRetries),
 	}
-	switch {
-	case m.Endpoints.IsUnknown():
-		unknown = append(unknown, "endpoints")
-	case !m.Endpoints.IsNull():
-		var ep endpointsModel
-		// The object's type comes from the schema, so As cannot fail.
-		_ = m.Endpoints.As(ctx, &ep, basetypes.ObjectAsOptions{})
-		raw.ECSEndpoint = str("endpoints.ecs", ep.ECS)
-		raw.IAMEndpoint = str("endpoints.iam", ep.IAM)
-		raw.MetadataEndpoint = str("endpoints.metadata", ep.Metadata)
-	}
-	switch {
-	case m.AssumeRole.IsUnknown():
-		unknown = append(unknown, "assume_role")
-	case !m.AssumeRole.IsNull():
-		var ar assumeRoleModel
-		_ = m.AssumeRole.As(ctx, &ar, basetypes.ObjectAsOptions{})
-		raw.AssumeRole = &rawAssumeRole{
-			AgencyName: str("assume_role.agency_name", ar.AgencyName),
-			DomainName: str("assume_role.domain_name", ar.DomainName),
-			DomainID:   str("assume_role.domain_id", ar.DomainID),
-		}
-		switch {
-		case ar.Duration.IsUnknown():
-			unknown = append(unknown, "assume_role.duration")
-		case !ar.Duration.IsNull():
-			// The validator has refused fractions and values out of
-			// range; one that slipped through is left to the range check.
-			n, ok := wholeNumber(ar.Duration, math.MinInt64, math.MaxInt64)
-			if !ok {
-				n = -1
-			}
-			raw.AssumeRole.Duration = &n
-		}
-	}
+	r.readEndpoints(ctx, m, &raw)
+	r.readAssumeRole(ctx, m, &raw)
 	switch {
 	case m.Insecure.IsUnknown():
-		unknown = append(unknown, "insecure")
+		r.unknown = append(r.unknown, "insecure")
 	case !m.Insecure.IsNull():
 		b := m.Insecure.ValueBool()
 		raw.Insecure = &b
 	}
+	return raw, r.unknown
+}
+
+// readEndpoints reads the endpoints object. Its type comes from the schema,
+// so As cannot fail.
+func (r *rawReader) readEndpoints(ctx context.Context, m ecsProviderModel, raw *rawProviderConfig) {
 	switch {
-	case m.MaxRetries.IsUnknown():
-		unknown = append(unknown, "max_retries")
-	case !m.MaxRetries.IsNull():
-		// The validator has refused fractions and out-of-range values;
-		// one that slipped through is left to resolveProviderConfig's
-		// range check.
-		n, ok := wholeNumber(m.MaxRetries, math.MinInt64, math.MaxInt64)
-		if !ok {
-			n = -1
-		}
-		raw.MaxRetries = &n
+	case m.Endpoints.IsUnknown():
+		r.unknown = append(r.unknown, "endpoints")
+	case !m.Endpoints.IsNull():
+		var ep endpointsModel
+		_ = m.Endpoints.As(ctx, &ep, basetypes.ObjectAsOptions{})
+		raw.ECSEndpoint = r.str("endpoints.ecs", ep.ECS)
+		raw.IAMEndpoint = r.str("endpoints.iam", ep.IAM)
+		raw.MetadataEndpoint = r.str("endpoints.metadata", ep.Metadata)
 	}
-	return raw, unknown
+}
+
+// readAssumeRole reads the assume_role object.
+func (r *rawReader) readAssumeRole(ctx context.Context, m ecsProviderModel, raw *rawProviderConfig) {
+	switch {
+	case m.AssumeRole.IsUnknown():
+		r.unknown = append(r.unknown, "assume_role")
+	case !m.AssumeRole.IsNull():
+		var ar assumeRoleModel
+		_ = m.AssumeRole.As(ctx, &ar, basetypes.ObjectAsOptions{})
+		raw.AssumeRole = &rawAssumeRole{
+			AgencyName: r.str("assume_role.agency_name", ar.AgencyName),
+			DomainName: r.str("assume_role.domain_name", ar.DomainName),
+			DomainID:   r.str("assume_role.domain_id", ar.DomainID),
+			Duration:   r.whole("assume_role.duration", ar.Duration),
+		}
+	}
 }
 
 // attributePath turns "endpoints.ecs" into a framework path.

@@ -123,44 +123,13 @@ func ExpandHome(path string, home func() (string, error)) (string, error) {
 // named name, or the file's current profile when name is empty. Errors are
 // *ProfileError; NotFound tells a missing file apart.
 func LoadProfile(path, name string) (Profile, error) {
-	fail := func(profile, field, problem string, err error) (Profile, error) {
-		return Profile{}, &ProfileError{File: path, Profile: profile, Field: field, Problem: problem, Err: err}
-	}
-	data, err := os.ReadFile(path)
+	cfg, err := readSharedConfig(path)
 	if err != nil {
-		var pathErr *fs.PathError
-		cause := err
-		if errors.As(err, &pathErr) {
-			cause = pathErr.Err
-		}
-		pe := &ProfileError{File: path, Problem: "cannot be read: " + cause.Error(), Err: err}
-		pe.NotFound = errors.Is(err, fs.ErrNotExist)
-		return Profile{}, pe
+		return Profile{}, err
 	}
-	var cfg sharedConfig
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return fail("", "", "is not valid JSON: "+jsonProblem(err), err)
-	}
-	if name == "" {
-		if cfg.Current == "" {
-			return fail("", "current", "names no profile, and none was chosen (set profile or HW_PROFILE)", nil)
-		}
-		name = cfg.Current
-	}
-	var found *sharedProfile
-	var names []string
-	for i := range cfg.Profiles {
-		names = append(names, fmt.Sprintf("%q", cfg.Profiles[i].Name))
-		if cfg.Profiles[i].Name == name && found == nil {
-			found = &cfg.Profiles[i]
-		}
-	}
-	if found == nil {
-		known := "it has no profiles"
-		if len(names) > 0 {
-			known = "it has " + strings.Join(names, ", ")
-		}
-		return fail(name, "", "no such profile ("+known+")", nil)
+	found, name, err := findProfile(path, cfg, name)
+	if err != nil {
+		return Profile{}, err
 	}
 	p := Profile{
 		Name: name, Mode: found.Mode, File: path,
@@ -171,39 +140,105 @@ func LoadProfile(path, name string) (Profile, error) {
 	switch {
 	case found.Mode == "" || strings.EqualFold(found.Mode, ModeAKSK):
 		p.Mode = ModeAKSK
-		p.Credentials = ecsapi.Credentials{
-			AccessKey: strings.TrimSpace(found.AccessKeyID), SecretKey: strings.TrimSpace(found.SecretAccessKey),
-			SecurityToken: strings.TrimSpace(found.SecurityToken),
-		}
-		switch {
-		case p.Credentials.AccessKey == "":
-			return fail(name, "accessKeyId", "is empty: an AKSK profile needs an access key", nil)
-		case p.Credentials.SecretKey == "":
-			return fail(name, "secretAccessKey", "is empty: an AKSK profile needs a secret key", nil)
-		}
+		err = akskCredentials(path, found, &p)
 	case strings.EqualFold(found.Mode, ModeSSO):
 		p.Mode = ModeSSO
-		if found.SSOAuth == nil || found.SSOAuth.STSToken == nil {
-			return fail(name, "ssoAuth.stsToken", "is missing: log in with KooCLI (hcloud configure sso) to get a token", nil)
-		}
-		sts := found.SSOAuth.STSToken
-		p.Credentials = ecsapi.Credentials{
-			AccessKey: strings.TrimSpace(sts.AccessKeyID), SecretKey: strings.TrimSpace(sts.SecretAccessKey),
-			SecurityToken: strings.TrimSpace(sts.SecurityToken),
-		}
-		for _, f := range []struct{ field, value string }{
-			{"ssoAuth.stsToken.accessKeyId", p.Credentials.AccessKey},
-			{"ssoAuth.stsToken.secretAccessKey", p.Credentials.SecretKey},
-			{"ssoAuth.stsToken.securityToken", p.Credentials.SecurityToken},
-		} {
-			if f.value == "" {
-				return fail(name, f.field, "is empty: log in with KooCLI (hcloud configure sso) to get a token", nil)
-			}
-		}
+		err = ssoCredentials(path, found, &p)
 	default:
-		return fail(name, "mode", fmt.Sprintf("is %q; the provider reads AKSK and SSO profiles", found.Mode), nil)
+		err = profileError(path, name, "mode", fmt.Sprintf("is %q; the provider reads AKSK and SSO profiles", found.Mode), nil)
+	}
+	if err != nil {
+		return Profile{}, err
 	}
 	return p, nil
+}
+
+// profileError describes a problem with a field of a profile.
+func profileError(path, profile, field, problem string, err error) error {
+	return &ProfileError{File: path, Profile: profile, Field: field, Problem: problem, Err: err}
+}
+
+// readSharedConfig reads and decodes the shared config file.
+func readSharedConfig(path string) (sharedConfig, error) {
+	var cfg sharedConfig
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pathErr *fs.PathError
+		cause := err
+		if errors.As(err, &pathErr) {
+			cause = pathErr.Err
+		}
+		pe := &ProfileError{File: path, Problem: "cannot be read: " + cause.Error(), Err: err}
+		pe.NotFound = errors.Is(err, fs.ErrNotExist)
+		return cfg, pe
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, profileError(path, "", "", "is not valid JSON: "+jsonProblem(err), err)
+	}
+	return cfg, nil
+}
+
+// findProfile returns the profile named name, or the current one when name
+// is empty, with the name it was found by.
+func findProfile(path string, cfg sharedConfig, name string) (*sharedProfile, string, error) {
+	if name == "" {
+		if cfg.Current == "" {
+			return nil, "", profileError(path, "", "current", "names no profile, and none was chosen (set profile or HW_PROFILE)", nil)
+		}
+		name = cfg.Current
+	}
+	var names []string
+	for i := range cfg.Profiles {
+		names = append(names, fmt.Sprintf("%q", cfg.Profiles[i].Name))
+	}
+	for i := range cfg.Profiles {
+		if cfg.Profiles[i].Name == name {
+			return &cfg.Profiles[i], name, nil
+		}
+	}
+	known := "it has no profiles"
+	if len(names) > 0 {
+		known = "it has " + strings.Join(names, ", ")
+	}
+	return nil, "", profileError(path, name, "", "no such profile ("+known+")", nil)
+}
+
+// akskCredentials takes an AKSK profile's keys.
+func akskCredentials(path string, found *sharedProfile, p *Profile) error {
+	p.Credentials = ecsapi.Credentials{
+		AccessKey: strings.TrimSpace(found.AccessKeyID), SecretKey: strings.TrimSpace(found.SecretAccessKey),
+		SecurityToken: strings.TrimSpace(found.SecurityToken),
+	}
+	switch {
+	case p.Credentials.AccessKey == "":
+		return profileError(path, p.Name, "accessKeyId", "is empty: an AKSK profile needs an access key", nil)
+	case p.Credentials.SecretKey == "":
+		return profileError(path, p.Name, "secretAccessKey", "is empty: an AKSK profile needs a secret key", nil)
+	}
+	return nil
+}
+
+// ssoCredentials takes an SSO profile's temporary keys from its STS token.
+func ssoCredentials(path string, found *sharedProfile, p *Profile) error {
+	const login = "log in with KooCLI (hcloud configure sso) to get a token"
+	if found.SSOAuth == nil || found.SSOAuth.STSToken == nil {
+		return profileError(path, p.Name, "ssoAuth.stsToken", "is missing: "+login, nil)
+	}
+	sts := found.SSOAuth.STSToken
+	p.Credentials = ecsapi.Credentials{
+		AccessKey: strings.TrimSpace(sts.AccessKeyID), SecretKey: strings.TrimSpace(sts.SecretAccessKey),
+		SecurityToken: strings.TrimSpace(sts.SecurityToken),
+	}
+	for _, f := range []struct{ field, value string }{
+		{"ssoAuth.stsToken.accessKeyId", p.Credentials.AccessKey},
+		{"ssoAuth.stsToken.secretAccessKey", p.Credentials.SecretKey},
+		{"ssoAuth.stsToken.securityToken", p.Credentials.SecurityToken},
+	} {
+		if f.value == "" {
+			return profileError(path, p.Name, f.field, "is empty: "+login, nil)
+		}
+	}
+	return nil
 }
 
 // jsonProblem describes a decoding error without quoting the file, which
