@@ -83,14 +83,9 @@ type IssuedToken struct {
 	ProjectID string
 }
 
-// IssueToken logs in with a user name and password
-// (POST {iam}/v3/auth/tokens) and returns a project-scoped token. The
-// request carries no credentials; the password and the token never appear
-// in its errors.
-func (c *Client) IssueToken(ctx context.Context, tr TokenRequest) (IssuedToken, error) {
-	if c.iamBase == nil {
-		return IssuedToken{}, errors.New("ecsapi: cannot log in: no IAM endpoint is configured")
-	}
+// loginBody is the password login of contract §2.3, scoped to the project
+// by ID when known, else by name.
+func loginBody(tr TokenRequest) ([]byte, error) {
 	type nameID struct {
 		Name string `json:"name,omitempty"`
 		ID   string `json:"id,omitempty"`
@@ -124,7 +119,22 @@ func (c *Client) IssueToken(ctx context.Context, tr TokenRequest) (IssuedToken, 
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return IssuedToken{}, fmt.Errorf("ecsapi: encoding the login request: %w", err)
+		return nil, fmt.Errorf("ecsapi: encoding the login request: %w", err)
+	}
+	return raw, nil
+}
+
+// IssueToken logs in with a user name and password
+// (POST {iam}/v3/auth/tokens) and returns a project-scoped token. The
+// request carries no credentials; the password and the token never appear
+// in its errors.
+func (c *Client) IssueToken(ctx context.Context, tr TokenRequest) (IssuedToken, error) {
+	if c.iamBase == nil {
+		return IssuedToken{}, errors.New("ecsapi: cannot log in: no IAM endpoint is configured")
+	}
+	raw, err := loginBody(tr)
+	if err != nil {
+		return IssuedToken{}, err
 	}
 	req := &apiRequest{
 		method:    http.MethodPost,
