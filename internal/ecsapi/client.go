@@ -649,13 +649,15 @@ func (c *Client) decodeJSON(r *apiResponse, v any) error {
 		return c.responseError(r, "expected a JSON response but the body is empty")
 	}
 	if err := json.Unmarshal(r.body, v); err != nil {
-		return c.responseError(r, fmt.Sprintf("malformed JSON response (%d bytes): %s", len(r.body), jsonProblem(err)))
+		return c.responseError(r, fmt.Sprintf("malformed JSON response (%d bytes): %s", len(r.body), DescribeJSONError(err)))
 	}
 	return nil
 }
 
-// jsonProblem describes a decoding error without quoting body content.
-func jsonProblem(err error) string {
+// DescribeJSONError describes a JSON decoding error without quoting the
+// document, which may hold secrets: where it broke or which field had the
+// wrong type.
+func DescribeJSONError(err error) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {

@@ -173,7 +173,7 @@ func readSharedConfig(path string) (sharedConfig, error) {
 		return cfg, pe
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return cfg, profileError(path, "", "", "is not valid JSON: "+jsonProblem(err), err)
+		return cfg, profileError(path, "", "", "is not valid JSON: "+ecsapi.DescribeJSONError(err), err)
 	}
 	return cfg, nil
 }
@@ -239,18 +239,4 @@ func ssoCredentials(path string, found *sharedProfile, p *Profile) error {
 		}
 	}
 	return nil
-}
-
-// jsonProblem describes a decoding error without quoting the file, which
-// holds secrets.
-func jsonProblem(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %s has the wrong type (want %s)", typ.Field, typ.Type)
-	}
-	return "undecodable JSON"
 }
