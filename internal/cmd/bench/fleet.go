@@ -100,14 +100,19 @@ func (b *bench) newFleetDir(name string, ids []string, verify bool, restart stri
 	if err := os.WriteFile(filepath.Join(dir, "terraform.tfvars.json"), vars, 0o600); err != nil {
 		return nil, err
 	}
+	f.runner = &clirunner.Runner{CLI: b.cli, Dir: dir, Env: b.cliEnv(), Stdout: f.output, Stderr: f.output}
+	return f, nil
+}
+
+// cliEnv is the environment of every measured CLI command.
+func (b *bench) cliEnv() []string {
 	// Logging off: a developer's TF_LOG would slow the CLI down and skew the numbers.
 	env := []string{b.cliConfig, "TF_LOG=", "TF_LOG_PATH=", "TF_LOG_CORE=", "TF_LOG_PROVIDER="}
 	if b.opts.maxRetries >= 0 {
 		// The runner drops the caller's HW_* variables, so this is the only setting the provider sees.
 		env = append(env, fmt.Sprintf("HW_MAX_RETRIES=%d", b.opts.maxRetries))
 	}
-	f.runner = &clirunner.Runner{CLI: b.cli, Dir: dir, Env: env, Stdout: f.output, Stderr: f.output}
-	return f, nil
+	return env
 }
 
 // command returns the arguments of a phase at the bench's -parallelism.

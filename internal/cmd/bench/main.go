@@ -4,9 +4,11 @@
 // ratio of wall time to an ideal derived from the zero-latency run, a restart row (applies that
 // reboot every server after its reset and wait for the reboot jobs, against the same apply
 // without restart), two throttled runs (one at a quota so small that most calls are refused at
-// first, where no resource may fail), the
-// provider's size, the time of `providers schema -json`, and the Go micro-benchmarks of the API
-// client and the simulator. It prints one Markdown report. Run it with `make bench`.
+// first, where no resource may fail), a fleet rotation section (ecs_server_password_batch
+// against for_each over ecs_server_password, both fed by data.ecs_servers, at 0 and 50 ms and
+// under a quota; rotation.go), the provider's size, the time of `providers schema -json`, and the
+// Go micro-benchmarks of the API client and the simulator. It prints one Markdown report. Run it
+// with `make bench`.
 package main
 
 import (
@@ -52,12 +54,18 @@ type options struct {
 	restartLatency time.Duration
 	restartHow     string
 	jobDuration    time.Duration
-	schemaRuns     int
-	out            string
-	cliPath        string
-	skipGoBench    bool
-	keep           bool
-	args           []string
+	// The fleet rotation section (rotation.go); no fleetSizes skips it.
+	fleetSizes   []int
+	fleetLatency time.Duration
+	fleetRate    float64
+	fleetRuns    int
+	fleetForEach bool
+	schemaRuns   int
+	out          string
+	cliPath      string
+	skipGoBench  bool
+	keep         bool
+	args         []string
 }
 
 func parseOptions(args []string, stderr io.Writer) (*options, error) {
@@ -69,6 +77,7 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
 	fs.IntVar(&o.runs, "runs", 3, "runs of every (N, latency); the report shows the median wall time")
 	defineRowFlags(fs, o)
+	fleetSizes := defineRotationFlags(fs, o)
 	fs.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
 	fs.StringVar(&o.cliPath, "cli", "", "Terraform or OpenTofu binary (default: TF_ACC_TERRAFORM_PATH, terraform or tofu on PATH, else OpenTofu built by .ci/opentofu.sh)")
 	fs.BoolVar(&o.skipGoBench, "skip-go-bench", false, "do not run the Go benchmarks")
@@ -84,6 +93,9 @@ func parseOptions(args []string, stderr io.Writer) (*options, error) {
 		return nil, err
 	}
 	if o.latencies, err = parseLatencies(*latencies); err != nil {
+		return nil, err
+	}
+	if o.fleetSizes, err = parseFleetSizes(*fleetSizes); err != nil {
 		return nil, err
 	}
 	if err := o.validate(); err != nil {
@@ -107,6 +119,41 @@ func defineRowFlags(fs *flag.FlagSet, o *options) {
 	fs.DurationVar(&o.restartLatency, "restart-latency", 50*time.Millisecond, "simulated API latency of the restart row")
 	fs.StringVar(&o.restartHow, "restart", "soft", "the restart row's restart setting: soft or hard")
 	fs.DurationVar(&o.jobDuration, "job-duration", ecssim.DefaultJobDuration, "the simulator's -job-duration: how long a reboot job runs")
+}
+
+// defineRotationFlags defines the flags of the fleet rotation section and returns the one of
+// its sizes, parsed after fs.Parse.
+func defineRotationFlags(fs *flag.FlagSet, o *options) *string {
+	sizes := fs.String("fleet-sizes", "100,1000", "comma-separated fleet sizes of the rotation section "+
+		"(ecs_server_password_batch against for_each over ecs_servers); 0 skips the section")
+	fs.DurationVar(&o.fleetLatency, "fleet-latency", 50*time.Millisecond, "simulated API latency of the rotation "+
+		"section's rows with latency (it also runs at 0)")
+	fs.Float64Var(&o.fleetRate, "fleet-rate", 20, "requests per second of the rotation section's quota rows; 0 skips them")
+	fs.IntVar(&o.fleetRuns, "fleet-runs", 1, "runs of each batch rotation without a quota, for a median (for_each and quota rotations run once)")
+	fs.BoolVar(&o.fleetForEach, "fleet-for-each", true, "run the for_each variant of the rotation section (false: the batch rows only)")
+	return sizes
+}
+
+// parseFleetSizes reads -fleet-sizes: "0" (or nothing) skips the section.
+func parseFleetSizes(s string) ([]int, error) {
+	if t := strings.TrimSpace(s); t == "" || t == "0" {
+		return nil, nil
+	}
+	sizes, err := parseSizes(s)
+	if err != nil {
+		return nil, fmt.Errorf("-fleet-sizes: %q is not 0 or a list of positive whole numbers", s)
+	}
+	return sizes, nil
+}
+
+// rotationSpec is the fleet rotation section to run; ok is false when -fleet-sizes is 0.
+func (o *options) rotationSpec() (spec rotationSpec, ok bool) {
+	if len(o.fleetSizes) == 0 {
+		return rotationSpec{}, false
+	}
+	return rotationSpec{
+		Sizes: o.fleetSizes, Latency: o.fleetLatency, Rate: o.fleetRate, Runs: o.fleetRuns, ForEach: o.fleetForEach,
+	}, true
 }
 
 // validate rejects settings that cannot be run.
@@ -141,6 +188,19 @@ func (o *options) validateRestart() error {
 		return fmt.Errorf("-restart: %q is neither soft nor hard", o.restartHow)
 	case o.jobDuration < ecssim.MinJobDuration || o.jobDuration > ecssim.MaxJobDuration:
 		return fmt.Errorf("-job-duration: %s is not between %s and %s", o.jobDuration, ecssim.MinJobDuration, ecssim.MaxJobDuration)
+	}
+	return o.validateRotation()
+}
+
+// validateRotation rejects settings of the fleet rotation section that cannot be run.
+func (o *options) validateRotation() error {
+	switch {
+	case o.fleetLatency <= 0 || o.fleetLatency > 10*time.Minute:
+		return fmt.Errorf("-fleet-latency: %s is not above 0 and at most 10m", o.fleetLatency)
+	case o.fleetRate < 0:
+		return errors.New("-fleet-rate must not be negative")
+	case o.fleetRuns < 1:
+		return errors.New("-fleet-runs must be at least 1")
 	}
 	return nil
 }
@@ -328,6 +388,8 @@ func (b *bench) run(ctx context.Context) (*report, error) {
 		b.startSimulator,
 		b.measureSchema,
 		b.measureCLI,
+		b.measureRotations,
+		b.recordLoadEnd,
 		b.measureGo,
 	} {
 		if err := step(ctx, rep); err != nil {
@@ -455,9 +517,24 @@ func (b *bench) measureCLI(ctx context.Context, rep *report) error {
 	if rep.Restart != nil {
 		rep.Targets = append(rep.Targets, restartTargets(*rep.Restart)...)
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// measureRotations runs the fleet rotation section, unless -fleet-sizes is 0, and adds its rows
+// and targets to the report, from the samples taken before a failure too.
+func (b *bench) measureRotations(ctx context.Context, rep *report) error {
+	spec, ok := b.opts.rotationSpec()
+	if !ok {
+		return nil
 	}
+	samples, err := b.runRotations(ctx, spec)
+	rep.Rotations = summariseRotations(samples)
+	rep.Targets = append(rep.Targets, rotationTargets(rep.Rotations, spec.Latency, b.opts.parallelism)...)
+	return err
+}
+
+// recordLoadEnd notes the load average once the CLI runs are over.
+func (b *bench) recordLoadEnd(_ context.Context, rep *report) error {
 	rep.LoadEnd = loadAverage()
 	return nil
 }

@@ -29,7 +29,9 @@ type report struct {
 	// Restart is the restart row; nil when it did not run.
 	Restart  *restartResult
 	Throttle []throttleResult
-	GoBench  []string
+	// Rotations are the rows of the fleet rotation section.
+	Rotations []rotationRow
+	GoBench   []string
 	// GoBenchError explains why the Go benchmarks are missing or incomplete.
 	GoBenchError string
 	Targets      []target
@@ -169,6 +171,7 @@ func (r *report) render(w io.Writer) {
 	r.renderFleet(w)
 	r.renderRestart(w)
 	r.renderThrottle(w)
+	r.renderRotations(w)
 	fmt.Fprintf(w, "\n## Targets\n\n")
 	for _, t := range r.Targets {
 		mark := "met"
