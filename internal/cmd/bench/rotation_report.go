@@ -158,8 +158,8 @@ func expectedBatchCalls(n int, verify bool) map[string]int {
 // refresh, the flag read (when verify) and the reset.
 func rotationIdeal(k rotationKey, parallelism int) time.Duration {
 	rounds := listPages(k.N)
-	switch {
-	case k.Variant == variantForEach:
+	switch k.Variant {
+	case variantForEach:
 		perResource := 2
 		if k.Verify {
 			perResource = 3
