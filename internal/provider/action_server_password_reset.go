@@ -30,11 +30,6 @@ var (
 	_ action.ActionWithModifyPlan     = (*serverPasswordResetAction)(nil)
 )
 
-// actionConcurrency bounds the per-server reads an action makes at once
-// (reset flags, server statuses): enough to check a thousand servers in
-// reasonable time, few enough not to run into the API's flow control.
-const actionConcurrency = 8
-
 // NewServerPasswordResetAction returns the ecs_server_password_reset action.
 func NewServerPasswordResetAction() action.Action {
 	return &serverPasswordResetAction{}
@@ -211,7 +206,7 @@ func pluginCheckMessage(n int) string {
 // unsupportedServers reads every server's reset flag and explains which
 // servers cannot be reset, or returns "" when all of them can.
 func (a *serverPasswordResetAction) unsupportedServers(ctx context.Context, ids []string) string {
-	problems := forEachServerID(ctx, ids, func(ctx context.Context, id string) error {
+	problems := forEachServer(ctx, ids, func(ctx context.Context, id string) error {
 		flag, err := a.client.GetResetPasswordFlag(ctx, id)
 		switch {
 		case err != nil:
@@ -332,7 +327,7 @@ func (a *serverPasswordResetAction) restart(ctx context.Context, ids []string, h
 		countServers(len(ids)), how)
 	var mu sync.Mutex
 	stopped := map[string]bool{}
-	problems := forEachServerID(ctx, ids, func(ctx context.Context, id string) error {
+	problems := forEachServer(ctx, ids, func(ctx context.Context, id string) error {
 		server, err := a.client.GetServer(ctx, ecsapi.APIV1, id)
 		if err != nil {
 			return err
@@ -370,80 +365,6 @@ func (a *serverPasswordResetAction) restart(ctx context.Context, ids []string, h
 		return diags
 	}
 	return rebootServersAndWait(ctx, a.client, running, how, progress, preamble)
-}
-
-// serverProblem is what went wrong with one server of a list.
-type serverProblem struct {
-	id  string
-	err error
-}
-
-// forEachServerID calls fn for every ID, at most actionConcurrency at a
-// time, and returns the failures in the order of ids.
-func forEachServerID(ctx context.Context, ids []string, fn func(ctx context.Context, id string) error) []serverProblem {
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, actionConcurrency)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs[i] = fn(ctx, id)
-		}()
-	}
-	wg.Wait()
-	var out []serverProblem
-	for i, err := range errs {
-		if err != nil {
-			out = append(out, serverProblem{id: ids[i], err: err})
-		}
-	}
-	return out
-}
-
-// serverErrorText renders one server's failure on one line: the API error
-// code and message when the API answered, else the error.
-func serverErrorText(err error) string {
-	var apiErr *ecsapi.APIError
-	if errors.As(err, &apiErr) {
-		text := codeAndMessage(apiErr.Code, apiErr.Message)
-		if apiErr.RequestID != "" {
-			text += " (request ID " + apiErr.RequestID + ")"
-		}
-		return text
-	}
-	return strings.ReplaceAll(err.Error(), "\n", " ")
-}
-
-// chunkIDs splits ids into slices of at most n.
-func chunkIDs(ids []string, n int) [][]string {
-	var out [][]string
-	for len(ids) > n {
-		out = append(out, ids[:n])
-		ids = ids[n:]
-	}
-	if len(ids) > 0 {
-		out = append(out, ids)
-	}
-	return out
-}
-
-// unconfirmed lists the IDs of sent that confirmed does not contain,
-// compared without regard to case.
-func unconfirmed(sent, confirmed []string) []string {
-	seen := make(map[string]bool, len(confirmed))
-	for _, id := range confirmed {
-		seen[strings.ToLower(id)] = true
-	}
-	var out []string
-	for _, id := range sent {
-		if !seen[strings.ToLower(id)] {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // The protocol server: a workaround for terraform-plugin-framework v1.19.0.

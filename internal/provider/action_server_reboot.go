@@ -428,19 +428,6 @@ func writeServerList(b *strings.Builder, n int, line func(i int) string) {
 	}
 }
 
-// codeAndMessage renders an error code with its reason.
-func codeAndMessage(code, message string) string {
-	switch {
-	case code != "" && message != "":
-		return code + " " + message
-	case code != "":
-		return code + " (no reason given)"
-	case message != "":
-		return "no error code: " + message
-	}
-	return "no error code or reason given"
-}
-
 // distinctServerIDsValidator refuses a list that names a server twice. IDs
 // are compared without regard to case, as the API compares its UUIDs.
 type distinctServerIDsValidator struct{}

@@ -20,28 +20,100 @@ import (
 // enough not to trip the API's flow control on its own.
 const fleetConcurrency = 10
 
-// forEachServer runs fn for every ID with at most fleetConcurrency calls at
-// once and returns the failures by server ID.
-func forEachServer(ctx context.Context, ids []string, fn func(ctx context.Context, id string) error) map[string]error {
-	var mu sync.Mutex
-	failures := map[string]error{}
+// serverProblem is what went wrong with one server of a list.
+type serverProblem struct {
+	id  string
+	err error
+}
+
+// forEachServer calls fn for every ID, at most fleetConcurrency at a
+// time, and returns the failures in the order of ids.
+func forEachServer(ctx context.Context, ids []string, fn func(ctx context.Context, id string) error) []serverProblem {
+	errs := make([]error, len(ids))
 	sem := make(chan struct{}, fleetConcurrency)
 	var wg sync.WaitGroup
-	for _, id := range ids {
+	for i, id := range ids {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := fn(ctx, id); err != nil {
-				mu.Lock()
-				failures[id] = err
-				mu.Unlock()
-			}
+			errs[i] = fn(ctx, id)
 		}()
 	}
 	wg.Wait()
-	return failures
+	var out []serverProblem
+	for i, err := range errs {
+		if err != nil {
+			out = append(out, serverProblem{id: ids[i], err: err})
+		}
+	}
+	return out
+}
+
+// serverErrorText renders one server's failure on one line: the API error
+// code and message when the API answered, else the error.
+func serverErrorText(err error) string {
+	var apiErr *ecsapi.APIError
+	if errors.As(err, &apiErr) {
+		text := codeAndMessage(apiErr.Code, apiErr.Message)
+		if apiErr.RequestID != "" {
+			text += " (request ID " + apiErr.RequestID + ")"
+		}
+		return text
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+// chunkIDs splits ids into slices of at most n.
+func chunkIDs(ids []string, n int) [][]string {
+	var out [][]string
+	for len(ids) > n {
+		out = append(out, ids[:n])
+		ids = ids[n:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+// unconfirmed lists the IDs of sent that confirmed does not contain,
+// compared without regard to case.
+func unconfirmed(sent, confirmed []string) []string {
+	seen := make(map[string]bool, len(confirmed))
+	for _, id := range confirmed {
+		seen[strings.ToLower(id)] = true
+	}
+	var out []string
+	for _, id := range sent {
+		if !seen[strings.ToLower(id)] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// problemMap indexes per-server failures by server ID.
+func problemMap(problems []serverProblem) map[string]error {
+	out := make(map[string]error, len(problems))
+	for _, p := range problems {
+		out[p.id] = p.err
+	}
+	return out
+}
+
+// codeAndMessage renders an error code with its reason.
+func codeAndMessage(code, message string) string {
+	switch {
+	case code != "" && message != "":
+		return code + " " + message
+	case code != "":
+		return code + " (no reason given)"
+	case message != "":
+		return "no error code: " + message
+	}
+	return "no error code or reason given"
 }
 
 // errUnsupported marks a server whose reset flag says the plug-in is missing.
@@ -50,7 +122,7 @@ var errUnsupported = errors.New("the password reset plug-in is not available in 
 // checkFleetResetSupport reads the reset flag of every server and returns
 // the servers that cannot be reset, with why.
 func checkFleetResetSupport(ctx context.Context, client *ecsapi.Client, ids []string) map[string]error {
-	return forEachServer(ctx, ids, func(ctx context.Context, id string) error {
+	return problemMap(forEachServer(ctx, ids, func(ctx context.Context, id string) error {
 		flag, err := client.GetResetPasswordFlag(ctx, id)
 		switch {
 		case err != nil:
@@ -59,7 +131,7 @@ func checkFleetResetSupport(ctx context.Context, client *ecsapi.Client, ids []st
 			return errUnsupported
 		}
 		return nil
-	})
+	}))
 }
 
 // batchResetOutcome is what a fleet reset did.
@@ -77,8 +149,7 @@ type batchResetOutcome struct {
 // reported, what comes after is not sent.
 func resetFleet(ctx context.Context, client *ecsapi.Client, ids []string, password string) batchResetOutcome {
 	var out batchResetOutcome
-	for start := 0; start < len(ids); start += ecsapi.MaxBatchServers {
-		chunk := ids[start:min(start+ecsapi.MaxBatchServers, len(ids))]
+	for _, chunk := range chunkIDs(ids, ecsapi.MaxBatchServers) {
 		res, err := client.BatchResetServerPasswords(ctx, ecsapi.BatchResetRequest{NewPassword: password, ServerIDs: chunk})
 		if err != nil {
 			out.err, out.failedChunk = err, chunk
@@ -96,17 +167,7 @@ func acceptedServers(chunk, accepted []string) []string {
 	if len(accepted) == 0 {
 		return chunk
 	}
-	listed := map[string]bool{}
-	for _, id := range accepted {
-		listed[strings.ToLower(id)] = true
-	}
-	var out []string
-	for _, id := range chunk {
-		if listed[strings.ToLower(id)] {
-			out = append(out, id)
-		}
-	}
-	return out
+	return without(chunk, unconfirmed(chunk, accepted))
 }
 
 // restartFleet reboots the running servers among ids (stopped ones keep the
@@ -115,7 +176,7 @@ func acceptedServers(chunk, accepted []string) []string {
 func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, ids []string, how string) map[string]error {
 	var mu sync.Mutex
 	var running []string
-	pending := forEachServer(ctx, ids, func(ctx context.Context, id string) error {
+	pending := problemMap(forEachServer(ctx, ids, func(ctx context.Context, id string) error {
 		server, err := client.GetServer(ctx, api, id)
 		if err != nil {
 			return err
@@ -126,7 +187,7 @@ func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, id
 			mu.Unlock()
 		}
 		return nil
-	})
+	}))
 	if len(running) == 0 {
 		return pending
 	}
@@ -157,25 +218,13 @@ func markJobFailures(pending map[string]error, job ecsapi.ActionJob, err error) 
 	var failed *ecsapi.JobFailedError
 	if errors.As(err, &failed) && len(failed.Failed) > 0 {
 		for _, sub := range failed.Failed {
-			pending[sub.ServerID] = fmt.Errorf("job %s: %s", job.JobID, codeAndReasonText(sub.ErrorCode, sub.FailReason))
+			pending[sub.ServerID] = fmt.Errorf("job %s: %s", job.JobID, codeAndMessage(sub.ErrorCode, sub.FailReason))
 		}
 		return
 	}
 	for _, id := range job.ServerIDs {
 		pending[id] = fmt.Errorf("job %s: %w", job.JobID, err)
 	}
-}
-
-func codeAndReasonText(code, reason string) string {
-	switch {
-	case code == "" && reason == "":
-		return "failed without a reason"
-	case code == "":
-		return reason
-	case reason == "":
-		return code
-	}
-	return code + " " + reason
 }
 
 // maxFailuresShown bounds the per-server lines of a diagnostic: enough to
@@ -197,27 +246,7 @@ func serverFailuresText(failures map[string]error) string {
 			fmt.Fprintf(&b, "- and %d more\n", len(ids)-limit)
 			break
 		}
-		fmt.Fprintf(&b, "- server %q: %s\n", id, failureText(failures[id]))
+		fmt.Fprintf(&b, "- server %q: %s\n", id, serverErrorText(failures[id]))
 	}
 	return b.String()
-}
-
-// failureText is one line about a failure: the API code, message and
-// request ID when there is an answer, the error otherwise.
-func failureText(err error) string {
-	var apiErr *ecsapi.APIError
-	if errors.As(err, &apiErr) {
-		text := fmt.Sprintf("HTTP %d", apiErr.StatusCode)
-		if apiErr.Code != "" {
-			text += " " + apiErr.Code
-		}
-		if apiErr.Message != "" {
-			text += ": " + apiErr.Message
-		}
-		if apiErr.RequestID != "" {
-			text += " (request ID " + apiErr.RequestID + ")"
-		}
-		return text
-	}
-	return err.Error()
 }

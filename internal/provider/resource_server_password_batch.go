@@ -493,7 +493,7 @@ func batchResetFailure(out batchResetOutcome, total int, created bool, password 
 	if errors.As(out.err, &apiErr) && len(apiErr.Failures) > 0 {
 		failures := map[string]error{}
 		for _, f := range apiErr.Failures {
-			failures[f.ServerID] = fmt.Errorf("%s", codeAndReasonText(f.Code, f.Message))
+			failures[f.ServerID] = fmt.Errorf("%s", codeAndMessage(f.Code, f.Message))
 		}
 		b.WriteString("\nServers the API refused:\n" + serverFailuresText(failures))
 	}
@@ -557,12 +557,12 @@ func (r *serverPasswordBatchResource) Delete(ctx context.Context, req resource.D
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	failures := forEachServer(ctx, ids, func(ctx context.Context, id string) error {
+	failures := problemMap(forEachServer(ctx, ids, func(ctx context.Context, id string) error {
 		if err := r.client.DeleteServerPassword(ctx, ecsapi.APIV1, id); err != nil && !ecsapi.IsNotFound(err) {
 			return err
 		}
 		return nil
-	})
+	}))
 	if len(failures) > 0 {
 		resp.Diagnostics.AddError("Unable to Delete Stored Windows Passwords", fmt.Sprintf("The stored Windows "+
 			"password of %d of %d servers could not be deleted:\n\n%s\nIt needs the IAM action `%s`.",
