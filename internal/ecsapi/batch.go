@@ -24,6 +24,10 @@ type BatchResetRequest struct {
 // BatchResetResult lists the servers the service accepted.
 type BatchResetResult struct {
 	ServerIDs []string
+	// Listed is true when the answer listed the accepted servers (the
+	// documented 200 {"response":[...]}); then a server it leaves out was
+	// not reset. A 204 answer lists none and accepts the whole request.
+	Listed bool
 }
 
 type batchResetBody struct {
@@ -82,12 +86,23 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 		return result, nil
 	}
 	var resp struct {
-		Response []batchServerID `json:"response"`
+		Response *[]batchServerID `json:"response"`
 	}
 	if err := c.decodeJSON(r, &resp); err != nil {
 		return nil, err
 	}
-	for _, s := range resp.Response {
+	if resp.Response == nil {
+		if req.DryRun {
+			return result, nil
+		}
+		// Without the list nothing says which servers were reset.
+		return nil, &OutcomeUnknownError{
+			Err: c.responseError(r, "response has no list of accepted servers"),
+			Why: "the answer did not say which servers were reset",
+		}
+	}
+	result.Listed = true
+	for _, s := range *resp.Response {
 		result.ServerIDs = append(result.ServerIDs, s.ID)
 	}
 	return result, nil

@@ -336,3 +336,22 @@ func TestThrottlingIsRetriedUntilTheDeadline(t *testing.T) {
 		t.Errorf("max_retries 0: error = %v, want the throttling error", err)
 	}
 }
+
+// TestBatchResetAnswerWithoutTheListIsUnknown: a 200 that does not say which
+// servers were reset leaves the outcome open; an empty list means none.
+func TestBatchResetAnswerWithoutTheListIsUnknown(t *testing.T) {
+	req := ecsapi.BatchResetRequest{NewPassword: "Nw0Pass!word", ServerIDs: []string{testServer}}
+	f := newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, "r", `{}`) })
+	if _, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(), req); !ecsapi.IsOutcomeUnknown(err) {
+		t.Errorf("200 {}: error = %v, want an unknown outcome", err)
+	}
+	f = newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, "r", `{"response":[]}`) })
+	res, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(), req)
+	if err != nil || !res.Listed || len(res.ServerIDs) != 0 {
+		t.Errorf("200 with an empty list: %+v, %v; want a listed answer naming no server", res, err)
+	}
+	f = newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 204, "r", "") })
+	if res, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(), req); err != nil || res.Listed {
+		t.Errorf("204: %+v, %v; want an accepted request that lists nothing", res, err)
+	}
+}

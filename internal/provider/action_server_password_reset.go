@@ -261,7 +261,7 @@ func (a *serverPasswordResetAction) resetInBatches(ctx context.Context, ids []st
 			diags.AddError(batchResetSummary(err), ecsapi.Redact(batchResetFailureDetail(chunk, done, len(ids)-done-len(chunk), err), password))
 			return false
 		}
-		if missing := unconfirmed(chunk, result.ServerIDs); len(result.ServerIDs) > 0 && len(missing) > 0 {
+		if missing := unconfirmed(chunk, result.ServerIDs); result.Listed && len(missing) > 0 {
 			diags.AddWarning("Password Reset Not Confirmed for Every Server",
 				fmt.Sprintf("The batch reset was accepted, but its answer does not list %s of the request: %s. "+
 					"Their password may not have been reset; check them.", countServers(len(missing)),

@@ -155,19 +155,20 @@ func resetFleet(ctx context.Context, client *ecsapi.Client, ids []string, passwo
 			out.err, out.failedChunk = err, chunk
 			return out
 		}
-		out.reset = append(out.reset, acceptedServers(chunk, res.ServerIDs)...)
+		out.reset = append(out.reset, acceptedServers(chunk, res)...)
 	}
 	return out
 }
 
-// acceptedServers returns the servers of chunk that the answer lists, or
-// the whole chunk when the answer lists none (an empty success says nothing
-// about single servers, and the API reports refusals as an error).
-func acceptedServers(chunk, accepted []string) []string {
-	if len(accepted) == 0 {
+// acceptedServers returns the servers of chunk that the answer accepted:
+// those it lists, or the whole chunk when it lists none by design (a 204).
+// An answer that lists some servers but not others did not reset the
+// others, and the state must not say it did.
+func acceptedServers(chunk []string, res *ecsapi.BatchResetResult) []string {
+	if !res.Listed {
 		return chunk
 	}
-	return without(chunk, unconfirmed(chunk, accepted))
+	return without(chunk, unconfirmed(chunk, res.ServerIDs))
 }
 
 // restartFleet reboots the running servers among ids (stopped ones keep the

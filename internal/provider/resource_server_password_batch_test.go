@@ -294,3 +294,30 @@ resource "ecs_server_password_batch" "fleet" {
 		CheckDestroy:             func(*terraform.State) error { return expectBatchResets(sim, counts([]string{id}, 0), "")() },
 	})
 }
+
+// TestAccServerPasswordBatch_answerListsSomeServers: the state records only
+// the servers the batch answer lists as accepted; the next apply resets the
+// others. (Here the simulator did reset all of them, so the second reset of
+// those is the price of not claiming what no answer confirmed.)
+func TestAccServerPasswordBatch_answerListsSomeServers(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(3)
+	sort.Strings(ids)
+	sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: "os-reset-passwords", Status: 200, PassThrough: true, Count: 1,
+		Body: fmt.Sprintf(`{"response":[{"id":%q}]}`, ids[0])})
+	const pw = "Kq7!vRm2@Lp9"
+	config := batchConfig(provider, ids, pw, 1, "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{resetIDs(ids[0])}, ExpectNonEmptyPlan: true},
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					resetIDs(ids...), expectBatchResets(sim, map[string]int{ids[0]: 1, ids[1]: 2, ids[2]: 2}, pw),
+				},
+			},
+		},
+	})
+}
