@@ -248,7 +248,7 @@ func (a *serverPasswordResetAction) unsupportedServers(ctx context.Context, ids 
 // resetInBatches resets the password of ids in requests of at most
 // ecsapi.MaxBatchServers and reports whether all of them were reset.
 func (a *serverPasswordResetAction) resetInBatches(ctx context.Context, ids []string, password string, progress func(context.Context, string), diags *diag.Diagnostics) bool {
-	chunks := chunkIDs(ids, ecsapi.MaxBatchServers)
+	chunks := batchChunks(ids)
 	done := 0
 	for i, chunk := range chunks {
 		if len(chunks) > 1 {

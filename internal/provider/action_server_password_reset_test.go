@@ -300,11 +300,11 @@ func TestChunkIDs(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprint(i)
 	}
-	chunks := chunkIDs(ids, 1000)
+	chunks := batchChunks(ids)
 	if len(chunks) != 3 || len(chunks[0]) != 1000 || len(chunks[1]) != 1000 || len(chunks[2]) != 1 || chunks[2][0] != "2000" {
 		t.Errorf("chunks of %d: %d, sizes %d %d %d", len(ids), len(chunks), len(chunks[0]), len(chunks[1]), len(chunks[2]))
 	}
-	if got := chunkIDs(nil, 1000); len(got) != 0 {
+	if got := batchChunks(nil); len(got) != 0 {
 		t.Errorf("chunks of nothing: %v", got)
 	}
 	if got := unconfirmed([]string{"A", "b", "c"}, []string{"a", "C"}); strings.Join(got, ",") != "b" {

@@ -65,8 +65,10 @@ func serverErrorText(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
 
-// chunkIDs splits ids into slices of at most n.
-func chunkIDs(ids []string, n int) [][]string {
+// batchChunks splits ids into the requests of a batch call: slices of at
+// most ecsapi.MaxBatchServers.
+func batchChunks(ids []string) [][]string {
+	const n = ecsapi.MaxBatchServers
 	var out [][]string
 	for len(ids) > n {
 		out = append(out, ids[:n])
@@ -149,7 +151,7 @@ type batchResetOutcome struct {
 // reported, what comes after is not sent.
 func resetFleet(ctx context.Context, client *ecsapi.Client, ids []string, password string) batchResetOutcome {
 	var out batchResetOutcome
-	for _, chunk := range chunkIDs(ids, ecsapi.MaxBatchServers) {
+	for _, chunk := range batchChunks(ids) {
 		res, err := client.BatchResetServerPasswords(ctx, ecsapi.BatchResetRequest{NewPassword: password, ServerIDs: chunk})
 		if err != nil {
 			out.err, out.failedChunk = err, chunk
