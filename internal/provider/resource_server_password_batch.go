@@ -7,14 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/numbervalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -58,15 +58,15 @@ type serverPasswordBatchResource struct {
 
 type serverPasswordBatchModel struct {
 	ID                      types.String   `tfsdk:"id"`
-	ServerIDs               types.Set      `tfsdk:"server_ids"`
+	ServerIDs               types.List     `tfsdk:"server_ids"`
 	Password                types.String   `tfsdk:"password"`
 	PasswordWO              types.String   `tfsdk:"password_wo"`
 	PasswordWOVersion       types.Number   `tfsdk:"password_wo_version"`
 	VerifyResetSupport      types.Bool     `tfsdk:"verify_reset_support"`
 	Restart                 types.String   `tfsdk:"restart"`
 	DeletePasswordOnDestroy types.Bool     `tfsdk:"delete_password_on_destroy"`
-	ResetServerIDs          types.Set      `tfsdk:"reset_server_ids"`
-	RestartPendingServerIDs types.Set      `tfsdk:"restart_pending_server_ids"`
+	ResetServerIDs          types.List     `tfsdk:"reset_server_ids"`
+	RestartPendingServerIDs types.List     `tfsdk:"restart_pending_server_ids"`
 	LastResetAt             types.String   `tfsdk:"last_reset_at"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 }
@@ -95,15 +95,16 @@ func (r *serverPasswordBatchResource) Schema(ctx context.Context, _ resource.Sch
 				MarkdownDescription: "A random ID chosen at creation.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"server_ids": schema.SetAttribute{
+			"server_ids": schema.ListAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: fmt.Sprintf("IDs of the servers to reset, 1 to %d (for example "+
-					"`data.ecs_servers.web.ids`). IDs that differ only in case count as the same server and are "+
-					"refused.", maxBatchResourceServers),
-				Validators: []validator.Set{
-					setvalidator.SizeBetween(1, maxBatchResourceServers),
-					setvalidator.ValueStringsAre(serverIDValidator{}),
+				MarkdownDescription: fmt.Sprintf("IDs of the servers to reset, 1 to %d, as a list or a set (for "+
+					"example `data.ecs_servers.web.ids`). Each server once: a repeated ID, or IDs that differ only in "+
+					"case, are refused. The order does not matter to what is reset; listing the same servers in "+
+					"another order is an in-place update that calls nothing.", maxBatchResourceServers),
+				Validators: []validator.List{
+					listvalidator.SizeBetween(1, maxBatchResourceServers),
+					listvalidator.ValueStringsAre(serverIDValidator{}),
 				},
 			},
 			"password": schema.StringAttribute{
@@ -159,17 +160,17 @@ func (r *serverPasswordBatchResource) Schema(ctx context.Context, _ resource.Sch
 					"server (default: `true`). ~> This removes the password for everyone, including other " +
 					"configurations that read it with `ecs_server_windows_password`.",
 			},
-			"reset_server_ids": schema.SetAttribute{
+			"reset_server_ids": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "The servers that hold the current password through this resource. Equal to " +
-					"`server_ids` after a successful apply; after a failed one it names the servers that were " +
+				MarkdownDescription: "The servers that hold the current password through this resource, sorted. The " +
+					"same servers as `server_ids` after a successful apply; after a failed one it names the servers that were " +
 					"reset, and the next apply resets only the others.",
 			},
-			"restart_pending_server_ids": schema.SetAttribute{
+			"restart_pending_server_ids": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Servers whose password was reset but whose restart did not complete; the next " +
+				MarkdownDescription: "Servers whose password was reset but whose restart did not complete, sorted; the next " +
 					"apply restarts only these (without resetting again), or forgets them with `restart = \"none\"`.",
 			},
 			"last_reset_at": schema.StringAttribute{
@@ -232,10 +233,16 @@ func (r *serverPasswordBatchResource) ValidateConfig(ctx context.Context, req re
 			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Password Breaks the ECS Password Rules", b.String())
 		}
 	}
-	if ids, known := setStrings(ctx, cfg.ServerIDs, &resp.Diagnostics); known {
+	if ids, known := listStrings(ctx, cfg.ServerIDs, &resp.Diagnostics); known {
 		seen := map[string]string{}
 		for _, id := range ids {
-			if other, dup := seen[strings.ToLower(id)]; dup {
+			other, dup := seen[strings.ToLower(id)]
+			switch {
+			case dup && other == id:
+				resp.Diagnostics.AddAttributeError(path.Root("server_ids"), "Duplicate Server ID",
+					fmt.Sprintf("`server_ids` names server %q more than once. List each server once (`distinct()` "+
+						"removes repeats).", id))
+			case dup:
 				resp.Diagnostics.AddAttributeError(path.Root("server_ids"), "Duplicate Server ID",
 					fmt.Sprintf("`server_ids` names the same server twice: %q and %q differ only in case. List each "+
 						"server once.", other, id))
@@ -245,8 +252,9 @@ func (r *serverPasswordBatchResource) ValidateConfig(ctx context.Context, req re
 	}
 }
 
-// setStrings reads a set of strings; known is false while any part is unknown.
-func setStrings(ctx context.Context, v types.Set, diags *diag.Diagnostics) ([]string, bool) {
+// listStrings reads a list of IDs in its order; known is false while any
+// part is unknown.
+func listStrings(ctx context.Context, v types.List, diags *diag.Diagnostics) ([]string, bool) {
 	if v.IsNull() || v.IsUnknown() {
 		return nil, false
 	}
@@ -257,22 +265,21 @@ func setStrings(ctx context.Context, v types.Set, diags *diag.Diagnostics) ([]st
 			return nil, false
 		}
 	}
-	sort.Strings(out)
 	return out, true
 }
 
-// stringSet builds a set attribute from IDs; no IDs is the empty set,
-// never null, so that "nothing pending" is a known value.
-func stringSet(ids []string) types.Set {
-	elems := make([]attr.Value, 0, len(ids))
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			elems = append(elems, types.StringValue(id))
-		}
+// idList builds a list attribute from IDs, sorted and each once, so that the
+// recorded lists do not depend on the order in which servers answered; no
+// IDs is the empty list, never null, so that "none" is a known value.
+func idList(ids []string) types.List {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	elems := make([]attr.Value, len(sorted))
+	for i, id := range sorted {
+		elems[i] = types.StringValue(id)
 	}
-	return types.SetValueMust(types.StringType, elems)
+	return types.ListValueMust(types.StringType, elems)
 }
 
 // without returns the IDs of a that are not in b.
@@ -305,12 +312,12 @@ type batchPlan struct {
 // current password yet; the reset ones and those whose restart is pending
 // are restarted when restart asks for it.
 func planBatch(ctx context.Context, plan, state *serverPasswordBatchModel, diags *diag.Diagnostics) batchPlan {
-	ids, _ := setStrings(ctx, plan.ServerIDs, diags)
+	ids, _ := listStrings(ctx, plan.ServerIDs, diags)
 	if state == nil || !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion) {
 		return batchPlan{toReset: ids, toRestart: restartTargets(plan, ids)}
 	}
-	done, _ := setStrings(ctx, state.ResetServerIDs, diags)
-	pending, _ := setStrings(ctx, state.RestartPendingServerIDs, diags)
+	done, _ := listStrings(ctx, state.ResetServerIDs, diags)
+	pending, _ := listStrings(ctx, state.RestartPendingServerIDs, diags)
 	toReset := without(ids, done)
 	return batchPlan{toReset: toReset, toRestart: restartTargets(plan, append(toReset, within(pending, ids)...))}
 }
@@ -344,22 +351,22 @@ func (r *serverPasswordBatchResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
-	ids, _ := setStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
-	done, _ := setStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
+	ids, _ := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
+	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
 	set := func(name string, v any) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
 	}
 	if len(bp.toReset) > 0 {
-		set("reset_server_ids", types.SetUnknown(types.StringType))
+		set("reset_server_ids", types.ListUnknown(types.StringType))
 		set("last_reset_at", types.StringUnknown())
 	} else {
-		set("reset_server_ids", stringSet(within(done, ids)))
+		set("reset_server_ids", idList(within(done, ids)))
 		set("last_reset_at", state.LastResetAt)
 	}
 	if len(bp.toRestart) > 0 {
-		set("restart_pending_server_ids", types.SetUnknown(types.StringType))
+		set("restart_pending_server_ids", types.ListUnknown(types.StringType))
 	} else {
-		set("restart_pending_server_ids", stringSet(nil))
+		set("restart_pending_server_ids", idList(nil))
 	}
 }
 
@@ -377,8 +384,8 @@ func (r *serverPasswordBatchResource) Create(ctx context.Context, req resource.C
 		return
 	}
 	plan.ID = types.StringValue(randomID())
-	plan.ResetServerIDs = stringSet(nil)
-	plan.RestartPendingServerIDs = stringSet(nil)
+	plan.ResetServerIDs = idList(nil)
+	plan.RestartPendingServerIDs = idList(nil)
 	plan.LastResetAt = types.StringNull()
 	bp := planBatch(ctx, &plan, nil, &resp.Diagnostics)
 	if r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, true, &resp.Diagnostics) {
@@ -406,17 +413,17 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
-	ids, _ := setStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
+	ids, _ := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
 	full := !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
-	done, _ := setStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
-	pending, _ := setStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
+	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
+	pending, _ := listStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
 	if full {
 		done = nil
 	}
-	plan.ResetServerIDs = stringSet(within(done, ids))
-	plan.RestartPendingServerIDs = stringSet(within(pending, ids))
+	plan.ResetServerIDs = idList(within(done, ids))
+	plan.RestartPendingServerIDs = idList(within(pending, ids))
 	if restartOfString(plan.Restart) == restartNone {
-		plan.RestartPendingServerIDs = stringSet(nil)
+		plan.RestartPendingServerIDs = idList(nil)
 	}
 	plan.LastResetAt = state.LastResetAt
 	if r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, false, &resp.Diagnostics) {
@@ -445,8 +452,8 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 		out := resetFleet(ctx, r.client, bp.toReset, password)
 		if len(out.reset) > 0 {
 			changed = true
-			done, _ := setStrings(ctx, m.ResetServerIDs, diags)
-			m.ResetServerIDs = stringSet(append(done, out.reset...))
+			done, _ := listStrings(ctx, m.ResetServerIDs, diags)
+			m.ResetServerIDs = idList(append(done, out.reset...))
 			m.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 			tflog.Info(ctx, "reset the password of a fleet", map[string]any{"servers": len(out.reset)})
 		}
@@ -465,12 +472,12 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 		for id := range pending {
 			ids = append(ids, id)
 		}
-		m.RestartPendingServerIDs = stringSet(ids)
+		m.RestartPendingServerIDs = idList(ids)
 		if len(pending) > 0 {
 			diags.AddError("Fleet Restart Failed After Password Reset", fleetRestartFailure(pending, len(bp.toRestart), created))
 		}
 	} else if restartOfString(m.Restart) != restartNone {
-		m.RestartPendingServerIDs = stringSet(nil)
+		m.RestartPendingServerIDs = idList(nil)
 	}
 	return changed || !diags.HasError()
 }
@@ -540,9 +547,9 @@ func (r *serverPasswordBatchResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() || (!state.DeletePasswordOnDestroy.IsNull() && !state.DeletePasswordOnDestroy.ValueBool()) {
 		return
 	}
-	ids, _ := setStrings(ctx, state.ServerIDs, &resp.Diagnostics)
-	done, _ := setStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
-	pending, _ := setStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
+	ids, _ := listStrings(ctx, state.ServerIDs, &resp.Diagnostics)
+	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
+	pending, _ := listStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
 	if len(without(ids, done)) > 0 || len(pending) > 0 {
 		resp.Diagnostics.AddWarning("Stored Windows Passwords Not Deleted", "The stored initial Windows passwords of "+
 			"the servers, where they have one, were not deleted, "+

@@ -69,7 +69,7 @@ func resetIDs(ids ...string) statecheck.StateCheck {
 	for i, id := range sorted {
 		values[i] = knownvalue.StringExact(id)
 	}
-	return statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("reset_server_ids"), knownvalue.SetExact(values))
+	return statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("reset_server_ids"), knownvalue.ListExact(values))
 }
 
 // TestAccServerPasswordBatch_lifecycle: create resets every server once
@@ -108,6 +108,26 @@ func TestAccServerPasswordBatch_lifecycle(t *testing.T) {
 				Config:            batchConfig(provider, ids[1:], pw1, 1, ""),
 				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				ConfigStateChecks: []statecheck.StateCheck{expectBatchResets(sim, counts(ids, 1), pw1)},
+			},
+			{
+				// The same servers in another order: the list changes in
+				// place, and nothing is reset or called.
+				Config: batchConfig(provider, []string{ids[3], ids[1], ids[2]}, pw1, 1, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testBatch, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 1), pw1), resetIDs(ids[1:]...),
+					acctest.ExpectRoute(sim, "PUT", "/v1/{project_id}/cloudservers/os-reset-passwords", 2),
+				},
+			},
+			{
+				// A set of IDs is accepted as well (in the set's order).
+				Config: strings.NewReplacer("= [", "= toset([", "]\n", "])\n").Replace(batchConfig(provider, ids[1:], pw1, 1, "")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 1), pw1), resetIDs(ids[1:]...),
+					acctest.ExpectRoute(sim, "PUT", "/v1/{project_id}/cloudservers/os-reset-passwords", 2),
+				},
 			},
 			{
 				Config: batchConfig(provider, ids[1:], pw2, 2, ""),
@@ -210,7 +230,7 @@ func TestAccServerPasswordBatch_restartWithOneFailingServer(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectBatchResets(sim, counts(ids, 2), pw),
 					expectLogin(sim, ids[0], pw, 2, false), expectLogin(sim, ids[2], pw, 1, false),
-					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.SetExact(nil)),
+					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
 				},
 			},
 			{
@@ -272,6 +292,7 @@ resource "ecs_server_password_batch" "fleet" {
 		{`flatten([for a in range(11) : [for b in range(1000) : format("0f1e2d3c-4b5a-6978-8796-%02d%010d", a, b)]])`, `(?s)server_ids.*10000`},
 		{`["a/b"]`, `(?s)Invalid Server ID.*must not\s+contain '/'`},
 		{fmt.Sprintf(`[%q, %q]`, id, strings.ToUpper(id)), `(?s)Duplicate Server ID.*differ only in case`},
+		{fmt.Sprintf(`[%q, %q]`, id, id), `(?s)Duplicate Server ID.*more\s+than\s+once`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {
