@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -32,6 +33,8 @@ func main() {
 		return
 	}
 
+	silenceUnshownLogs()
+
 	// tf6server.Serve with the provider's own server constructor rather than
 	// providerserver.Serve: see provider.NewProtocol6Server.
 	var opts []tf6server.ServeOpt
@@ -55,3 +58,25 @@ func versionLine(version, commit string) string {
 	}
 	return line
 }
+
+// silenceUnshownLogs turns the plugin libraries' logging off when the CLI
+// would not show it. Terraform and OpenTofu show a provider's log lines only
+// when TF_LOG or TF_LOG_PROVIDER is set, but the libraries write every line,
+// down to TRACE, whatever those say, and the CLI decodes each line before it
+// drops it. In an apply over a thousand servers that costs more CPU than the
+// apply's real work. Levels the user set explicitly are left alone.
+func silenceUnshownLogs() {
+	if os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
+		return
+	}
+	for _, name := range logLevelVariables {
+		if os.Getenv(name) == "" {
+			_ = os.Setenv(name, "off")
+		}
+	}
+}
+
+// logLevelVariables set the levels of the provider's own logger
+// (TF_LOG_PROVIDER_ plus the provider's type name) and of the plugin
+// libraries' loggers.
+var logLevelVariables = []string{"TF_LOG_PROVIDER_ECS", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
