@@ -245,8 +245,9 @@ func rebootServersAndWait(ctx context.Context, client *ecsapi.Client, ids []stri
 	jobs, err := client.RebootServers(ctx, ids, how == restartHard)
 	if err != nil {
 		diags.AddError("Unable to Reboot Servers", preamble+rebootRequestFailureDetail(ids, how, jobs, err))
-		return diags
 	}
+	// Jobs accepted before a refused request are still followed to their end,
+	// so that the action reports what happened to every server it sent.
 	for _, job := range jobs {
 		progress(ctx, fmt.Sprintf("Reboot job %s accepted for %s.", job.JobID, countServers(len(job.ServerIDs))))
 	}
@@ -336,8 +337,8 @@ func rebootRequestFailureDetail(ids []string, how string, accepted ecsapi.Action
 			"rebooting anyway. Check them before invoking the action again.\n")
 	}
 	if len(accepted) > 0 {
-		fmt.Fprintf(&b, "\nEarlier requests were accepted and their jobs keep running (the action did not wait "+
-			"for them): %s.\n", strings.Join(accepted.IDs(), ", "))
+		fmt.Fprintf(&b, "\nEarlier requests were accepted (jobs %s); the action follows those jobs to their end and "+
+			"reports separately any of them that fails.\n", strings.Join(accepted.IDs(), ", "))
 	}
 	if len(notSent) > 0 {
 		fmt.Fprintf(&b, "\n%s listed after them were not sent.\n", countServers(len(notSent)))

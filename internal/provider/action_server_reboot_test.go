@@ -370,6 +370,43 @@ func TestRebootProgressOncePerStateChange(t *testing.T) {
 	}
 }
 
+// TestRebootWaitsForAcceptedJobsWhenALaterRequestIsRefused: with more than
+// 1,000 servers the reboot goes out in several requests; when a later one is
+// refused, the jobs of the earlier ones are still followed to their end, and
+// the error says so.
+func TestRebootWaitsForAcceptedJobsWhenALaterRequestIsRefused(t *testing.T) {
+	t.Parallel()
+	sim := simtest.Start(t, ecssim.Config{})
+	if err := sim.SetJobDuration(1500 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	ids := sim.MustAddLinuxServers(1000)
+	stopped := sim.MustAddServer(ecssim.ServerSpec{Status: "SHUTOFF"}) // alone in the second request
+	var messages []string
+	diags := rebootServersAndWait(context.Background(), actionTestClient(t, sim), append(ids, stopped), restartSoft,
+		func(_ context.Context, msg string) { messages = append(messages, msg) }, "")
+	if !diags.HasError() || diags.Errors()[0].Summary() != "Unable to Reboot Servers" {
+		t.Fatalf("diagnostics %v, want the refused request", diags)
+	}
+	detail := diags.Errors()[0].Detail()
+	for _, want := range []string{"for 1 server was not accepted", "Ecs.0100", "Earlier requests were accepted (jobs ",
+		"follows those jobs to their end"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	want := map[string]int{stopped: 0}
+	for _, id := range ids {
+		want[id] = 1
+	}
+	if err := expectBootCounts(sim, want)(); err != nil {
+		t.Errorf("when the action returned: %v", err)
+	}
+	if last := messages[len(messages)-1]; !strings.Contains(last, "SUCCESS, 1000 of 1000 servers rebooted") {
+		t.Errorf("the last progress message is %q, want the accepted job's end", last)
+	}
+}
+
 // TestRebootJobFailureNamesEverything: the diagnostic of a failed job
 // names the job, each failed server with its code and reason, and bounds
 // the list.
