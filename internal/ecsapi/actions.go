@@ -3,11 +3,9 @@ package ecsapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 )
 
 // MaxActionServers is the largest number of servers one reboot, start or
@@ -182,18 +180,17 @@ func checkActionServers(action ServerAction, serverIDs []string) error {
 
 // postAction sends one chunk and returns the job ID the service assigned.
 //
-// Retries differ from the client's policy on purpose. That policy resends
-// any request after a dropped connection or a 502/503/504, because every
+// The request is marked resendOnlyWhenRefused. The client's policy resends
+// other changes after a dropped connection or a 502/503/504, because every
 // other change in this package sets a complete state (a password) and is
 // harmless to repeat. A reboot is not: if the first request landed and only
 // its answer was lost, a second one restarts the servers again, a second
 // interruption of whatever runs on them, and a repeated stop or start fails
 // on servers that are already in the target state, hiding the first
-// request's success. So the request is sent with a single attempt per try
-// and resent only when the answer proves the service turned it away without
-// acting (see refusedUnacted); every other failure is returned, wrapped in
-// an *OutcomeUnknownError when the request may have taken effect, so that
-// the caller can look at the servers instead of guessing.
+// request's success. So it is resent only when the answer proves the
+// service turned it away without acting; every other failure is returned,
+// wrapped in an *OutcomeUnknownError when the request may have taken
+// effect, so that the caller can look at the servers instead of guessing.
 func (c *Client) postAction(ctx context.Context, segs []string, action ServerAction, kind string, serverIDs []string) (string, error) {
 	servers := make([]batchServerID, len(serverIDs))
 	for i, id := range serverIDs {
@@ -203,96 +200,13 @@ func (c *Client) postAction(ctx context.Context, segs []string, action ServerAct
 	if err != nil {
 		return "", fmt.Errorf("ecsapi: encoding the %s request: %w", action.name(), err)
 	}
-	once := c.singleAttempt()
-	throttledRetries, otherRetries := 0, 0
-	for {
-		req := once.ecsRequest(http.MethodPost, segs, body)
-		r, err := once.send(ctx, req, http.StatusOK, http.StatusAccepted)
-		if err == nil {
-			return c.actionJobID(r)
-		}
-		reason, throttled := refusedUnacted(err)
-		if reason == "" || ctx.Err() != nil {
-			return "", err
-		}
-		left := c.actionRetriesLeft(ctx, throttled, throttledRetries, otherRetries)
-		if left <= 0 {
-			return "", err
-		}
-		retry := throttledRetries + otherRetries
-		if throttled {
-			throttledRetries++
-		} else {
-			otherRetries++
-		}
-		// Without the response, a Retry-After header cannot be honoured
-		// here; the exponential wait still spreads clients out.
-		wait := c.backoff(retry, nil)
-		fields := map[string]any{
-			"method": http.MethodPost, "path": req.url.EscapedPath(), "attempt": retry + 1,
-			"reason": reason, "wait": wait.String(), "wait_ms": wait.Milliseconds(), "retries_left": left,
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= wait {
-			c.logWarn(ctx, "ECS API retry skipped: the wait would outlast the context deadline", fields)
-			return "", fmt.Errorf("%w; giving up after attempt %d: %w (%w)", err, retry+1,
-				&errRetryPastDeadline{wait: wait}, context.DeadlineExceeded)
-		}
-		c.logWarn(ctx, "retrying ECS API request", fields)
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return "", fmt.Errorf("%w; stopped before attempt %d (%w)", err, retry+2, ctx.Err())
-		case <-timer.C:
-		}
+	req := c.ecsRequest(http.MethodPost, segs, body)
+	req.resendOnlyWhenRefused = true
+	r, err := c.send(ctx, req, http.StatusOK, http.StatusAccepted)
+	if err != nil {
+		return "", err
 	}
-}
-
-// actionRetriesLeft applies the client's budget to the resends of an
-// action request, as the client's policy does for its own retries: flow
-// control only says "later", so with a deadline a throttled request is
-// resent until the deadline (bounded by maxThrottledRetries) without using
-// up max_retries, which bounds the other refusals; without a deadline every
-// resend counts, and max_retries = 0 turns resending off.
-func (c *Client) actionRetriesLeft(ctx context.Context, throttled bool, throttledRetries, otherRetries int) int {
-	if c.maxRetries == 0 {
-		return 0
-	}
-	if _, hasDeadline := ctx.Deadline(); throttled && hasDeadline {
-		return maxThrottledRetries - throttledRetries
-	}
-	return c.maxRetries - throttledRetries - otherRetries
-}
-
-// refusedUnacted says why a failed action request may be sent again, or ""
-// when it must not be: only answers that prove the service turned the
-// request away before acting qualify (flow control, which arrives as 429,
-// 503 Common.1503 or even 202 Common.0024, and 501 Ecs.0603 "busy, retry
-// later"), and transport failures that happened before any connection
-// carried the request (a refused connection). A failure that cannot go away
-// (certificates, DNS, TLS) is not retried either.
-func refusedUnacted(err error) (reason string, throttled bool) {
-	if IsOutcomeUnknown(err) {
-		return "", false
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		switch {
-		case apiErr.throttled():
-			if apiErr.Code != "" {
-				return "throttled (" + apiErr.Code + ")", true
-			}
-			return "throttled (HTTP 429)", true
-		case apiErr.StatusCode == http.StatusNotImplemented && apiErr.Code == codeServerBusy:
-			return "server busy (" + codeServerBusy + ")", false
-		}
-		return "", false
-	}
-	var transport *TransportError
-	if errors.As(err, &transport) && transport.StatusCode == 0 && permanentTransportError(err) == "" {
-		return "transport error before the request was sent: " + transportReason(err), false
-	}
-	return "", false
+	return c.actionJobID(r)
 }
 
 // actionJobID reads the job ID from an accepted action request. The
@@ -317,27 +231,4 @@ func (c *Client) actionJobID(r *apiResponse) (string, error) {
 	}
 	r.uncertain = true
 	return "", r.maybeUnknown(err)
-}
-
-// singleAttempt returns a client that shares c's configuration and
-// connection pool but makes one attempt per call, for requests whose
-// repetition has to be decided by the caller (postAction). The literal
-// names every field; TestSingleAttemptCopiesEveryField fails when a field
-// is added to Client and not copied here.
-func (c *Client) singleAttempt() *Client {
-	return &Client{
-		ecsBase:    c.ecsBase,
-		iamBase:    c.iamBase,
-		region:     c.region,
-		creds:      c.creds,
-		httpClient: c.httpClient,
-		maxRetries: 0,
-		waitMin:    c.waitMin,
-		waitMax:    c.waitMax,
-		userAgent:  c.userAgent,
-		logger:     c.logger,
-		now:        c.now,
-		secrets:    c.secrets,
-		projectID:  c.ProjectID(),
-	}
 }

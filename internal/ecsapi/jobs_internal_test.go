@@ -1,7 +1,6 @@
 package ecsapi
 
 import (
-	"context"
 	"math"
 	"reflect"
 	"testing"
@@ -72,44 +71,3 @@ func TestJobWaitOptionsDefaults(t *testing.T) {
 		}
 	}
 }
-
-// TestSingleAttemptCopiesEveryField guards singleAttempt against fields
-// added to Client later: every field set on the original must be set on
-// the copy, except the retry count (which the copy sets to zero) and the
-// mutex.
-func TestSingleAttemptCopiesEveryField(t *testing.T) {
-	c, err := NewClient(Config{
-		ECSEndpoint: "https://ecs.example.com", IAMEndpoint: "https://iam.example.com",
-		Region: "r", ProjectID: "p",
-		Credentials: Credentials{AccessKey: "ak", SecretKey: "sk"},
-		MaxRetries:  4, UserAgent: "ua",
-		Logger: nopLogger{}, Now: time.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	one := c.singleAttempt()
-	orig, cp := reflect.ValueOf(c).Elem(), reflect.ValueOf(one).Elem()
-	for i := range orig.NumField() {
-		name := orig.Type().Field(i).Name
-		switch name {
-		case "mu":
-			continue
-		case "maxRetries":
-			if one.maxRetries != 0 {
-				t.Errorf("the copy makes %d retries", one.maxRetries)
-			}
-			continue
-		}
-		if orig.Field(i).IsZero() {
-			t.Errorf("field %s is not set on the test client; set it so that the copy can be checked", name)
-		} else if cp.Field(i).IsZero() {
-			t.Errorf("singleAttempt does not copy field %s", name)
-		}
-	}
-}
-
-type nopLogger struct{}
-
-func (nopLogger) Debug(context.Context, string, map[string]any) {}
-func (nopLogger) Warn(context.Context, string, map[string]any)  {}

@@ -40,6 +40,12 @@ type apiRequest struct {
 	// the instance metadata service, which are where credentials come
 	// from.
 	anonymous bool
+	// resendOnlyWhenRefused is for changes that must not happen twice (the
+	// reboot, start and stop actions): the request is sent again only after
+	// an answer that proves the service turned it away without acting (flow
+	// control, "busy") or a failure before any connection carried it, never
+	// when it may have been carried out.
+	resendOnlyWhenRefused bool
 }
 
 // apiResponse is the buffered outcome of the last attempt.
@@ -408,6 +414,10 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 			return false, ctxErr
 		}
 		fields["error"] = cl.last.readErr.Error()
+		if cl.req.resendOnlyWhenRefused {
+			// An answer cut short may have been an acceptance.
+			return false, nil
+		}
 		return cl.decide(ctx, resp, "response body interrupted", fields)
 	}
 	if resp.StatusCode == http.StatusUnauthorized && cl.renewCredentials() {
@@ -419,10 +429,17 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		return true, nil
 	}
 	reason := retryReason(cl.req.method, resp.StatusCode, cl.last.code, errorDoc)
-	if reason == "" {
+	if reason == "" || (cl.req.resendOnlyWhenRefused && !refusedWithoutActing(reason)) {
 		return false, nil
 	}
 	return cl.decide(ctx, resp, reason, fields)
+}
+
+// refusedWithoutActing tells whether a retry reason proves that the service
+// did nothing with the request: flow control (429, 503 Common.1503, even
+// 202 Common.0024) and "busy, retry later" (501 Ecs.0603).
+func refusedWithoutActing(reason string) bool {
+	return strings.HasPrefix(reason, reasonThrottled) || strings.HasPrefix(reason, reasonBusy)
 }
 
 // checkTransportError decides about an attempt that got no answer.
@@ -447,6 +464,11 @@ func (cl *call) checkTransportError(ctx context.Context, err error, fields map[s
 		// Certificate, TLS and DNS failures cannot go away by themselves;
 		// retrying them would only delay the real cause.
 		fields["reason"] = permanent + " (not retried)"
+		c.logWarn(ctx, "ECS API request failed", fields)
+		return false, nil
+	}
+	if cl.req.resendOnlyWhenRefused && cl.uncertainWhy != "" {
+		fields["reason"] = "the request may have been carried out (not resent)"
 		c.logWarn(ctx, "ECS API request failed", fields)
 		return false, nil
 	}
@@ -504,7 +526,7 @@ func (cl *call) renewCredentials() bool {
 func (cl *call) decide(ctx context.Context, resp *http.Response, reason string, fields map[string]any) (bool, error) {
 	c := cl.c
 	fields["reason"] = reason
-	retriesLeft := cl.retriesLeft(ctx, strings.HasPrefix(reason, "throttled"))
+	retriesLeft := cl.retriesLeft(ctx, strings.HasPrefix(reason, reasonThrottled))
 	if retriesLeft <= 0 {
 		if c.maxRetries > 0 {
 			fields["attempts"] = cl.last.number
@@ -512,7 +534,7 @@ func (cl *call) decide(ctx context.Context, resp *http.Response, reason string, 
 		}
 		return false, nil
 	}
-	if strings.HasPrefix(reason, "throttled") {
+	if strings.HasPrefix(reason, reasonThrottled) {
 		cl.throttledRetries++
 	} else {
 		cl.otherRetries++
@@ -559,6 +581,12 @@ func (cl *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Durati
 	return cl.nextWait
 }
 
+// The retry reasons that mean "later": the service did not act.
+const (
+	reasonThrottled = "throttled"
+	reasonBusy      = "server busy"
+)
+
 // retryReason returns why a response deserves another attempt, or "".
 // errorDoc tells whether a success status came with an error document.
 func retryReason(method string, status int, code string, errorDoc bool) string {
@@ -571,14 +599,14 @@ func retryReason(method string, status int, code string, errorDoc bool) string {
 	case slices.Contains(throttlingCodes, code):
 		// Flow control, whatever the status: Common.0024 comes with a
 		// success status.
-		return "throttled (" + code + ")"
+		return reasonThrottled + " (" + code + ")"
 	case status < 300 && errorDoc:
 		// Any other error reported with a success status is final.
 		return ""
 	case status == http.StatusTooManyRequests:
-		return "throttled (HTTP 429)"
+		return reasonThrottled + " (HTTP 429)"
 	case status == http.StatusNotImplemented && code == codeServerBusy:
-		return "server busy (" + code + ")"
+		return reasonBusy + " (" + code + ")"
 	case status == http.StatusBadGateway, status == http.StatusServiceUnavailable, status == http.StatusGatewayTimeout:
 		return "HTTP " + strconv.Itoa(status)
 	case status == http.StatusInternalServerError && (method == http.MethodGet || method == http.MethodDelete):
