@@ -429,39 +429,6 @@ func writeServerList(b *strings.Builder, n int, line func(i int) string) {
 	}
 }
 
-// distinctServerIDsValidator refuses a list that names a server twice. IDs
-// are compared without regard to case, as the API compares its UUIDs.
-type distinctServerIDsValidator struct{}
-
-func (distinctServerIDsValidator) Description(context.Context) string {
-	return "must list each server once"
-}
-
-func (v distinctServerIDsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (distinctServerIDsValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	seen := map[string]int{}
-	for i, e := range req.ConfigValue.Elements() {
-		s, ok := e.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			continue
-		}
-		key := strings.ToLower(s.ValueString())
-		if first, dup := seen[key]; dup {
-			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Duplicate Server ID",
-				fmt.Sprintf("The value of `%s` lists server %q twice (elements %d and %d). List each server once.",
-					req.Path, s.ValueString(), first, i))
-			continue
-		}
-		seen[key] = i
-	}
-}
-
 // durationValidator accepts a Go duration of at least minOperationTimeout,
 // like the values of a timeouts block.
 type durationValidator struct{}

@@ -104,7 +104,9 @@ func (r *serverPasswordBatchResource) Schema(ctx context.Context, _ resource.Sch
 					"another order is an in-place update that calls nothing.", maxBatchResourceServers),
 				Validators: []validator.List{
 					listvalidator.SizeBetween(1, maxBatchResourceServers),
+					listvalidator.NoNullValues(),
 					listvalidator.ValueStringsAre(serverIDValidator{}),
+					distinctServerIDsValidator{},
 				},
 			},
 			"password": schema.StringAttribute{
@@ -206,8 +208,7 @@ func (r *serverPasswordBatchResource) ConfigValidators(context.Context) []resour
 }
 
 // ValidateConfig implements resource.ResourceWithValidateConfig: the
-// password rules (the batch API never checks them), duplicate IDs that
-// differ only in case, and the timeouts.
+// password rules (the batch API never checks them) and the timeouts.
 func (r *serverPasswordBatchResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg serverPasswordBatchModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -231,23 +232,6 @@ func (r *serverPasswordBatchResource) ValidateConfig(ctx context.Context, req re
 			b.WriteString("\nThe batch API does not check passwords, so the servers would be given a password " +
 				"their guests may refuse. Choose a password that follows the rules.")
 			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Password Breaks the ECS Password Rules", b.String())
-		}
-	}
-	if ids, known := listStrings(ctx, cfg.ServerIDs, &resp.Diagnostics); known {
-		seen := map[string]string{}
-		for _, id := range ids {
-			other, dup := seen[strings.ToLower(id)]
-			switch {
-			case dup && other == id:
-				resp.Diagnostics.AddAttributeError(path.Root("server_ids"), "Duplicate Server ID",
-					fmt.Sprintf("`server_ids` names server %q more than once. List each server once (`distinct()` "+
-						"removes repeats).", id))
-			case dup:
-				resp.Diagnostics.AddAttributeError(path.Root("server_ids"), "Duplicate Server ID",
-					fmt.Sprintf("`server_ids` names the same server twice: %q and %q differ only in case. List each "+
-						"server once.", other, id))
-			}
-			seen[strings.ToLower(id)] = id
 		}
 	}
 }

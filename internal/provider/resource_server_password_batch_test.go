@@ -291,8 +291,9 @@ resource "ecs_server_password_batch" "fleet" {
 		// range() stops at 1,024 values, so 11 × 1,000 IDs come from two of them.
 		{`flatten([for a in range(11) : [for b in range(1000) : format("0f1e2d3c-4b5a-6978-8796-%02d%010d", a, b)]])`, `(?s)server_ids.*10000`},
 		{`["a/b"]`, `(?s)Invalid Server ID.*must not\s+contain '/'`},
-		{fmt.Sprintf(`[%q, %q]`, id, strings.ToUpper(id)), `(?s)Duplicate Server ID.*differ only in case`},
-		{fmt.Sprintf(`[%q, %q]`, id, id), `(?s)Duplicate Server ID.*more\s+than\s+once`},
+		{fmt.Sprintf(`[%q, %q]`, id, strings.ToUpper(id)), `(?s)Duplicate Server ID.*differ\s+only\s+in\s+case`},
+		{fmt.Sprintf(`[%q, %q]`, id, id), `(?s)Duplicate Server ID.*twice\s+\(elements\s+0\s+and\s+1\)`},
+		{`["a", null]`, `(?s)server_ids.*null`},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

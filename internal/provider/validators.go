@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -112,5 +113,46 @@ func validateTimeouts(value types.Object, diags *diag.Diagnostics) {
 				fmt.Sprintf("The value of `timeouts.%s` is %q; it must be at least %s, such as \"30s\" or \"10m\".",
 					name, s.ValueString(), minOperationTimeout))
 		}
+	}
+}
+
+// distinctServerIDsValidator refuses a list that names a server twice. IDs
+// are compared without regard to case, as the API compares its UUIDs.
+type distinctServerIDsValidator struct{}
+
+func (distinctServerIDsValidator) Description(context.Context) string {
+	return "must list each server once"
+}
+
+func (v distinctServerIDsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (distinctServerIDsValidator) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	first := map[string]int{}
+	elems := req.ConfigValue.Elements()
+	for i, e := range elems {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		key := strings.ToLower(s.ValueString())
+		j, dup := first[key]
+		if !dup {
+			first[key] = i
+			continue
+		}
+		earlier := elems[j].(types.String).ValueString()
+		detail := fmt.Sprintf("The value of `%s` lists server %q twice (elements %d and %d). List each server once "+
+			"(`distinct()` removes repeats).", req.Path, s.ValueString(), j, i)
+		if earlier != s.ValueString() {
+			detail = fmt.Sprintf("The value of `%s` lists the same server twice: %q (element %d) and %q (element %d) "+
+				"differ only in case, and the API does not tell them apart. List each server once.",
+				req.Path, earlier, j, s.ValueString(), i)
+		}
+		resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Duplicate Server ID", detail)
 	}
 }
