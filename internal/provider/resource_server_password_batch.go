@@ -242,13 +242,13 @@ func listStrings(ctx context.Context, v types.List, diags *diag.Diagnostics) ([]
 	if v.IsNull() || v.IsUnknown() {
 		return nil, false
 	}
-	var out []string
-	diags.Append(v.ElementsAs(ctx, &out, true)...)
 	for _, e := range v.Elements() {
 		if e.IsUnknown() {
 			return nil, false
 		}
 	}
+	var out []string
+	diags.Append(v.ElementsAs(ctx, &out, false)...)
 	return out, true
 }
 
@@ -331,11 +331,16 @@ func (r *serverPasswordBatchResource) ModifyPlan(ctx context.Context, req resour
 	var plan, state serverPasswordBatchModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || plan.ServerIDs.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ids, known := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
+	if !known {
+		// Some IDs are known only at apply time; so is what will be reset.
+		// The framework has marked the computed attributes unknown already.
 		return
 	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
-	ids, _ := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
 	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
 	set := func(name string, v any) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
@@ -396,8 +401,13 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ids, known := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
+	if !known {
+		// Some IDs are known only at apply time; so is what will be reset.
+		// The framework has marked the computed attributes unknown already.
+		return
+	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
-	ids, _ := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
 	full := !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
 	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
 	pending, _ := listStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)

@@ -343,3 +343,44 @@ func TestAccServerPasswordBatch_answerListsSomeServers(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServerPasswordBatch_idsKnownOnlyAtApply: server IDs that are known
+// only when the apply runs (here one comes from another resource that is
+// replaced) plan cleanly, and the apply resets the new server alone.
+func TestAccServerPasswordBatch_idsKnownOnlyAtApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(3)
+	const pw = "Kq7!vRm2@Lp9"
+	config := func(second string) string {
+		return provider + fmt.Sprintf(`
+resource "terraform_data" "second" {
+  input = %q
+}
+
+resource "ecs_server_password_batch" "fleet" {
+  server_ids          = [%q, terraform_data.second.output]
+  password_wo         = %q
+  password_wo_version = 1
+}
+`, second, ids[0], pw)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            config(ids[1]),
+				ConfigStateChecks: []statecheck.StateCheck{expectBatchResets(sim, counts(ids[:2], 1), pw), resetIDs(ids[:2]...)},
+			},
+			{
+				Config: config(ids[2]),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testBatch, tfjsonpath.New("reset_server_ids")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]),
+				},
+			},
+		},
+	})
+}
