@@ -335,9 +335,10 @@ func (r *serverPasswordBatchResource) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	ids, known := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
-	if !known {
-		// Some IDs are known only at apply time; so is what will be reset.
-		// The framework has marked the computed attributes unknown already.
+	if !known || plan.Restart.IsUnknown() {
+		// Some IDs (or the restart setting) are known only at apply time;
+		// so is what will be reset and restarted. The framework has marked
+		// the computed attributes unknown already.
 		return
 	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
@@ -402,9 +403,10 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	ids, known := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
-	if !known {
-		// Some IDs are known only at apply time; so is what will be reset.
-		// The framework has marked the computed attributes unknown already.
+	if !known || plan.Restart.IsUnknown() {
+		// Some IDs (or the restart setting) are known only at apply time;
+		// so is what will be reset and restarted. The framework has marked
+		// the computed attributes unknown already.
 		return
 	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)

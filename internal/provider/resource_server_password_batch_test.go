@@ -352,9 +352,13 @@ func TestAccServerPasswordBatch_idsKnownOnlyAtApply(t *testing.T) {
 	sim, provider := acctest.NewSimulator(t)
 	ids := sim.MustAddLinuxServers(3)
 	const pw = "Kq7!vRm2@Lp9"
-	config := func(second string) string {
+	config := func(second, restart string) string {
 		return provider + fmt.Sprintf(`
 resource "terraform_data" "second" {
+  input = %q
+}
+
+resource "terraform_data" "restart" {
   input = %q
 }
 
@@ -362,23 +366,36 @@ resource "ecs_server_password_batch" "fleet" {
   server_ids          = [%q, terraform_data.second.output]
   password_wo         = %q
   password_wo_version = 1
+  restart             = terraform_data.restart.output
 }
-`, second, ids[0], pw)
+`, second, restart, ids[0], pw)
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:            config(ids[1]),
+				Config:            config(ids[1], "none"),
 				ConfigStateChecks: []statecheck.StateCheck{expectBatchResets(sim, counts(ids[:2], 1), pw), resetIDs(ids[:2]...)},
 			},
 			{
-				Config: config(ids[2]),
+				Config: config(ids[2], "none"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectUnknownValue(testBatch, tfjsonpath.New("reset_server_ids")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]),
+				},
+			},
+			{
+				// A restart setting known only at apply time: nothing to
+				// reset, but the restart is not planned away.
+				Config: config(ids[2], "soft"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testBatch, tfjsonpath.New("restart_pending_server_ids")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]),
+					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
 				},
 			},
 		},
