@@ -343,9 +343,10 @@ func (r *serverPasswordResource) ModifyPlan(ctx context.Context, req resource.Mo
 }
 
 // plannedRestartPending is restart_pending as planned: unknown while a
-// restart will be attempted (it may fail), false otherwise.
+// restart will (or, with a restart setting known only at apply time, may)
+// be attempted, since it may fail; false otherwise.
 func plannedRestartPending(plan serverPasswordResourceModel, restarting bool) types.Bool {
-	if restarting && restartOf(plan) != restartNone {
+	if restarting && (plan.Restart.IsUnknown() || restartOf(plan) != restartNone) {
 		return types.BoolUnknown()
 	}
 	return types.BoolValue(false)

@@ -329,3 +329,41 @@ func TestAccServerPasswordResource_waitsForARebootUnderWay(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccServerPasswordResource_restartKnownOnlyAtApply: a restart setting
+// that comes from another resource is unknown at plan time; the plan then
+// leaves restart_pending open (the restart may fail) instead of promising
+// false, and the apply restarts the server.
+func TestAccServerPasswordResource_restartKnownOnlyAtApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := restartSimulator(t)
+	id := sim.MustAddLinuxServers(1)[0]
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
+	config := func(pw string, version int) string {
+		return `
+resource "terraform_data" "restart" {
+  input = "soft"
+}
+` + testAccServerPasswordConfig_wo(provider, id, pw, version, `  restart = terraform_data.restart.output`)
+	}
+	unknownPending := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectUnknownValue(testResource, tfjsonpath.New("restart_pending")),
+	}}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            config(pw1, 1),
+				ConfigPlanChecks:  unknownPending,
+				ConfigStateChecks: []statecheck.StateCheck{expectLogin(sim, id, pw1, 1, false), noRestartPending()},
+			},
+			{
+				// The restart setting is known now; a new version resets and
+				// restarts again.
+				Config:            config(pw2, 2),
+				ConfigPlanChecks:  unknownPending,
+				ConfigStateChecks: []statecheck.StateCheck{expectLogin(sim, id, pw2, 2, false), noRestartPending()},
+			},
+		},
+	})
+}
