@@ -76,7 +76,8 @@ func (d *serversDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 		MarkdownDescription: "Finds the servers of a project by name, status, tags and enterprise project, so that a " +
 			"fleet can be given to `ecs_server_password_batch` (or a `for_each`) without a hand-kept list of IDs. " +
 			"Pages through any number of servers (`GET /v1/{project_id}/cloudservers/detail`). All filters " +
-			"apply together; with none, every server the credentials may see is returned.",
+			"apply together; with none, every server the credentials may see is returned. A server the API lists " +
+			"although its own tags or enterprise project do not match the filters is left out, with a warning.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -185,10 +186,13 @@ func (d *serversDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if !m.NameRegex.IsNull() {
 		nameRegex = regexp.MustCompile(m.NameRegex.ValueString()) // checked by regexValidator
 	}
-	servers, err := d.client.ListServers(ctx, opts)
+	servers, outside, err := listMatchingServers(ctx, d.client, opts)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List Servers", listErrorDetail(err))
 		return
+	}
+	if len(outside) > 0 {
+		resp.Diagnostics.AddWarning("Listing Returned Servers Outside the Filters", outsideFiltersDetail(outside, len(servers)+len(outside)))
 	}
 	servers = filterByName(servers, nameRegex)
 	m.ID = types.StringValue(filtersDigest(opts, m.NameRegex.ValueString()))
@@ -197,6 +201,72 @@ func (d *serversDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	}
+}
+
+// listMatchingServers lists the servers that match opts. It returns apart
+// the servers of the listing that do not match, judged by what each server
+// says of itself: its tags (every one asked for, key and value) and its
+// enterprise project. The service should have left those out; a gateway or
+// a service that ignored a filter would otherwise hand the user servers
+// they never asked for, for a batch reset to change. The name and status
+// filters are the service's own (a fuzzy name match, and statuses that
+// also cover transitional states), so they are not judged here.
+func listMatchingServers(ctx context.Context, client *ecsapi.Client, opts ecsapi.ListServersOptions) (match, outside []ecsapi.Server, err error) {
+	servers, err := client.ListServers(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range servers {
+		if matchesFilters(s, opts) {
+			match = append(match, s)
+		} else {
+			outside = append(outside, s)
+		}
+	}
+	return match, outside, nil
+}
+
+func matchesFilters(s ecsapi.Server, opts ecsapi.ListServersOptions) bool {
+	for k, v := range opts.Tags {
+		if got, ok := s.Tags[k]; !ok || got != v {
+			return false
+		}
+	}
+	ep := opts.EnterpriseProjectID
+	return ep == "" || ep == allGrantedEPs || s.EnterpriseProjectID == ep
+}
+
+// allGrantedEPs is the enterprise_project_id filter that asks for every
+// enterprise project the credentials are granted.
+const allGrantedEPs = "all_granted_eps"
+
+// outsideFiltersDetail explains the servers left out of a listing.
+func outsideFiltersDetail(outside []ecsapi.Server, listed int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The API listed %d servers, %d of which do not match the `tags` or `enterprise_project_id` "+
+		"filters by their own tags and enterprise project. They were left out of `ids` and `servers`:\n\n",
+		listed, len(outside))
+	writeServerList(&b, len(outside), func(i int) string {
+		s := outside[i]
+		return fmt.Sprintf("server %s (%q): enterprise project %q, tags %s", s.ID, s.Name, s.EnterpriseProjectID,
+			tagsText(s.Tags))
+	})
+	b.WriteString("\nThe service, or something between it and Terraform, did not apply the filters. Check the " +
+		"endpoint (`endpoints.ecs`) and any proxy in between.")
+	return b.String()
+}
+
+// tagsText renders tags as sorted key=value pairs.
+func tagsText(tags map[string]string) string {
+	pairs := make([]string, 0, len(tags))
+	for k, v := range tags {
+		pairs = append(pairs, fmt.Sprintf("%q", k+"="+v))
+	}
+	sort.Strings(pairs)
+	if len(pairs) == 0 {
+		return "(none)"
+	}
+	return strings.Join(pairs, ", ")
 }
 
 // filterByName keeps the servers whose name matches re (all when re is

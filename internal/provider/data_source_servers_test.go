@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/acctest"
+	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecssim"
 )
 
@@ -127,4 +130,50 @@ func TestAccServersDataSource_badInput(t *testing.T) {
 		steps = append(steps, resource.TestStep{Config: serversConfig(provider, body), PlanOnly: true, ExpectError: regexp.MustCompile(want)})
 	}
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccServersDataSource_answerOutsideTheFilters: a listing that ignores
+// the tag and enterprise-project filters (here a fault replaces the answer)
+// does not put the servers it should have left out in ids: by their own
+// tags and enterprise project, only the matching one is kept.
+func TestAccServersDataSource_answerOutsideTheFilters(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	const (
+		match      = "0a1b2c3d-0000-4000-8000-000000000001"
+		otherValue = "0a1b2c3d-0000-4000-8000-000000000002"
+		otherEP    = "0a1b2c3d-0000-4000-8000-000000000003"
+		noTags     = "0a1b2c3d-0000-4000-8000-000000000004"
+	)
+	server := func(id, ep, tags string) string {
+		return fmt.Sprintf(`{"id":%q,"name":"s-%s","status":"ACTIVE","enterprise_project_id":%q,"tags":[%s],`+
+			`"metadata":{"os_type":"Linux"}}`, id, id[len(id)-1:], ep, tags)
+	}
+	body := `{"count":4,"servers":[` + strings.Join([]string{
+		server(match, "ep-1", `"env=prod","role=web"`), server(otherValue, "ep-1", `"env=production"`),
+		server(otherEP, "ep-2", `"env=prod"`), server(noTags, "ep-1", ""),
+	}, ",") + `]}`
+	sim.MustAddFault(ecssim.Fault{Method: "GET", PathContains: "/cloudservers/detail", Status: 200, Body: body})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            serversConfig(provider, "  tags = { env = \"prod\" }\n  enterprise_project_id = \"ep-1\""),
+			ConfigStateChecks: []statecheck.StateCheck{expectIDs(match)},
+		}},
+	})
+}
+
+// TestOutsideFiltersDetailNamesEachServer: the warning about servers left
+// out names each with its enterprise project and tags.
+func TestOutsideFiltersDetailNamesEachServer(t *testing.T) {
+	detail := outsideFiltersDetail([]ecsapi.Server{
+		{ID: "id-1", Name: "web", EnterpriseProjectID: "ep-2", Tags: map[string]string{"env": "production", "a": "b"}},
+		{ID: "id-2", Name: "db"},
+	}, 5)
+	for _, want := range []string{"listed 5 servers, 2 of which", `server id-1 ("web"): enterprise project "ep-2", tags "a=b", "env=production"`,
+		`server id-2 ("db"): enterprise project "", tags (none)`, "endpoints.ecs"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
 )
@@ -108,11 +109,15 @@ func (l *serverPasswordListResource) List(ctx context.Context, req list.ListRequ
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	servers, err := l.pd.client.ListServers(ctx, opts)
+	servers, outside, err := listMatchingServers(ctx, l.pd.client, opts)
 	if err != nil {
 		diags.AddError("Unable to List Servers", listErrorDetail(err))
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
+	}
+	if len(outside) > 0 {
+		tflog.Warn(ctx, "left out servers the listing returned outside the filters",
+			map[string]any{"servers": len(outside), "detail": outsideFiltersDetail(outside, len(servers)+len(outside))})
 	}
 	servers = filterByName(servers, nil)
 	stream.Results = func(push func(list.ListResult) bool) {
