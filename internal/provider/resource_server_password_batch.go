@@ -402,14 +402,8 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ids, known := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
-	if !known || plan.Restart.IsUnknown() {
-		// Some IDs (or the restart setting) are known only at apply time;
-		// so is what will be reset and restarted. The framework has marked
-		// the computed attributes unknown already.
-		return
-	}
 	bp := planBatch(ctx, &plan, &state, &resp.Diagnostics)
+	ids, _ := listStrings(ctx, plan.ServerIDs, &resp.Diagnostics)
 	full := !plan.Password.Equal(state.Password) || !plan.PasswordWOVersion.Equal(state.PasswordWOVersion)
 	done, _ := listStrings(ctx, state.ResetServerIDs, &resp.Diagnostics)
 	pending, _ := listStrings(ctx, state.RestartPendingServerIDs, &resp.Diagnostics)
