@@ -144,6 +144,9 @@ type batchResetOutcome struct {
 	err error
 	// failedChunk lists the servers of that chunk.
 	failedChunk []string
+	// unconfirmed lists the servers of accepted chunks that the answer did
+	// not list: whether their password changed is unknown.
+	unconfirmed []string
 }
 
 // resetFleet resets ids through the batch API, MaxBatchServers at a time,
@@ -158,6 +161,9 @@ func resetFleet(ctx context.Context, client *ecsapi.Client, ids []string, passwo
 			return out
 		}
 		out.reset = append(out.reset, acceptedServers(chunk, res)...)
+		if res.Listed {
+			out.unconfirmed = append(out.unconfirmed, unconfirmed(chunk, res.ServerIDs)...)
+		}
 	}
 	return out
 }

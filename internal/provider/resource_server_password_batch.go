@@ -447,8 +447,15 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 			m.LastResetAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 			tflog.Info(ctx, "reset the password of a fleet", map[string]any{"servers": len(out.reset)})
 		}
+		if len(out.unconfirmed) > 0 {
+			diags.AddError("Fleet Password Reset Not Confirmed", batchUnconfirmedDetail(out.unconfirmed, len(bp.toReset), created))
+		}
 		if out.err != nil {
 			diags.AddError("Fleet Password Reset Failed", batchResetFailure(out, len(bp.toReset), created, password))
+		}
+		if out.err != nil || len(out.unconfirmed) > 0 {
+			// Restart only the servers whose reset was confirmed (and those
+			// whose restart was pending before).
 			bp.toRestart = within(bp.toRestart, append(out.reset, without(bp.toRestart, bp.toReset)...))
 			if !changed {
 				return false
@@ -510,6 +517,24 @@ func batchResetFailure(out batchResetOutcome, total int, created bool, password 
 		b.WriteString("\nNothing was recorded; the next apply tries again.")
 	}
 	return ecsapi.Redact(b.String(), password)
+}
+
+// batchUnconfirmedDetail explains servers that an accepted batch reset did
+// not list in its answer.
+func batchUnconfirmedDetail(ids []string, total int, created bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The API accepted the batch reset, but its answer did not list %d of the %d servers sent, so "+
+		"whether their password changed is unknown:\n\n", len(ids), total)
+	writeServerList(&b, len(ids), func(i int) string { return "server " + ids[i] })
+	b.WriteString("\nThey were not restarted. ")
+	if created {
+		b.WriteString("Terraform marks the resource as tainted; the next apply replaces it, which sends the same " +
+			"password to every server again (harmless).")
+	} else {
+		b.WriteString("The state records only the servers the answer listed (`reset_server_ids`); the next apply " +
+			"sends the same password to the others again, which is harmless.")
+	}
+	return b.String()
 }
 
 // fleetRestartFailure explains servers whose restart did not complete.

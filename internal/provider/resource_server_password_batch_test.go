@@ -317,27 +317,38 @@ resource "ecs_server_password_batch" "fleet" {
 	})
 }
 
-// TestAccServerPasswordBatch_answerListsSomeServers: the state records only
-// the servers the batch answer lists as accepted; the next apply resets the
-// others. (Here the simulator did reset all of them, so the second reset of
-// those is the price of not claiming what no answer confirmed.)
+// TestAccServerPasswordBatch_answerListsSomeServers: when the batch answer
+// lists only some of the servers, the update fails naming the others, the
+// state records only the listed ones, only those are restarted, and the
+// next apply resets and restarts the rest. (Here the simulator did reset
+// all of them, so the second reset of those is the price of not claiming
+// what no answer confirmed.)
 func TestAccServerPasswordBatch_answerListsSomeServers(t *testing.T) {
 	t.Parallel()
 	sim, provider := acctest.NewSimulator(t)
 	ids := sim.MustAddLinuxServers(3)
 	sort.Strings(ids)
-	sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: "os-reset-passwords", Status: 200, PassThrough: true, Count: 1,
-		Body: fmt.Sprintf(`{"response":[{"id":%q}]}`, ids[0])})
-	const pw = "Kq7!vRm2@Lp9"
-	config := batchConfig(provider, ids, pw, 1, "")
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, ConfigStateChecks: []statecheck.StateCheck{resetIDs(ids[0])}, ExpectNonEmptyPlan: true},
+			{Config: batchConfig(provider, ids, pw1, 1, ""), ConfigStateChecks: []statecheck.StateCheck{resetIDs(ids...)}},
 			{
-				Config: config,
+				PreConfig: func() {
+					sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: "os-reset-passwords", Status: 200, PassThrough: true,
+						Count: 1, Body: fmt.Sprintf(`{"response":[{"id":%q}]}`, ids[0])})
+				},
+				Config: batchConfig(provider, ids, pw2, 2, `restart = "soft"`),
+				ExpectError: regexp.MustCompile(wordsPattern("Fleet Password Reset Not Confirmed", "did not list 2 of the 3",
+					ids[1], ids[2], "not restarted", "records only the servers the answer listed")),
+			},
+			{
+				Config: batchConfig(provider, ids, pw2, 2, `restart = "soft"`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					resetIDs(ids...), expectBatchResets(sim, map[string]int{ids[0]: 1, ids[1]: 2, ids[2]: 2}, pw),
+					resetIDs(ids...), expectBatchResets(sim, map[string]int{ids[0]: 2, ids[1]: 3, ids[2]: 3}, pw2),
+					// ids[0] booted once, after the step that confirmed it; the
+					// others only after this step.
+					expectLogin(sim, ids[0], pw2, 1, false), expectLogin(sim, ids[1], pw2, 1, false),
 				},
 			},
 		},
