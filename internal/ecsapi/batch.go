@@ -28,6 +28,8 @@ type BatchResetResult struct {
 	// documented 200 {"response":[...]}); then a server it leaves out was
 	// not reset. A 204 answer lists none and accepts the whole request.
 	Listed bool
+	// RequestID is the answer's request ID, for diagnostics.
+	RequestID string
 }
 
 type batchResetBody struct {
@@ -80,7 +82,7 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 	if err != nil {
 		return nil, err
 	}
-	result := &BatchResetResult{}
+	result := &BatchResetResult{RequestID: r.requestID}
 	if r.status == http.StatusNoContent || (req.DryRun && len(r.body) == 0) {
 		// The dry-run success body is undocumented; an empty one is fine.
 		return result, nil

@@ -147,6 +147,9 @@ type batchResetOutcome struct {
 	// unconfirmed lists the servers of accepted chunks that the answer did
 	// not list: whether their password changed is unknown.
 	unconfirmed []string
+	// unconfirmedRequests holds the request IDs of the answers that left
+	// servers out.
+	unconfirmedRequests []string
 }
 
 // resetFleet resets ids through the batch API, MaxBatchServers at a time,
@@ -161,8 +164,9 @@ func resetFleet(ctx context.Context, client *ecsapi.Client, ids []string, passwo
 			return out
 		}
 		out.reset = append(out.reset, acceptedServers(chunk, res)...)
-		if res.Listed {
-			out.unconfirmed = append(out.unconfirmed, unconfirmed(chunk, res.ServerIDs)...)
+		if missing := unconfirmed(chunk, res.ServerIDs); res.Listed && len(missing) > 0 {
+			out.unconfirmed = append(out.unconfirmed, missing...)
+			out.unconfirmedRequests = append(out.unconfirmedRequests, res.RequestID)
 		}
 	}
 	return out

@@ -448,7 +448,7 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 			tflog.Info(ctx, "reset the password of a fleet", map[string]any{"servers": len(out.reset)})
 		}
 		if len(out.unconfirmed) > 0 {
-			diags.AddError("Fleet Password Reset Not Confirmed", batchUnconfirmedDetail(out.unconfirmed, len(bp.toReset), created))
+			diags.AddError("Fleet Password Reset Not Confirmed", batchUnconfirmedDetail(out, len(bp.toReset), created))
 		}
 		if out.err != nil {
 			diags.AddError("Fleet Password Reset Failed", batchResetFailure(out, len(bp.toReset), created, password))
@@ -521,16 +521,24 @@ func batchResetFailure(out batchResetOutcome, total int, created bool, password 
 
 // batchUnconfirmedDetail explains servers that an accepted batch reset did
 // not list in its answer.
-func batchUnconfirmedDetail(ids []string, total int, created bool) string {
+func batchUnconfirmedDetail(out batchResetOutcome, total int, created bool) string {
 	var b strings.Builder
+	ids := out.unconfirmed
 	fmt.Fprintf(&b, "The API accepted the batch reset, but its answer did not list %d of the %d servers sent, so "+
 		"whether their password changed is unknown:\n\n", len(ids), total)
 	writeServerList(&b, len(ids), func(i int) string { return "server " + ids[i] })
+	if requests := slices.DeleteFunc(slices.Clone(out.unconfirmedRequests), func(s string) bool { return s == "" }); len(requests) > 0 {
+		fmt.Fprintf(&b, "\nRequest ID: %s\n", strings.Join(requests, ", "))
+	}
 	b.WriteString("\nThey were not restarted. ")
-	if created {
-		b.WriteString("Terraform marks the resource as tainted; the next apply replaces it, which sends the same " +
-			"password to every server again (harmless).")
-	} else {
+	switch {
+	case len(out.reset) == 0:
+		b.WriteString("Nothing was recorded; the next apply sends the same password again, which is harmless.")
+	case created:
+		b.WriteString("The servers the answer listed are recorded (`reset_server_ids`) and Terraform marks the " +
+			"resource as tainted; the next apply replaces it, which sends the same password to every server " +
+			"again (harmless).")
+	default:
 		b.WriteString("The state records only the servers the answer listed (`reset_server_ids`); the next apply " +
 			"sends the same password to the others again, which is harmless.")
 	}

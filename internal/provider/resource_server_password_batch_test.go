@@ -340,7 +340,7 @@ func TestAccServerPasswordBatch_answerListsSomeServers(t *testing.T) {
 				},
 				Config: batchConfig(provider, ids, pw2, 2, `restart = "soft"`),
 				ExpectError: regexp.MustCompile(wordsPattern("Fleet Password Reset Not Confirmed", "did not list 2 of the 3",
-					ids[1], ids[2], "not restarted", "records only the servers the answer listed")),
+					ids[1], ids[2], "Request ID:", "not restarted", "records only the servers the answer listed")),
 			},
 			{
 				Config: batchConfig(provider, ids, pw2, 2, `restart = "soft"`),
@@ -408,6 +408,36 @@ resource "ecs_server_password_batch" "fleet" {
 					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]),
 					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
 				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordBatch_answerListsNoServerOnCreate: a create whose
+// batch answer confirms no server fails saying that nothing was recorded,
+// and nothing is: the next apply creates the resource afresh.
+func TestAccServerPasswordBatch_answerListsNoServerOnCreate(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(2)
+	sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: "os-reset-passwords", Status: 200, PassThrough: true, Count: 1,
+		Body: `{"response":[]}`})
+	const pw = "Kq7!vRm2@Lp9"
+	config := batchConfig(provider, ids, pw, 1, "")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: regexp.MustCompile(wordsPattern("Fleet Password Reset Not Confirmed", "did not list 2 of the 2",
+					"Request ID:", "Nothing was recorded")),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testBatch, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{resetIDs(ids...), expectBatchResets(sim, counts(ids, 2), pw)},
 			},
 		},
 	})
