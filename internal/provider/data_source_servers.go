@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,7 +79,9 @@ func (d *serversDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			"fleet can be given to `ecs_server_password_batch` (or a `for_each`) without a hand-kept list of IDs. " +
 			"Pages through any number of servers (`GET /v1/{project_id}/cloudservers/detail`). All filters " +
 			"apply together; with none, every server the credentials may see is returned. A server the API lists " +
-			"although its own tags or enterprise project do not match the filters is left out, with a warning.",
+			"although its own status, tags or enterprise project do not match the filters is left out, with a " +
+			"warning: for some statuses the API also lists servers in transitional states (asking for `ACTIVE` " +
+			"finds servers being resized or rebuilt), which cannot be reset until they settle.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -97,7 +101,7 @@ func (d *serversDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep servers in this status, such as `ACTIVE` or `SHUTOFF`.",
+				MarkdownDescription: "Keep servers in exactly this status, such as `ACTIVE` or `SHUTOFF`.",
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Z_]{1,32}$`),
 					"must be a server status in capital letters, such as ACTIVE or SHUTOFF")},
 			},
@@ -106,6 +110,7 @@ func (d *serversDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 				ElementType:         types.StringType,
 				MarkdownDescription: "Keep servers that carry every one of these tags (key and value).",
 				Validators: []validator.Map{
+					mapvalidator.NoNullValues(),
 					mapvalidator.KeysAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^,=]{1,128}$`),
 						"must be 1 to 128 characters without a comma or an equals sign")),
 					mapvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^,]{0,255}$`),
@@ -192,7 +197,7 @@ func (d *serversDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	if len(outside) > 0 {
-		resp.Diagnostics.AddWarning("Listing Returned Servers Outside the Filters", outsideFiltersDetail(outside, len(servers)+len(outside)))
+		resp.Diagnostics.AddWarning("Listing Returned Servers Outside the Filters", outsideFiltersDetail(outside, len(servers)+len(outside), opts))
 	}
 	servers = filterByName(servers, nameRegex)
 	m.ID = types.StringValue(filtersDigest(opts, m.NameRegex.ValueString()))
@@ -205,19 +210,20 @@ func (d *serversDataSource) Read(ctx context.Context, req datasource.ReadRequest
 
 // listMatchingServers lists the servers that match opts. It returns apart
 // the servers of the listing that do not match, judged by what each server
-// says of itself: its tags (every one asked for, key and value) and its
-// enterprise project. The service should have left those out; a gateway or
-// a service that ignored a filter would otherwise hand the user servers
-// they never asked for, for a batch reset to change. The name and status
-// filters are the service's own (a fuzzy name match, and statuses that
-// also cover transitional states), so they are not judged here.
+// says of itself: its status, its tags (every one asked for, key and value)
+// and its enterprise project. The API widens some status filters on
+// purpose (asking for ACTIVE also lists servers being resized or rebuilt,
+// which cannot be reset now), and a gateway or a service that ignored a
+// filter would hand the user servers they never asked for, for a batch
+// reset to change. The name filter is the service's own fuzzy match, so it
+// is not judged here.
 func listMatchingServers(ctx context.Context, client *ecsapi.Client, opts ecsapi.ListServersOptions) (match, outside []ecsapi.Server, err error) {
 	servers, err := client.ListServers(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, s := range servers {
-		if matchesFilters(s, opts) {
+		if filterMismatch(s, opts) == "" {
 			match = append(match, s)
 		} else {
 			outside = append(outside, s)
@@ -226,14 +232,26 @@ func listMatchingServers(ctx context.Context, client *ecsapi.Client, opts ecsapi
 	return match, outside, nil
 }
 
-func matchesFilters(s ecsapi.Server, opts ecsapi.ListServersOptions) bool {
-	for k, v := range opts.Tags {
-		if got, ok := s.Tags[k]; !ok || got != v {
-			return false
+// filterMismatch says how a server fails the filters, or "" when it
+// matches them.
+func filterMismatch(s ecsapi.Server, opts ecsapi.ListServersOptions) string {
+	var why []string
+	if opts.Status != "" && !strings.EqualFold(s.Status, opts.Status) {
+		why = append(why, fmt.Sprintf("status %q", s.Status))
+	}
+	for _, k := range slices.Sorted(maps.Keys(opts.Tags)) {
+		got, ok := s.Tags[k]
+		switch {
+		case !ok:
+			why = append(why, fmt.Sprintf("no tag %q", k))
+		case got != opts.Tags[k]:
+			why = append(why, fmt.Sprintf("tag %q", k+"="+got))
 		}
 	}
-	ep := opts.EnterpriseProjectID
-	return ep == "" || ep == allGrantedEPs || s.EnterpriseProjectID == ep
+	if ep := opts.EnterpriseProjectID; ep != "" && ep != allGrantedEPs && s.EnterpriseProjectID != ep {
+		why = append(why, fmt.Sprintf("enterprise project %q", s.EnterpriseProjectID))
+	}
+	return strings.Join(why, ", ")
 }
 
 // allGrantedEPs is the enterprise_project_id filter that asks for every
@@ -241,32 +259,19 @@ func matchesFilters(s ecsapi.Server, opts ecsapi.ListServersOptions) bool {
 const allGrantedEPs = "all_granted_eps"
 
 // outsideFiltersDetail explains the servers left out of a listing.
-func outsideFiltersDetail(outside []ecsapi.Server, listed int) string {
+func outsideFiltersDetail(outside []ecsapi.Server, listed int, opts ecsapi.ListServersOptions) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The API listed %d servers, %d of which do not match the `tags` or `enterprise_project_id` "+
-		"filters by their own tags and enterprise project. They were left out of `ids` and `servers`:\n\n",
-		listed, len(outside))
+	fmt.Fprintf(&b, "The API listed %d servers, %d of which do not match the filters by their own status, tags or "+
+		"enterprise project. They were left out of `ids` and `servers`:\n\n", listed, len(outside))
 	writeServerList(&b, len(outside), func(i int) string {
 		s := outside[i]
-		return fmt.Sprintf("server %s (%q): enterprise project %q, tags %s", s.ID, s.Name, s.EnterpriseProjectID,
-			tagsText(s.Tags))
+		return fmt.Sprintf("server %s (%q): %s", s.ID, s.Name, filterMismatch(s, opts))
 	})
-	b.WriteString("\nThe service, or something between it and Terraform, did not apply the filters. Check the " +
-		"endpoint (`endpoints.ecs`) and any proxy in between.")
+	b.WriteString("\nFor `status`, the API also lists servers in transitional states (asking for ACTIVE finds " +
+		"servers being resized, rebuilt or rebooted); read the data source again once they are settled. Any other " +
+		"mismatch means that the service, or something between it and Terraform, did not apply a filter: check " +
+		"the endpoint (`endpoints.ecs`) and any proxy in between.")
 	return b.String()
-}
-
-// tagsText renders tags as sorted key=value pairs.
-func tagsText(tags map[string]string) string {
-	pairs := make([]string, 0, len(tags))
-	for k, v := range tags {
-		pairs = append(pairs, fmt.Sprintf("%q", k+"="+v))
-	}
-	sort.Strings(pairs)
-	if len(pairs) == 0 {
-		return "(none)"
-	}
-	return strings.Join(pairs, ", ")
 }
 
 // filterByName keeps the servers whose name matches re (all when re is

@@ -123,6 +123,8 @@ func TestAccServersDataSource_badInput(t *testing.T) {
 		`status = "active please"`:   `(?s)status.*capital letters`,
 		`tags = { "a,b" = "x" }`:     `(?s)tags.*without a comma or an\s+equals sign`,
 		`tags = { env = "a,b" }`:     `(?s)tags.*without a comma`,
+		`tags = { env = null }`:      `(?s)tags.*null`,
+		`status = "active"`:          `(?s)status.*capital letters`,
 		`timeouts = { read = "0s" }`: `(?s)Invalid Timeout.*timeouts.read`,
 	}
 	var steps []resource.TestStep
@@ -149,15 +151,17 @@ func TestAccServersDataSource_answerOutsideTheFilters(t *testing.T) {
 		return fmt.Sprintf(`{"id":%q,"name":"s-%s","status":"ACTIVE","enterprise_project_id":%q,"tags":[%s],`+
 			`"metadata":{"os_type":"Linux"}}`, id, id[len(id)-1:], ep, tags)
 	}
-	body := `{"count":4,"servers":[` + strings.Join([]string{
+	// The API lists servers being resized under ACTIVE, as documented.
+	resizing := strings.Replace(server("0a1b2c3d-0000-4000-8000-000000000005", "ep-1", `"env=prod"`), `"ACTIVE"`, `"RESIZE"`, 1)
+	body := `{"count":5,"servers":[` + strings.Join([]string{
 		server(match, "ep-1", `"env=prod","role=web"`), server(otherValue, "ep-1", `"env=production"`),
-		server(otherEP, "ep-2", `"env=prod"`), server(noTags, "ep-1", ""),
+		server(otherEP, "ep-2", `"env=prod"`), server(noTags, "ep-1", ""), resizing,
 	}, ",") + `]}`
 	sim.MustAddFault(ecssim.Fault{Method: "GET", PathContains: "/cloudservers/detail", Status: 200, Body: body})
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:            serversConfig(provider, "  tags = { env = \"prod\" }\n  enterprise_project_id = \"ep-1\""),
+			Config:            serversConfig(provider, "  tags = { env = \"prod\" }\n  enterprise_project_id = \"ep-1\"\n  status = \"ACTIVE\""),
 			ConfigStateChecks: []statecheck.StateCheck{expectIDs(match)},
 		}},
 	})
@@ -166,12 +170,14 @@ func TestAccServersDataSource_answerOutsideTheFilters(t *testing.T) {
 // TestOutsideFiltersDetailNamesEachServer: the warning about servers left
 // out names each with its enterprise project and tags.
 func TestOutsideFiltersDetailNamesEachServer(t *testing.T) {
+	opts := ecsapi.ListServersOptions{Status: "ACTIVE", Tags: map[string]string{"env": "prod", "app": "x"}, EnterpriseProjectID: "ep-1"}
 	detail := outsideFiltersDetail([]ecsapi.Server{
-		{ID: "id-1", Name: "web", EnterpriseProjectID: "ep-2", Tags: map[string]string{"env": "production", "a": "b"}},
-		{ID: "id-2", Name: "db"},
-	}, 5)
-	for _, want := range []string{"listed 5 servers, 2 of which", `server id-1 ("web"): enterprise project "ep-2", tags "a=b", "env=production"`,
-		`server id-2 ("db"): enterprise project "", tags (none)`, "endpoints.ecs"} {
+		{ID: "id-1", Name: "web", Status: "ACTIVE", EnterpriseProjectID: "ep-2", Tags: map[string]string{"env": "production", "app": "x"}},
+		{ID: "id-2", Name: "db", Status: "RESIZE", EnterpriseProjectID: "ep-1", Tags: map[string]string{"env": "prod", "app": "x"}},
+		{ID: "id-3", Name: "", Status: "active", EnterpriseProjectID: "ep-1"},
+	}, 5, opts)
+	for _, want := range []string{"listed 5 servers, 3 of which", `server id-1 ("web"): tag "env=production", enterprise project "ep-2"`,
+		`server id-2 ("db"): status "RESIZE"`, `server id-3 (""): no tag "app", no tag "env"`, "transitional states", "endpoints.ecs"} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)
 		}

@@ -69,6 +69,7 @@ func (l *serverPasswordListResource) ListResourceConfigSchema(_ context.Context,
 				ElementType:         types.StringType,
 				MarkdownDescription: "Keep servers that carry every one of these tags.",
 				Validators: []validator.Map{
+					mapvalidator.NoNullValues(),
 					mapvalidator.KeysAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^,=]{1,128}$`),
 						"must be 1 to 128 characters without a comma or an equals sign")),
 					mapvalidator.ValueStringsAre(stringvalidator.RegexMatches(regexp.MustCompile(`^[^,]{0,255}$`),
@@ -117,7 +118,7 @@ func (l *serverPasswordListResource) List(ctx context.Context, req list.ListRequ
 	}
 	if len(outside) > 0 {
 		tflog.Warn(ctx, "left out servers the listing returned outside the filters",
-			map[string]any{"servers": len(outside), "detail": outsideFiltersDetail(outside, len(servers)+len(outside))})
+			map[string]any{"servers": len(outside), "detail": outsideFiltersDetail(outside, len(servers)+len(outside), opts)})
 	}
 	servers = filterByName(servers, nil)
 	stream.Results = func(push func(list.ListResult) bool) {
