@@ -39,6 +39,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*serverPasswordBatchResource)(nil)
 	_ resource.ResourceWithValidateConfig   = (*serverPasswordBatchResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*serverPasswordBatchResource)(nil)
+	_ resource.ResourceWithImportState      = (*serverPasswordBatchResource)(nil)
 )
 
 // maxBatchResourceServers bounds server_ids: ten batch calls' worth, beyond
@@ -381,6 +382,16 @@ func (r *serverPasswordBatchResource) Create(ctx context.Context, req resource.C
 	if r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, true, &resp.Diagnostics) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
+}
+
+// ImportState implements resource.ResourceWithImportState, only to say why
+// there is nothing to import instead of the framework's generic refusal.
+func (r *serverPasswordBatchResource) ImportState(_ context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.AddError("Import Not Supported",
+		fmt.Sprintf("ecs_server_password_batch cannot be imported (import ID %q): the API cannot read a password "+
+			"back, so no state could say which servers hold which password. Declare the resource instead; its "+
+			"first apply resets every server in `server_ids`. To take over one server's password without a "+
+			"reset, import it as an `ecs_server_password`.", req.ID))
 }
 
 // Read implements resource.Resource. Nothing can be read back; the state

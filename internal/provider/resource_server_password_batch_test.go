@@ -442,3 +442,25 @@ func TestAccServerPasswordBatch_answerListsNoServerOnCreate(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServerPasswordBatch_importExplainsWhyNot: an import is refused with
+// the reason and what to do instead.
+func TestAccServerPasswordBatch_importExplainsWhyNot(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(1)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        batchConfig(provider, ids, "Kq7!vRm2@Lp9", 1, ""),
+			ResourceName:  testBatch,
+			ImportState:   true,
+			ImportStateId: ids[0],
+			ExpectError: regexp.MustCompile(wordsPattern("Import Not Supported", "cannot read a password back",
+				"import it as an", "ecs_server_password")),
+		}},
+	})
+	if n := sim.State(ids[0]).ResetCount; n != 0 {
+		t.Errorf("the import reset the server %d times", n)
+	}
+}

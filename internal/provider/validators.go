@@ -150,7 +150,8 @@ func (distinctServerIDsValidator) ValidateList(_ context.Context, req validator.
 			"(`distinct()` removes repeats).", req.Path, s.ValueString(), j, i)
 		if earlier != s.ValueString() {
 			detail = fmt.Sprintf("The value of `%s` lists the same server twice: %q (element %d) and %q (element %d) "+
-				"differ only in case, and the API does not tell them apart. List each server once.",
+				"differ only in case. Server IDs are UUIDs, whose letters may be written in either case; list each "+
+				"server once.",
 				req.Path, earlier, j, s.ValueString(), i)
 		}
 		resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Duplicate Server ID", detail)
