@@ -56,11 +56,7 @@ func forEachServer(ctx context.Context, ids []string, fn func(ctx context.Contex
 func serverErrorText(err error) string {
 	var apiErr *ecsapi.APIError
 	if errors.As(err, &apiErr) {
-		text := codeAndMessage(apiErr.Code, apiErr.Message)
-		if apiErr.RequestID != "" {
-			text += " (request ID " + apiErr.RequestID + ")"
-		}
-		return text
+		return withRequestID(codeAndMessage(apiErr.Code, apiErr.Message), apiErr.RequestID)
 	}
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
@@ -216,13 +212,64 @@ func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, id
 		}
 	}
 	if err != nil {
-		for _, id := range running {
-			if !sent[id] {
-				pending[id] = err
-			}
+		for id, why := range rebootRefusals(running, sent, err) {
+			pending[id] = why
 		}
 	}
 	return pending
+}
+
+// rebootRefusals says, server by server, why the servers of ids that no
+// accepted request covered were not rebooted. A reboot request is all or
+// nothing: when the API names the servers it refused, each of them gets its
+// own code and reason, and the others of the request are said to be held
+// back by those; servers of later requests were never sent.
+func rebootRefusals(ids []string, sent map[string]bool, err error) map[string]error {
+	refused := map[string]error{}
+	var apiErr *ecsapi.APIError
+	if errors.As(err, &apiErr) {
+		for _, f := range apiErr.Failures {
+			refused[strings.ToLower(f.ServerID)] = fmt.Errorf("%s", withRequestID(codeAndMessage(f.Code, f.Message), apiErr.RequestID))
+		}
+	}
+	var inRequest, notSent map[string]bool
+	var actionErr *ecsapi.ActionError
+	if errors.As(err, &actionErr) {
+		inRequest, notSent = setOf(actionErr.ServerIDs), setOf(actionErr.NotSent)
+	}
+	out := map[string]error{}
+	for _, id := range ids {
+		switch why, named := refused[strings.ToLower(id)]; {
+		case sent[id]:
+		case named:
+			out[id] = why
+		case notSent[id]:
+			out[id] = errors.New("not sent: an earlier reboot request of the same apply was refused")
+		case len(refused) > 0 && (inRequest == nil || inRequest[id]):
+			out[id] = fmt.Errorf("not rebooted: the reboot request (all or nothing) was refused because of the %d "+
+				"server(s) named with their own error", len(refused))
+		default:
+			out[id] = err
+		}
+	}
+	return out
+}
+
+// withRequestID appends a request ID to a one-line error text.
+func withRequestID(text, requestID string) string {
+	if requestID == "" {
+		return text
+	}
+	return text + " (request ID " + requestID + ")"
+}
+
+// setOf indexes IDs.
+func setOf(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out
 }
 
 // markJobFailures records which servers of a job did not restart: those of

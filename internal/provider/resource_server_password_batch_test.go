@@ -464,3 +464,41 @@ func TestAccServerPasswordBatch_importExplainsWhyNot(t *testing.T) {
 		t.Errorf("the import reset the server %d times", n)
 	}
 }
+
+// TestAccServerPasswordBatch_refusedRebootNamesTheServerAtFault: the reboot
+// request is all or nothing; when the API refuses it naming one server, that
+// server is reported with its own code and reason and the others as held
+// back by it, all stay pending, and the next apply restarts them without a
+// new reset.
+func TestAccServerPasswordBatch_refusedRebootNamesTheServerAtFault(t *testing.T) {
+	t.Parallel()
+	sim, provider := restartSimulator(t)
+	ids := sim.MustAddLinuxServers(3)
+	sort.Strings(ids)
+	const pw = "Kq7!vRm2@Lp9"
+	config := batchConfig(provider, ids, pw, 1, `restart = "soft"`)
+	body := fmt.Sprintf(`{"error":{"code":"Ecs.0100","message":"Instance[%[1]s] is in another task."},`+
+		`"internalError":[{"id":%[1]q,"error_code":"Ecs.0100","error_message":"Instance[%[1]s] is in another task."}]}`, ids[2])
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					sim.MustAddFault(ecssim.Fault{Method: "POST", PathContains: "cloudservers/action", Status: 400, Count: 1, Body: body})
+				},
+				Config: config,
+				ExpectError: regexp.MustCompile(wordsPattern("Fleet Restart Failed After Password Reset",
+					fmt.Sprintf(`server %q: not rebooted: the reboot request (all or nothing) was refused because of the 1 server(s)`, ids[0]),
+					fmt.Sprintf(`server %q: Ecs.0100 Instance[%s] is in another task. (request ID`, ids[2], ids[2]))),
+			},
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 2), pw),
+					expectLogin(sim, ids[0], pw, 1, false), expectLogin(sim, ids[2], pw, 1, false),
+					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
+				},
+			},
+		},
+	})
+}
