@@ -182,7 +182,7 @@ func acceptedServers(chunk []string, res *ecsapi.BatchResetResult) []string {
 // restartFleet reboots the running servers among ids (stopped ones keep the
 // new password for their next start) and waits for the jobs. It returns the
 // servers whose restart did not complete, with why.
-func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, ids []string, how string) map[string]error {
+func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, ids []string, how string) (map[string]error, []restartJob) {
 	var mu sync.Mutex
 	var running []string
 	pending := problemMap(forEachServer(ctx, ids, func(ctx context.Context, id string) error {
@@ -198,17 +198,23 @@ func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, id
 		return nil
 	}))
 	if len(running) == 0 {
-		return pending
+		return pending, nil
 	}
 	sort.Strings(running)
 	jobs, err := client.RebootServers(ctx, running, how == restartHard)
 	sent := map[string]bool{}
+	var unfinished []restartJob
 	for _, job := range jobs {
 		for _, id := range job.ServerIDs {
 			sent[id] = true
 		}
 		if _, werr := client.WaitForJob(ctx, job.JobID, ecsapi.JobWaitOptions{}); werr != nil {
 			markJobFailures(pending, job, werr)
+			var failed *ecsapi.JobFailedError
+			if !errors.As(werr, &failed) {
+				// The job's end was not seen: it may still reboot the servers.
+				unfinished = append(unfinished, restartJob{JobID: job.JobID, ServerIDs: job.ServerIDs})
+			}
 		}
 	}
 	if err != nil {
@@ -216,7 +222,7 @@ func restartFleet(ctx context.Context, client *ecsapi.Client, api ecsapi.API, id
 			pending[id] = why
 		}
 	}
-	return pending
+	return pending, unfinished
 }
 
 // rebootRefusals says, server by server, why the servers of ids that no
@@ -270,6 +276,45 @@ func setOf(ids []string) map[string]bool {
 		out[id] = true
 	}
 	return out
+}
+
+// restartJob is a reboot job whose end an apply did not see (it was
+// interrupted or timed out while waiting). The batch resource keeps these
+// in its private state, so that the next apply looks at the job instead of
+// rebooting its servers a second time.
+type restartJob struct {
+	JobID     string   `json:"job_id"`
+	ServerIDs []string `json:"server_ids"`
+}
+
+// settleRestartJobs follows jobs an earlier apply left unfinished to their
+// end and returns the servers they rebooted. A job that failed leaves its
+// failed servers out; a job that cannot be followed any more (expired, or
+// the API fails) leaves all of its servers out, to be restarted again. Jobs
+// not followed to their end because ctx ended are returned as unsettled,
+// to be looked at by the next apply.
+func settleRestartJobs(ctx context.Context, client *ecsapi.Client, jobs []restartJob) (rebooted []string, unsettled []restartJob) {
+	for _, j := range jobs {
+		_, err := client.WaitForJob(ctx, j.JobID, ecsapi.JobWaitOptions{})
+		var failed *ecsapi.JobFailedError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			unsettled = append(unsettled, j)
+		case err == nil:
+			rebooted = append(rebooted, j.ServerIDs...)
+		case errors.As(err, &failed) && len(failed.Failed) > 0:
+			bad := map[string]bool{}
+			for _, sub := range failed.Failed {
+				bad[strings.ToLower(sub.ServerID)] = true
+			}
+			for _, id := range j.ServerIDs {
+				if !bad[strings.ToLower(id)] {
+					rebooted = append(rebooted, id)
+				}
+			}
+		}
+	}
+	return rebooted, unsettled
 }
 
 // markJobFailures records which servers of a job did not restart: those of

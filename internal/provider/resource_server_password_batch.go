@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -379,8 +380,10 @@ func (r *serverPasswordBatchResource) Create(ctx context.Context, req resource.C
 	plan.RestartPendingServerIDs = idList(nil)
 	plan.LastResetAt = types.StringNull()
 	bp := planBatch(ctx, &plan, nil, &resp.Diagnostics)
-	if r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, true, &resp.Diagnostics) {
+	save, unfinished := r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, true, nil, &resp.Diagnostics)
+	if save {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(saveRestartJobs(ctx, resp.Private, unfinished)...)
 	}
 }
 
@@ -427,16 +430,62 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 		plan.RestartPendingServerIDs = idList(nil)
 	}
 	plan.LastResetAt = state.LastResetAt
-	if r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, false, &resp.Diagnostics) {
+	earlier := loadRestartJobs(ctx, req.Private, &resp.Diagnostics)
+	save, unfinished := r.apply(ctx, timeout, &plan, batchPassword(plan, cfg), bp, false, earlier, &resp.Diagnostics)
+	if save {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(saveRestartJobs(ctx, resp.Private, unfinished)...)
 	}
+}
+
+// restartJobsKey is the private-state key of the reboot jobs whose end an
+// apply did not see.
+const restartJobsKey = "restart_jobs"
+
+// loadRestartJobs reads the reboot jobs an earlier apply left unfinished. A
+// value that cannot be read only costs a second reboot, so it is logged and
+// ignored rather than failing the apply.
+func loadRestartJobs(ctx context.Context, private privateState, diags *diag.Diagnostics) []restartJob {
+	raw, d := private.GetKey(ctx, restartJobsKey)
+	diags.Append(d...)
+	if len(raw) == 0 {
+		return nil
+	}
+	var jobs []restartJob
+	if err := json.Unmarshal(raw, &jobs); err != nil {
+		tflog.Warn(ctx, "ignoring unreadable reboot jobs in the private state", map[string]any{"error": err.Error()})
+		return nil
+	}
+	return jobs
+}
+
+// saveRestartJobs records the reboot jobs whose end this apply did not see;
+// none removes the record.
+func saveRestartJobs(ctx context.Context, private privateState, jobs []restartJob) diag.Diagnostics {
+	if len(jobs) == 0 {
+		return private.SetKey(ctx, restartJobsKey, nil)
+	}
+	raw, err := json.Marshal(jobs)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record Reboot Jobs", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, restartJobsKey, raw)
+}
+
+// privateState is the resource's private state, as requests and responses
+// carry it.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
 // apply resets and restarts what bp names and records the outcome in m. It
 // returns whether m should be saved: false only when nothing at all was
 // changed on the servers and the apply failed, so the prior state (or none)
 // stays.
-func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Duration, m *serverPasswordBatchModel, password string, bp batchPlan, created bool, diags *diag.Diagnostics) bool {
+func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Duration, m *serverPasswordBatchModel, password string, bp batchPlan, created bool, earlier []restartJob, diags *diag.Diagnostics) (bool, []restartJob) {
 	ctx = withSecretMasked(withLogMasking(ctx), password)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -447,7 +496,7 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 				diags.AddError("Servers Cannot Be Reset", fmt.Sprintf("No password was reset: %d of %d servers "+
 					"cannot be reset, since a reset would be refused or silently do nothing:\n\n%s\n%s", len(failures),
 					len(bp.toReset), serverFailuresText(failures), pluginHint))
-				return false
+				return false, nil
 			}
 		}
 		out := resetFleet(ctx, r.client, bp.toReset, password)
@@ -469,13 +518,25 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 			// whose restart was pending before).
 			bp.toRestart = within(bp.toRestart, append(out.reset, without(bp.toRestart, bp.toReset)...))
 			if !changed {
-				return false
+				return false, nil
 			}
 		}
 	}
+	var unfinished []restartJob
+	if len(bp.toRestart) > 0 && len(earlier) > 0 {
+		// Reboot jobs of an interrupted apply may have restarted pending
+		// servers already; a server reset again now needs a new restart
+		// whatever they did.
+		rebooted, unsettled := settleRestartJobs(ctx, r.client, earlier)
+		unfinished = unsettled
+		bp.toRestart = without(bp.toRestart, without(rebooted, bp.toReset))
+		// The pending list is rewritten below from what is still to restart.
+		changed = changed || len(rebooted) > 0
+	}
 	if len(bp.toRestart) > 0 {
 		changed = true
-		pending := restartFleet(ctx, r.client, ecsapi.APIV1, bp.toRestart, restartOfString(m.Restart))
+		pending, notSeen := restartFleet(ctx, r.client, ecsapi.APIV1, bp.toRestart, restartOfString(m.Restart))
+		unfinished = append(unfinished, notSeen...)
 		ids := make([]string, 0, len(pending))
 		for id := range pending {
 			ids = append(ids, id)
@@ -487,7 +548,7 @@ func (r *serverPasswordBatchResource) apply(ctx context.Context, timeout time.Du
 	} else if restartOfString(m.Restart) != restartNone {
 		m.RestartPendingServerIDs = idList(nil)
 	}
-	return changed || !diags.HasError()
+	return changed || !diags.HasError(), unfinished
 }
 
 // batchPassword picks the state-stored or the write-only password.

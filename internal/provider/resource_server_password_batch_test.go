@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -496,6 +497,42 @@ func TestAccServerPasswordBatch_refusedRebootNamesTheServerAtFault(t *testing.T)
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectBatchResets(sim, counts(ids, 2), pw),
 					expectLogin(sim, ids[0], pw, 1, false), expectLogin(sim, ids[2], pw, 1, false),
+					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
+				},
+			},
+		},
+	})
+}
+
+// TestAccServerPasswordBatch_restartJobOfAnInterruptedApply: an update that
+// times out while its reboot job runs records the job; the next apply
+// follows that job to its end instead of rebooting the servers a second
+// time (or being refused while the job still holds them).
+func TestAccServerPasswordBatch_restartJobOfAnInterruptedApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	if err := sim.SetJobDuration(4 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ids := sim.MustAddLinuxServers(3)
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
+	withRestart := func(timeout string) string {
+		return fmt.Sprintf("restart = \"soft\"\n  timeouts = { update = %q }", timeout)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: batchConfig(provider, ids, pw1, 1, "")},
+			{
+				Config:      batchConfig(provider, ids, pw2, 2, withRestart("2s")),
+				ExpectError: regexp.MustCompile(wordsPattern("Fleet Restart Failed After Password Reset", "restart_pending_server_ids")),
+			},
+			{
+				Config: batchConfig(provider, ids, pw2, 2, withRestart("1m")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectBatchResets(sim, counts(ids, 2), pw2), expectRebootRequests(sim, 1),
+					expectLogin(sim, ids[0], pw2, 1, false), expectLogin(sim, ids[1], pw2, 1, false),
+					expectLogin(sim, ids[2], pw2, 1, false),
 					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
 				},
 			},
