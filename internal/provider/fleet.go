@@ -278,45 +278,6 @@ func setOf(ids []string) map[string]bool {
 	return out
 }
 
-// restartJob is a reboot job whose end an apply did not see (it was
-// interrupted or timed out while waiting). The batch resource keeps these
-// in its private state, so that the next apply looks at the job instead of
-// rebooting its servers a second time.
-type restartJob struct {
-	JobID     string   `json:"job_id"`
-	ServerIDs []string `json:"server_ids"`
-}
-
-// settleRestartJobs follows jobs an earlier apply left unfinished to their
-// end and returns the servers they rebooted. A job that failed leaves its
-// failed servers out; a job that cannot be followed any more (expired, or
-// the API fails) leaves all of its servers out, to be restarted again. Jobs
-// not followed to their end because ctx ended are returned as unsettled,
-// to be looked at by the next apply.
-func settleRestartJobs(ctx context.Context, client *ecsapi.Client, jobs []restartJob) (rebooted []string, unsettled []restartJob) {
-	for _, j := range jobs {
-		_, err := client.WaitForJob(ctx, j.JobID, ecsapi.JobWaitOptions{})
-		var failed *ecsapi.JobFailedError
-		switch {
-		case err != nil && ctx.Err() != nil:
-			unsettled = append(unsettled, j)
-		case err == nil:
-			rebooted = append(rebooted, j.ServerIDs...)
-		case errors.As(err, &failed) && len(failed.Failed) > 0:
-			bad := map[string]bool{}
-			for _, sub := range failed.Failed {
-				bad[strings.ToLower(sub.ServerID)] = true
-			}
-			for _, id := range j.ServerIDs {
-				if !bad[strings.ToLower(id)] {
-					rebooted = append(rebooted, id)
-				}
-			}
-		}
-	}
-	return rebooted, unsettled
-}
-
 // markJobFailures records which servers of a job did not restart: those of
 // its failed sub-jobs when the job says so, otherwise all of them.
 func markJobFailures(pending map[string]error, job ecsapi.ActionJob, err error) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -219,7 +220,9 @@ func (r *serverPasswordResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "`true` when the password was reset but the restart that `restart` asks for did " +
 					"not complete (the reboot was refused, its job failed, or the apply was interrupted while " +
 					"waiting). The next apply then plans an update that only restarts the server, without resetting " +
-					"the password again; setting `restart = \"none\"` abandons it. While a restart is pending, " +
+					"the password again (when an interrupted apply left a reboot job behind, it first follows that " +
+					"job and reboots only if the job did not); setting `restart = \"none\"` abandons it. While a " +
+					"restart is pending, " +
 					"destroying the resource leaves the stored Windows password alone.",
 			},
 			"last_reset_at": schema.StringAttribute{
@@ -391,28 +394,53 @@ func (r *serverPasswordResource) Create(ctx context.Context, req resource.Create
 	plan.ID = plan.ServerID
 	// The reset is done: from here on the state records it whatever the
 	// restart does, and a failed restart is recorded as pending.
-	resp.Diagnostics.Append(r.restart(ctx, &plan, true)...)
+	unfinished, diags := r.restart(ctx, &plan, true)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(saveRestartJobs(ctx, resp.Private, unfinished)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, r.providerData, plan.ServerID.ValueString())...)
 }
 
 // restart makes a reset take effect as m.Restart asks and records the
 // outcome in m.RestartPending; a failure is an error diagnostic that says
 // the password was reset. created tells Create from Update for the text.
-func (r *serverPasswordResource) restart(ctx context.Context, m *serverPasswordResourceModel, created bool) diag.Diagnostics {
+// It returns the reboot job when its end was not seen (the apply was
+// interrupted or timed out), for the next apply to look at.
+func (r *serverPasswordResource) restart(ctx context.Context, m *serverPasswordResourceModel, created bool) ([]restartJob, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	how := restartOf(*m)
 	m.RestartPending = types.BoolValue(false)
 	if how == restartNone {
-		return diags
+		return nil, diags
 	}
 	serverID := m.ServerID.ValueString()
 	out, err := restartAfterReset(ctx, r.client, apiOrDefault(m.API), serverID, how)
-	if err != nil {
-		m.RestartPending = types.BoolValue(true)
-		diags.AddError("Server Restart Failed After Password Reset", restartFailedDetail(serverID, how, out.jobID, created, err))
+	if err == nil {
+		return nil, diags
 	}
-	return diags
+	m.RestartPending = types.BoolValue(true)
+	diags.AddError("Server Restart Failed After Password Reset", restartFailedDetail(serverID, how, out.jobID, created, err))
+	var failed *ecsapi.JobFailedError
+	if out.jobID != "" && !errors.As(err, &failed) {
+		return []restartJob{{JobID: out.jobID, ServerIDs: []string{serverID}}}, diags
+	}
+	return nil, diags
+}
+
+// restartDoneByEarlierJob follows the reboot jobs an interrupted apply left
+// behind and reports whether one of them rebooted the server, which then
+// needs no new restart. Jobs still not followed to their end are returned.
+func (r *serverPasswordResource) restartDoneByEarlierJob(ctx context.Context, serverID string, earlier []restartJob) (bool, []restartJob) {
+	if len(earlier) == 0 {
+		return false, nil
+	}
+	rebooted, unsettled := settleRestartJobs(ctx, r.client, earlier)
+	for _, id := range rebooted {
+		if strings.EqualFold(id, serverID) {
+			return true, unsettled
+		}
+	}
+	return false, unsettled
 }
 
 // Read implements resource.Resource: it checks that the server still exists.
@@ -488,10 +516,24 @@ func (r *serverPasswordResource) Update(ctx context.Context, req resource.Update
 			return
 		}
 	}
+	var unfinished []restartJob
+	if !reset && plan.RestartPending.ValueBool() {
+		// A restart left pending by an interrupted apply may have been
+		// carried out by the job that apply started.
+		var done bool
+		done, unfinished = r.restartDoneByEarlierJob(ctx, plan.ServerID.ValueString(),
+			loadRestartJobs(ctx, req.Private, &resp.Diagnostics))
+		if done {
+			plan.RestartPending = types.BoolValue(false)
+		}
+	}
 	if reset || plan.RestartPending.ValueBool() {
-		resp.Diagnostics.Append(r.restart(ctx, &plan, false)...)
+		notSeen, diags := r.restart(ctx, &plan, false)
+		resp.Diagnostics.Append(diags...)
+		unfinished = append(unfinished, notSeen...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(saveRestartJobs(ctx, resp.Private, unfinished)...)
 	resp.Diagnostics.Append(ensureIdentity(ctx, resp.Identity, r.providerData, plan.ServerID.ValueString())...)
 }
 

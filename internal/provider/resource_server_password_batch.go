@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -175,7 +174,9 @@ func (r *serverPasswordBatchResource) Schema(ctx context.Context, _ resource.Sch
 				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Servers whose password was reset but whose restart did not complete, sorted; the next " +
-					"apply restarts only these (without resetting again), or forgets them with `restart = \"none\"`.",
+					"apply restarts only these (without resetting again; a reboot job an interrupted apply left behind " +
+					"is followed first, and the servers it rebooted are not rebooted again), or forgets them with " +
+					"`restart = \"none\"`.",
 			},
 			"last_reset_at": schema.StringAttribute{
 				Computed:            true,
@@ -436,49 +437,6 @@ func (r *serverPasswordBatchResource) Update(ctx context.Context, req resource.U
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(saveRestartJobs(ctx, resp.Private, unfinished)...)
 	}
-}
-
-// restartJobsKey is the private-state key of the reboot jobs whose end an
-// apply did not see.
-const restartJobsKey = "restart_jobs"
-
-// loadRestartJobs reads the reboot jobs an earlier apply left unfinished. A
-// value that cannot be read only costs a second reboot, so it is logged and
-// ignored rather than failing the apply.
-func loadRestartJobs(ctx context.Context, private privateState, diags *diag.Diagnostics) []restartJob {
-	raw, d := private.GetKey(ctx, restartJobsKey)
-	diags.Append(d...)
-	if len(raw) == 0 {
-		return nil
-	}
-	var jobs []restartJob
-	if err := json.Unmarshal(raw, &jobs); err != nil {
-		tflog.Warn(ctx, "ignoring unreadable reboot jobs in the private state", map[string]any{"error": err.Error()})
-		return nil
-	}
-	return jobs
-}
-
-// saveRestartJobs records the reboot jobs whose end this apply did not see;
-// none removes the record.
-func saveRestartJobs(ctx context.Context, private privateState, jobs []restartJob) diag.Diagnostics {
-	if len(jobs) == 0 {
-		return private.SetKey(ctx, restartJobsKey, nil)
-	}
-	raw, err := json.Marshal(jobs)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Unable to Record Reboot Jobs", err.Error())
-		return diags
-	}
-	return private.SetKey(ctx, restartJobsKey, raw)
-}
-
-// privateState is the resource's private state, as requests and responses
-// carry it.
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
 // apply resets and restarts what bp names and records the outcome in m. It

@@ -367,3 +367,37 @@ resource "terraform_data" "restart" {
 		},
 	})
 }
+
+// TestAccServerPasswordResource_restartJobOfAnInterruptedApply: an update
+// that times out while its reboot job runs records the job; the next apply
+// follows it to its end and, since it rebooted the server, does not reboot
+// the server a second time.
+func TestAccServerPasswordResource_restartJobOfAnInterruptedApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	if err := sim.SetJobDuration(4 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	id := sim.MustAddLinuxServers(1)[0]
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
+	withRestart := func(timeout string) string {
+		return fmt.Sprintf("  restart = \"soft\"\n  timeouts = { update = %q }", timeout)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: testAccServerPasswordConfig_wo(provider, id, pw1, 1, "")},
+			{
+				Config:      testAccServerPasswordConfig_wo(provider, id, pw2, 2, withRestart("2s")),
+				ExpectError: regexp.MustCompile(wordsPattern("Server Restart Failed After Password Reset", id)),
+			},
+			{
+				Config: testAccServerPasswordConfig_wo(provider, id, pw2, 2, withRestart("1m")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					acctest.ExpectResets(sim, id, pw2, 2, "v1"), expectRebootRequests(sim, 1),
+					expectLogin(sim, id, pw2, 1, false), noRestartPending(),
+				},
+			},
+		},
+	})
+}

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
@@ -161,4 +163,89 @@ func restartFailedDetail(serverID, how, jobID string, created bool, err error) s
 			"server yourself.")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// restartJob is a reboot job whose end an apply did not see (it was
+// interrupted or timed out while waiting). The resources keep these in
+// their private state, so that the next apply looks at the job instead of
+// rebooting its servers a second time.
+type restartJob struct {
+	JobID     string   `json:"job_id"`
+	ServerIDs []string `json:"server_ids"`
+}
+
+// settleRestartJobs follows jobs an earlier apply left unfinished to their
+// end and returns the servers they rebooted. A job that failed leaves its
+// failed servers out; a job that cannot be followed any more (expired, or
+// the API fails) leaves all of its servers out, to be restarted again. Jobs
+// not followed to their end because ctx ended are returned as unsettled,
+// to be looked at by the next apply.
+func settleRestartJobs(ctx context.Context, client *ecsapi.Client, jobs []restartJob) (rebooted []string, unsettled []restartJob) {
+	for _, j := range jobs {
+		_, err := client.WaitForJob(ctx, j.JobID, ecsapi.JobWaitOptions{})
+		var failed *ecsapi.JobFailedError
+		switch {
+		case err != nil && ctx.Err() != nil:
+			unsettled = append(unsettled, j)
+		case err == nil:
+			rebooted = append(rebooted, j.ServerIDs...)
+		case errors.As(err, &failed) && len(failed.Failed) > 0:
+			bad := map[string]bool{}
+			for _, sub := range failed.Failed {
+				bad[strings.ToLower(sub.ServerID)] = true
+			}
+			for _, id := range j.ServerIDs {
+				if !bad[strings.ToLower(id)] {
+					rebooted = append(rebooted, id)
+				}
+			}
+		}
+	}
+	return rebooted, unsettled
+}
+
+// restartJobsKey is the private-state key of the reboot jobs whose end an
+// apply did not see.
+const restartJobsKey = "restart_jobs"
+
+// loadRestartJobs reads the reboot jobs an earlier apply left unfinished. A
+// value that cannot be read only costs a second reboot, so it is logged and
+// ignored rather than failing the apply.
+func loadRestartJobs(ctx context.Context, private privateState, diags *diag.Diagnostics) []restartJob {
+	raw, d := private.GetKey(ctx, restartJobsKey)
+	diags.Append(d...)
+	if len(raw) == 0 {
+		return nil
+	}
+	var jobs []restartJob
+	if err := json.Unmarshal(raw, &jobs); err != nil {
+		tflog.Warn(ctx, "ignoring unreadable reboot jobs in the private state", map[string]any{"error": err.Error()})
+		return nil
+	}
+	return jobs
+}
+
+// saveRestartJobs records the reboot jobs whose end this apply did not see;
+// none removes the record.
+func saveRestartJobs(ctx context.Context, private privateState, jobs []restartJob) diag.Diagnostics {
+	if len(jobs) == 0 {
+		if raw, _ := private.GetKey(ctx, restartJobsKey); len(raw) == 0 {
+			return nil // nothing to remove
+		}
+		return private.SetKey(ctx, restartJobsKey, nil)
+	}
+	raw, err := json.Marshal(jobs)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record Reboot Jobs", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, restartJobsKey, raw)
+}
+
+// privateState is the resource's private state, as requests and responses
+// carry it.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
