@@ -132,20 +132,23 @@ func (distinctServerIDsValidator) ValidateList(_ context.Context, req validator.
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	first := map[string]int{}
-	elems := req.ConfigValue.Elements()
-	for i, e := range elems {
+	type occurrence struct {
+		index int
+		id    string
+	}
+	first := map[string]occurrence{}
+	for i, e := range req.ConfigValue.Elements() {
 		s, ok := e.(types.String)
 		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
 		}
 		key := strings.ToLower(s.ValueString())
-		j, dup := first[key]
+		prior, dup := first[key]
 		if !dup {
-			first[key] = i
+			first[key] = occurrence{index: i, id: s.ValueString()}
 			continue
 		}
-		earlier := elems[j].(types.String).ValueString()
+		j, earlier := prior.index, prior.id
 		detail := fmt.Sprintf("The value of `%s` lists server %q twice (elements %d and %d). List each server once "+
 			"(`distinct()` removes repeats).", req.Path, s.ValueString(), j, i)
 		if earlier != s.ValueString() {
