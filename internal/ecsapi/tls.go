@@ -75,7 +75,7 @@ func NewTLSConfig(s TLSSettings) (*tls.Config, error) {
 // caPool returns the system's CA pool (an empty one where the system has
 // none) with the certificates of value added.
 func caPool(value string) (*x509.CertPool, error) {
-	pemBytes, what, err := readPEMSetting(value, "CA certificate")
+	pemBytes, what, err := readPEMSetting(value, "CA certificate", false)
 	if err != nil {
 		return nil, &TLSSettingError{Field: TLSFieldCACert, Problem: err.Error()}
 	}
@@ -119,11 +119,11 @@ func clientCertificate(certValue, keyValue string) (*tls.Certificate, error) {
 	case !hasCert:
 		return nil, &TLSSettingError{Field: TLSFieldClientCert, Problem: "a client private key needs its certificate as well"}
 	}
-	certPEM, certWhat, err := readPEMSetting(certValue, "client certificate")
+	certPEM, certWhat, err := readPEMSetting(certValue, "client certificate", false)
 	if err != nil {
 		return nil, &TLSSettingError{Field: TLSFieldClientCert, Problem: err.Error()}
 	}
-	keyPEM, keyWhat, err := readPEMSetting(keyValue, "client private key")
+	keyPEM, keyWhat, err := readPEMSetting(keyValue, "client private key", true)
 	if err != nil {
 		return nil, &TLSSettingError{Field: TLSFieldClientKey, Problem: err.Error()}
 	}
@@ -147,21 +147,27 @@ func clientCertificate(certValue, keyValue string) (*tls.Certificate, error) {
 
 // readPEMSetting returns the PEM text of a setting that holds either PEM
 // content or a file path, and how to name it in a message: by its path, or
-// as "the <kind> given as PEM content" (never quoting content).
-func readPEMSetting(value, kind string) (pemBytes []byte, what string, err error) {
+// as "the <kind> given as PEM content" (never quoting content). A secret
+// setting (the client key) is never quoted at all: a value that is not PEM
+// is taken for a path, but it may just as well be key material without its
+// PEM lines, which a message must not repeat.
+func readPEMSetting(value, kind string, secret bool) (pemBytes []byte, what string, err error) {
 	value = strings.TrimSpace(value)
 	if strings.Contains(value, "-----BEGIN") {
 		return []byte(value), "the " + kind + " given as PEM content", nil
+	}
+	what = fmt.Sprintf("the %s file %q", kind, value)
+	if secret {
+		what = fmt.Sprintf("the %s, which is not PEM text (no -----BEGIN line) and so was taken for a file path: the file", kind)
 	}
 	path := value
 	if rest, ok := strings.CutPrefix(path, "~/"); ok {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return nil, "", fmt.Errorf("the %s file %q starts with ~/ but the home directory is unknown: %w", kind, value, err)
+			return nil, "", fmt.Errorf("%s starts with ~/ but the home directory is unknown: %w", what, err)
 		}
 		path = filepath.Join(home, rest)
 	}
-	what = fmt.Sprintf("the %s file %q", kind, value)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		var pathErr *os.PathError

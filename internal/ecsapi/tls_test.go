@@ -41,6 +41,12 @@ func TestNewTLSConfig(t *testing.T) {
 		{"key without cert", ecsapi.TLSSettings{ClientKey: pki.ClientKeyFile}, ecsapi.TLSFieldClientCert, "needs its certificate"},
 		{"key of another certificate", ecsapi.TLSSettings{ClientCert: pki.ClientCertFile, ClientKey: string(pki.ServerKeyPEM)}, ecsapi.TLSFieldClientKey, "does not belong"},
 		{"key not PEM", ecsapi.TLSSettings{ClientCert: pki.ClientCertFile, ClientKey: "-----BEGIN nonsense"}, ecsapi.TLSFieldClientKey, "is not PEM"},
+		// Key material without its PEM lines is taken for a path; the error
+		// must not quote it.
+		{"key body without PEM lines", ecsapi.TLSSettings{ClientCert: pki.ClientCertFile, ClientKey: keyBody(string(pki.ClientKeyPEM))},
+			ecsapi.TLSFieldClientKey, "not PEM text"},
+		{"key file missing", ecsapi.TLSSettings{ClientCert: pki.ClientCertFile, ClientKey: filepath.Join(dir, "nope.key")},
+			ecsapi.TLSFieldClientKey, "cannot be read"},
 	}
 	for _, tc := range cases {
 		_, err := ecsapi.NewTLSConfig(tc.s)
@@ -49,7 +55,8 @@ func TestNewTLSConfig(t *testing.T) {
 			t.Errorf("%s: got %v, want a %s error containing %q", tc.name, err, tc.field, tc.want)
 			continue
 		}
-		if strings.Contains(err.Error(), string(pki.ServerKeyPEM[40:80])) || strings.Contains(err.Error(), "nonsense") {
+		if strings.Contains(err.Error(), string(pki.ServerKeyPEM[40:80])) || strings.Contains(err.Error(), "nonsense") ||
+			strings.Contains(err.Error(), keyBody(string(pki.ClientKeyPEM))[20:60]) {
 			t.Errorf("%s: the error quotes PEM content: %v", tc.name, err)
 		}
 	}
@@ -81,4 +88,16 @@ func TestClientCertificateRefusedOnce(t *testing.T) {
 	if err := c.ResetServerPassword(context.Background(), ecsapi.APIV1, id, "N3w!Passw0rd", true); err != nil {
 		t.Fatalf("with a client certificate: %v", err)
 	}
+}
+
+// keyBody is a PEM key without its BEGIN and END lines, on one line, as a
+// secret store may hand it over.
+func keyBody(pemText string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(pemText), "\n") {
+		if !strings.HasPrefix(line, "-----") {
+			b.WriteString(strings.TrimSpace(line))
+		}
+	}
+	return b.String()
 }
