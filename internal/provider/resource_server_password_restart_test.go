@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -400,4 +402,28 @@ func TestAccServerPasswordResource_restartJobOfAnInterruptedApply(t *testing.T) 
 			},
 		},
 	})
+}
+
+// TestRestartFailedDetailNamesTheFailedCall: a refused read of the server
+// before the reboot names the read's IAM action, not the reboot's; a reboot
+// request whose answer was lost says that the server may be rebooting
+// instead of blaming the endpoint.
+func TestRestartFailedDetailNamesTheFailedCall(t *testing.T) {
+	t.Parallel()
+	const id = "44444444-4444-4444-4444-444444444444"
+	denied := &ecsapi.APIError{Method: "GET", Path: "/v1/p/cloudservers/" + id, StatusCode: 403, Code: "Ecs.0003", Message: "denied"}
+	detail := restartFailedDetail(id, restartSoft, "", false, denied)
+	if !strings.Contains(detail, iamActionGetServer) || strings.Contains(detail, iamActionReboot) {
+		t.Errorf("a refused status read names the wrong IAM action:\n%s", detail)
+	}
+	rebootDenied := &ecsapi.APIError{Method: "POST", Path: "/v1/p/cloudservers/action", StatusCode: 403, Code: "Ecs.0003", Message: "denied"}
+	if detail := restartFailedDetail(id, restartSoft, "", false, rebootDenied); !strings.Contains(detail, iamActionReboot) {
+		t.Errorf("a refused reboot does not name %s:\n%s", iamActionReboot, detail)
+	}
+	lost := &ecsapi.OutcomeUnknownError{Err: &ecsapi.TransportError{Method: "POST", Path: "/v1/p/cloudservers/action", Attempts: 1,
+		Err: errors.New("read: connection reset by peer")}, Why: "the connection ended after the request was sent"}
+	detail = restartFailedDetail(id, restartHard, "", false, lost)
+	if !strings.Contains(detail, "may be rebooting now") || strings.Contains(detail, "could not be reached") {
+		t.Errorf("a lost reboot answer is not reported as a possible reboot:\n%s", detail)
+	}
 }

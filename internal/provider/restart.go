@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -133,9 +134,23 @@ func restartFailedDetail(serverID, how, jobID string, created bool, err error) s
 	}
 	var apiErr *ecsapi.APIError
 	var transportErr *ecsapi.TransportError
-	if errors.As(err, &apiErr) || errors.As(err, &transportErr) {
+	switch {
+	case ecsapi.IsOutcomeUnknown(err):
+		// The reboot request went out and its answer was lost: the
+		// endpoint was reached, and the server may be rebooting.
 		writeResponseFacts(&b, err)
-		hint := errorHint(apiCall{What: "restart", ServerID: serverID, IAMAction: iamActionReboot}, err)
+		b.WriteString("\nThe reboot request may have reached the API although no answer confirmed it (" +
+			ecsapi.OutcomeUnknownReason(err) + "): the server may be rebooting now. The next apply restarts it " +
+			"again, which is a second reboot if this one happened.\n")
+	case errors.As(err, &apiErr) || errors.As(err, &transportErr):
+		writeResponseFacts(&b, err)
+		// The restart reads the server's status before it reboots it; a
+		// refusal of that read needs another permission than the reboot.
+		call := apiCall{What: "restart", ServerID: serverID, IAMAction: iamActionReboot}
+		if apiErr != nil && apiErr.Method == http.MethodGet {
+			call = apiCall{What: "read the status of", ServerID: serverID, IAMAction: iamActionGetServer}
+		}
+		hint := errorHint(call, err)
 		if apiErr != nil && apiErr.Code == "Ecs.0100" {
 			hint = "The server is in a state that does not allow a reboot: it must be running (ACTIVE) and not " +
 				"busy with another operation."
@@ -143,7 +158,7 @@ func restartFailedDetail(serverID, how, jobID string, created bool, err error) s
 		if hint != "" {
 			b.WriteString("\n" + hint + "\n")
 		}
-	} else {
+	default:
 		// A failed job names its servers, codes and reasons itself; a wait
 		// that ran out says how far the job got.
 		fmt.Fprintf(&b, "Error: %s\n", err)
