@@ -156,6 +156,13 @@ func checkResetActionPassword(ctx context.Context, cfg tfsdk.Config, diags *diag
 // Invoke implements action.Action.
 func (a *serverPasswordResetAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	ctx = withLogMasking(ctx)
+	// Values that were unknown at plan time (such as a password or server
+	// IDs from resources created in the same apply) are known now and
+	// checked before anything is sent.
+	var s action.SchemaResponse
+	a.Schema(ctx, action.SchemaRequest{}, &s)
+	revalidateActionConfig(ctx, s.Schema, req.Config, &resp.Diagnostics)
+	checkResetActionPassword(ctx, req.Config, &resp.Diagnostics)
 	var m serverPasswordResetActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

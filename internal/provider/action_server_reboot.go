@@ -103,6 +103,11 @@ func (a *serverRebootAction) ModifyPlan(ctx context.Context, req action.ModifyPl
 // Invoke implements action.Action.
 func (a *serverRebootAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	ctx = withLogMasking(ctx)
+	// Values that were unknown at plan time (from resources created in the
+	// same apply) are known now and checked before anything is sent.
+	var s action.SchemaResponse
+	a.Schema(ctx, action.SchemaRequest{}, &s)
+	revalidateActionConfig(ctx, s.Schema, req.Config, &resp.Diagnostics)
 	var m serverRebootActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

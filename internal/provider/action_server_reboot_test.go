@@ -468,3 +468,73 @@ func TestActionSchemasAreValid(t *testing.T) {
 		t.Error("password_wo must be write-only")
 	}
 }
+
+// TestAccActions_valuesKnownOnlyAtInvoke: a value that comes from a
+// resource created in the same apply is unknown at plan time; the actions
+// check it when they run, with the plan-time messages, and send nothing
+// when it is wrong.
+func TestAccActions_valuesKnownOnlyAtInvoke(t *testing.T) {
+	t.Parallel()
+	sim, provider := restartSimulator(t)
+	id := sim.MustAddLinuxServers(1)[0]
+	const pw = "Kq7!vRm2@Lp9"
+	cases := []struct {
+		name, input, actionType, body string
+		want                          *regexp.Regexp
+	}{
+		{"weak password", `"short"`, "ecs_server_password_reset",
+			fmt.Sprintf("    server_ids  = [%q]\n    password_wo = terraform_data.value.output", id),
+			regexp.MustCompile(wordsPattern("Password Breaks the ECS Password Rules", "password_wo"))},
+		{"bad restart", `"bogus"`, "ecs_server_password_reset",
+			fmt.Sprintf("    server_ids  = [%q]\n    password_wo = %q\n    restart = terraform_data.value.output", id, pw),
+			regexp.MustCompile(`(?s)Invalid Attribute Value Match.*restart`)},
+		{"bad type", `"bogus"`, "ecs_server_reboot",
+			fmt.Sprintf("    server_ids = [%q]\n    type = terraform_data.value.output", id),
+			regexp.MustCompile(`(?s)Invalid Attribute Value Match.*type`)},
+		{"bad timeout", `"banana"`, "ecs_server_reboot",
+			fmt.Sprintf("    server_ids = [%q]\n    timeout = terraform_data.value.output", id),
+			regexp.MustCompile(wordsPattern("Invalid Timeout", "timeout", "not a duration"))},
+		{"duplicate IDs", fmt.Sprintf("[%q, %q]", id, id), "ecs_server_reboot",
+			"    server_ids = terraform_data.value.output",
+			regexp.MustCompile(wordsPattern("Duplicate Server ID", "server_ids", "twice"))},
+		{"no IDs", `[]`, "ecs_server_reboot",
+			"    server_ids = terraform_data.value.output",
+			regexp.MustCompile(`(?s)server_ids.*at least 1`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			config := provider + fmt.Sprintf(`
+resource "terraform_data" "value" {
+  input = %s
+}
+
+action %q "test" {
+  config {
+%s
+  }
+}
+
+resource "terraform_data" "trigger" {
+  input      = "1"
+  depends_on = [terraform_data.value]
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.%s.test]
+    }
+  }
+}
+`, c.input, c.actionType, c.body, c.actionType)
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   actionVersionChecks,
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: config, ExpectError: c.want}},
+			})
+		})
+	}
+	for _, route := range []string{"/os-reset-passwords", "/cloudservers/action"} {
+		if n := len(sim.RequestsTo("PUT", route)) + len(sim.RequestsTo("POST", route)); n != 0 {
+			t.Errorf("%d requests to %s for invalid values", n, route)
+		}
+	}
+}
