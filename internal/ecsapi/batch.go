@@ -91,7 +91,12 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 		Response *[]batchServerID `json:"response"`
 	}
 	if err := c.decodeJSON(r, &resp); err != nil {
-		return nil, err
+		if req.DryRun {
+			return nil, err
+		}
+		// Something accepted the request with a success status; what it
+		// did cannot be read from the answer.
+		return nil, &OutcomeUnknownError{Err: err, Why: "the answer to the accepted request could not be read"}
 	}
 	if resp.Response == nil {
 		if req.DryRun {

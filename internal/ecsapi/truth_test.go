@@ -354,4 +354,20 @@ func TestBatchResetAnswerWithoutTheListIsUnknown(t *testing.T) {
 	if res, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(), req); err != nil || res.Listed {
 		t.Errorf("204: %+v, %v; want an accepted request that lists nothing", res, err)
 	}
+	// A success status whose body cannot be read: something accepted the
+	// request, and nothing says what it did.
+	for name, answer := range map[string]func(http.ResponseWriter){
+		"HTML page": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte("<html>oops</html>"))
+		},
+		"broken JSON":    func(w http.ResponseWriter) { writeJSON(w, 200, "r", `{"response":[`) },
+		"empty 200 JSON": func(w http.ResponseWriter) { writeJSON(w, 200, "r", "") },
+	} {
+		f = newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) { answer(w) })
+		if _, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(), req); !ecsapi.IsOutcomeUnknown(err) {
+			t.Errorf("200 with %s: error = %v, want an unknown outcome", name, err)
+		}
+	}
 }

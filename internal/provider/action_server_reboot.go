@@ -320,8 +320,13 @@ func rebootRequestFailureDetail(ids []string, how string, accepted ecsapi.Action
 	if errors.As(err, &actionErr) {
 		failedIDs, notSent = actionErr.ServerIDs, actionErr.NotSent
 	}
-	fmt.Fprintf(&b, "The %s reboot request for %s was not accepted, so those servers were not rebooted.\n\n",
-		how, countServers(len(failedIDs)))
+	if ecsapi.IsOutcomeUnknown(err) {
+		fmt.Fprintf(&b, "The %s reboot request for %s got no answer that says whether it was accepted.\n\n",
+			how, countServers(len(failedIDs)))
+	} else {
+		fmt.Fprintf(&b, "The %s reboot request for %s was not accepted, so those servers were not rebooted.\n\n",
+			how, countServers(len(failedIDs)))
+	}
 	var apiErr *ecsapi.APIError
 	var transportErr *ecsapi.TransportError
 	switch {

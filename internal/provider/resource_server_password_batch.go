@@ -520,8 +520,13 @@ func batchPassword(plan, cfg serverPasswordBatchModel) string {
 // batchResetFailure explains a chunk of the batch reset that failed.
 func batchResetFailure(out batchResetOutcome, total int, created bool, password string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d servers were reset; the batch of %d servers that failed was not.\n\n",
-		len(out.reset), total, len(out.failedChunk))
+	if ecsapi.IsOutcomeUnknown(out.err) {
+		fmt.Fprintf(&b, "%d of %d servers were reset; whether the batch of %d servers whose request failed was "+
+			"reset is unknown.\n\n", len(out.reset), total, len(out.failedChunk))
+	} else {
+		fmt.Fprintf(&b, "%d of %d servers were reset; the batch of %d servers that failed was not.\n\n",
+			len(out.reset), total, len(out.failedChunk))
+	}
 	writeResponseFacts(&b, out.err)
 	var apiErr *ecsapi.APIError
 	if errors.As(out.err, &apiErr) && len(apiErr.Failures) > 0 {

@@ -539,3 +539,34 @@ func TestAccServerPasswordBatch_restartJobOfAnInterruptedApply(t *testing.T) {
 		},
 	})
 }
+
+// TestAccServerPasswordBatch_unreadableAnswerIsAnUnknownOutcome: a batch
+// reset accepted with a success status whose body cannot be read (here the
+// simulator did reset the servers) is reported as an unknown outcome, not as
+// "not reset"; nothing is recorded and the next apply sends the same
+// password again.
+func TestAccServerPasswordBatch_unreadableAnswerIsAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(2)
+	const pw1, pw2 = "Kq7!vRm2@Lp9", "Zt4!wYn8@Hd3"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: batchConfig(provider, ids, pw1, 1, "")},
+			{
+				PreConfig: func() {
+					sim.MustAddFault(ecssim.Fault{Method: "PUT", PathContains: "os-reset-passwords", Status: 200, PassThrough: true,
+						Count: 1, Body: "<html>oops</html>", ContentType: "text/html"})
+				},
+				Config: batchConfig(provider, ids, pw2, 2, ""),
+				ExpectError: regexp.MustCompile(wordsPattern("Fleet Password Reset Failed", "whether the batch of 2 servers",
+					"is unknown", "may have been applied")),
+			},
+			{
+				Config:            batchConfig(provider, ids, pw2, 2, ""),
+				ConfigStateChecks: []statecheck.StateCheck{resetIDs(ids...), expectBatchResets(sim, counts(ids, 3), pw2)},
+			},
+		},
+	})
+}
