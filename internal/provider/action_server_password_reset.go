@@ -84,7 +84,10 @@ func (a *serverPasswordResetAction) Schema(_ context.Context, _ action.SchemaReq
 				Required:  true,
 				WriteOnly: true,
 				MarkdownDescription: "The new password, write-only: it is sent to the API and never stored in the " +
-					"plan or the state. Checked against the ECS password rules at plan time when known:\n\n" +
+					"state. Terraform keeps an action's configuration in a saved plan file (`terraform plan -out`), " +
+					"so give the password from an ephemeral variable or ephemeral resource to keep it out of plan " +
+					"files too. Checked against the ECS password rules at plan time when known, and again when the " +
+					"action runs:\n\n" +
 					passwordpolicy.RulesMarkdown(),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -244,7 +247,7 @@ func (a *serverPasswordResetAction) unsupportedServers(ctx context.Context, ids 
 		}
 	}
 	if firstAPI != nil {
-		if hint := errorHint(apiCall{What: "read the password reset flag of", IAMAction: iamActionResetFlag}, firstAPI); hint != "" {
+		if hint := errorHint(apiCall{What: "read the password reset flag of", IAMAction: iamActionResetFlag, InAction: true}, firstAPI); hint != "" {
 			b.WriteString("\n" + hint + "\n")
 		}
 	}
@@ -312,7 +315,7 @@ func batchResetFailureDetail(chunk []string, doneBefore, notSent int, err error)
 		if hint := codeHint(apiErr.Failures[0].Code); hint != "" {
 			b.WriteString("\n" + hint + "\n")
 		}
-	} else if hint := errorHint(apiCall{What: "reset the password of", IAMAction: iamActionResetPassword}, err); hint != "" {
+	} else if hint := errorHint(apiCall{What: "reset the password of", IAMAction: iamActionResetPassword, InAction: true}, err); hint != "" {
 		b.WriteString("\n" + hint + "\n")
 	}
 	if doneBefore > 0 {
@@ -353,7 +356,7 @@ func (a *serverPasswordResetAction) restart(ctx context.Context, ids []string, h
 		writeServerList(&b, len(problems), func(i int) string {
 			return fmt.Sprintf("server %s: %s", problems[i].id, serverErrorText(problems[i].err))
 		})
-		if hint := errorHint(apiCall{What: "read", API: ecsapi.APIV1, IAMAction: iamActionGetServer}, problems[0].err); hint != "" {
+		if hint := errorHint(apiCall{What: "read", API: ecsapi.APIV1, IAMAction: iamActionGetServer, InAction: true}, problems[0].err); hint != "" {
 			b.WriteString("\n" + hint)
 		}
 		diags.AddError("Server Restart Failed After Password Reset", strings.TrimRight(b.String(), "\n"))

@@ -359,7 +359,7 @@ func rebootRequestFailureDetail(ids []string, how string, accepted ecsapi.Action
 		hint = "Only running (ACTIVE) servers can be rebooted, and not while another job holds them. Start " +
 			"stopped servers first, or leave them out of `server_ids`."
 	case apiErr != nil || transportErr != nil:
-		hint = errorHint(apiCall{What: "reboot", IAMAction: iamActionReboot}, err)
+		hint = errorHint(apiCall{What: "reboot", IAMAction: iamActionReboot, InAction: true}, err)
 	default:
 		hint = transportHint(err, "")
 	}
@@ -416,7 +416,7 @@ func rebootJobFailure(job ecsapi.ActionJob, how string, err error) (summary, det
 		fmt.Fprintf(&b, "Reboot job %s for %s was accepted, but reading its status failed, so whether the "+
 			"servers rebooted is unknown.\n\n", job.JobID, countServers(len(job.ServerIDs)))
 		writeResponseFacts(&b, err)
-		if hint := errorHint(apiCall{What: "read the job of", IAMAction: iamActionReboot}, err); hint != "" {
+		if hint := errorHint(apiCall{What: "read the job of", IAMAction: iamActionReboot, InAction: true}, err); hint != "" {
 			b.WriteString("\n" + hint)
 		}
 	}

@@ -23,6 +23,10 @@ type apiCall struct {
 	// Secret, when set, is scrubbed from the detail in case a service
 	// message echoes it.
 	Secret string
+	// InAction marks a call made by an action, whose arguments are
+	// server_ids and timeout rather than a resource's server_id and
+	// timeouts block.
+	InAction bool
 }
 
 // enterpriseProjectHint explains the most confusing 403 of the API family.
@@ -92,7 +96,11 @@ func errorHint(call apiCall, err error) string {
 	isAPI := errors.As(err, &apiErr)
 	switch {
 	case ecsapi.IsNotFound(err):
-		return "No server with this ID exists in the configured project and region. Check `server_id`, " +
+		idField := "`server_id`"
+		if call.InAction {
+			idField = "`server_ids`"
+		}
+		return "No server with this ID exists in the configured project and region. Check " + idField + ", " +
 			"`region` and `project_id`."
 	case ecsapi.IsForbidden(err) && !apiErr.FromService():
 		// Only the ECS API's own denials (Pdp.0001, Ecs.0003, forbidden,
@@ -105,9 +113,13 @@ func errorHint(call apiCall, err error) string {
 		return fmt.Sprintf("The caller is not allowed to do this. It needs the IAM action `%s` on the project or on "+
 			"the server's enterprise project.", call.IAMAction)
 	case ecsapi.IsThrottled(err):
+		raise := "Raise the matching value in the `timeouts` block"
+		if call.InAction {
+			raise = "Raise the action's `timeout`"
+		}
 		return "The API kept throttling the requests until the operation's time ran out (throttled calls are " +
-			"retried until the timeout; with `max_retries = 0` they are not retried). Raise the matching value in " +
-			"the `timeouts` block, try again later, or run Terraform with a lower `-parallelism`."
+			"retried until the timeout; with `max_retries = 0` they are not retried). " + raise + ", try again " +
+			"later, or run Terraform with a lower `-parallelism`."
 	case isAPI && apiErr.StatusCode == 401:
 		return credentialsHint
 	case isAPI && apiErr.StatusCode == 404:

@@ -111,3 +111,26 @@ func TestProjectLookupDetailForbidden(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorHintNamesTheActionArguments: an action's hints name its own
+// arguments (server_ids, timeout), not a resource's.
+func TestErrorHintNamesTheActionArguments(t *testing.T) {
+	t.Parallel()
+	notFound := &ecsapi.APIError{Method: "GET", Path: "/v1/p/cloudservers/x", StatusCode: 404, Code: "Ecs.0114", Message: "not found", API: ecsapi.APIV1}
+	throttled := &ecsapi.APIError{Method: "POST", Path: "/v1/p/cloudservers/action", StatusCode: 429, Code: "APIGW.0308", Message: "throttled"}
+	for _, c := range []struct {
+		err       error
+		inAction  bool
+		want, not string
+	}{
+		{notFound, true, "`server_ids`", "`server_id`,"},
+		{notFound, false, "`server_id`,", "`server_ids`"},
+		{throttled, true, "the action's `timeout`", "`timeouts` block"},
+		{throttled, false, "`timeouts` block", "the action's"},
+	} {
+		hint := errorHint(apiCall{What: "reboot", IAMAction: iamActionReboot, InAction: c.inAction}, c.err)
+		if !strings.Contains(hint, c.want) || strings.Contains(hint, c.not) {
+			t.Errorf("in action %v, %v: hint %q, want %q and not %q", c.inAction, c.err, hint, c.want, c.not)
+		}
+	}
+}

@@ -51,7 +51,9 @@ func (l *serverPasswordListResource) ListResourceConfigSchema(_ context.Context,
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Finds servers, by the same filters as the `ecs_servers` data source, and reports each " +
 			"as an `ecs_server_password` with its identity and a display name (name and ID), for `terraform query` " +
-			"and `-generate-config-out`.",
+			"and `-generate-config-out`. As with the data source, a server the API lists although its own status, " +
+			"tags or enterprise project do not match the filters (such as a server being rebooted when `ACTIVE` " +
+			"is asked for) is left out; the provider log says so at WARN level (`TF_LOG=warn`).",
 		Attributes: map[string]listschema.Attribute{
 			"name": listschema.StringAttribute{
 				Optional:            true,
@@ -60,7 +62,7 @@ func (l *serverPasswordListResource) ListResourceConfigSchema(_ context.Context,
 			},
 			"status": listschema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Keep servers in this status, such as `ACTIVE` or `SHUTOFF`.",
+				MarkdownDescription: "Keep servers in exactly this status, such as `ACTIVE` or `SHUTOFF`.",
 				Validators: []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Z_]{1,32}$`),
 					"must be a server status in capital letters, such as ACTIVE or SHUTOFF")},
 			},

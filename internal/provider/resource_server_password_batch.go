@@ -394,8 +394,8 @@ func (r *serverPasswordBatchResource) ImportState(_ context.Context, req resourc
 	resp.Diagnostics.AddError("Import Not Supported",
 		fmt.Sprintf("ecs_server_password_batch cannot be imported (import ID %q): the API cannot read a password "+
 			"back, so no state could say which servers hold which password. Declare the resource instead; its "+
-			"first apply resets every server in `server_ids`. To take over one server's password without a "+
-			"reset, import it as an `ecs_server_password`.", req.ID))
+			"first apply resets every server in `server_ids`. A server whose password is managed on its own can "+
+			"be imported as an `ecs_server_password`.", req.ID))
 }
 
 // Read implements resource.Resource. Nothing can be read back; the state

@@ -458,7 +458,7 @@ func TestAccServerPasswordBatch_importExplainsWhyNot(t *testing.T) {
 			ImportState:   true,
 			ImportStateId: ids[0],
 			ExpectError: regexp.MustCompile(wordsPattern("Import Not Supported", "cannot read a password back",
-				"import it as an", "ecs_server_password")),
+				"imported as an", "ecs_server_password")),
 		}},
 	})
 	if n := sim.State(ids[0]).ResetCount; n != 0 {
