@@ -190,7 +190,11 @@ func resolveProviderConfigIn(raw rawProviderConfig, env providerEnv) (resolvedPr
 	out.MaxRetries = defaultMaxRetries
 	authProblems := resolveAuth(&out, raw, env)
 	var problems []configProblem
-	problems = append(problems, checkRegion(out.Region)...)
+	if out.Region != "" || !sharedConfigUnusable(authProblems) {
+		// A shared config file that could not be used may be where the
+		// region was; its own problem says what to fix.
+		problems = append(problems, checkRegion(out.Region)...)
+	}
 	problems = append(problems, resolveCloud(&out)...)
 	problems = append(problems, resolveInsecure(&out, raw.Insecure, getenv)...)
 	problems = append(problems, resolveMaxRetries(&out, raw.MaxRetries, getenv)...)
@@ -225,6 +229,17 @@ func pickProviderStrings(raw rawProviderConfig, getenv func(string) string) reso
 		ClientCert:    pick(raw.ClientCert, ""),
 		ClientKey:     pick(raw.ClientKey, ""),
 	}
+}
+
+// sharedConfigUnusable reports whether one of problems is about the shared
+// config file or its profile.
+func sharedConfigUnusable(problems []configProblem) bool {
+	for _, p := range problems {
+		if p.Attribute == "shared_config_file" || p.Attribute == "profile" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRegion reports a missing region or one that cannot be part of a host

@@ -684,6 +684,10 @@ func TestProviderCredentialsBadInput(t *testing.T) {
 	}{
 		{"invalid profile JSON", merge(map[string]tftypes.Value{"shared_config_file": tfString(invalid), "profile": tfString("dev")}), nil,
 			`Invalid Shared Config File.*invalid\.json.*is not valid JSON.*\(at shared_config_file\)`},
+		// Without a region anywhere else: the region may be in the file, so
+		// the file's problem is the only one reported.
+		{"invalid profile JSON and no region", map[string]tftypes.Value{"shared_config_file": tfString(invalid), "profile": tfString("dev")}, nil,
+			`Invalid Shared Config File.*invalid\.json.*is not valid JSON.*\(at shared_config_file\)`},
 		{"unreadable profile file", merge(map[string]tftypes.Value{"shared_config_file": tfString(unreadable), "profile": tfString("dev")}), nil,
 			`Invalid Shared Config File.*a-directory.*cannot be read.*\(at shared_config_file\)`},
 		{"missing file with a profile asked for", merge(map[string]tftypes.Value{"shared_config_file": tfString(filepath.Join(dir, "nope.json"))}), map[string]string{envProfile: "dev"},

@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -172,6 +173,9 @@ func readSharedConfig(path string) (sharedConfig, error) {
 		pe.NotFound = errors.Is(err, fs.ErrNotExist)
 		return cfg, pe
 	}
+	// Editors on Windows may start the file with a UTF-8 byte order mark,
+	// which JSON does not allow but which says nothing about the content.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return cfg, profileError(path, "", "", "is not valid JSON: "+ecsapi.DescribeJSONError(err), err)
 	}

@@ -65,6 +65,16 @@ func TestLoadProfile(t *testing.T) {
 	}
 }
 
+// TestLoadProfileWithByteOrderMark: a file that starts with a UTF-8 byte
+// order mark, as some Windows editors write it, is read like any other.
+func TestLoadProfileWithByteOrderMark(t *testing.T) {
+	path := writeFile(t, "config.json", "\xef\xbb\xbf"+sharedConfig)
+	got, err := credentials.LoadProfile(path, "")
+	if err != nil || got.Name != "dev" || got.Credentials.AccessKey != "DEVAK" {
+		t.Errorf("profile: %+v, %v; want the current profile dev", got, err)
+	}
+}
+
 // TestLoadProfileErrors: each bad input is an error that names the file,
 // the profile and the field, and never quotes a secret.
 func TestLoadProfileErrors(t *testing.T) {
