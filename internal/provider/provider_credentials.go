@@ -527,10 +527,18 @@ func credentialsFailure(cfg resolvedProviderConfig, err error) (summary, attr, d
 			attr = "profile"
 		}
 	}
-	writeResponseFacts(&b, err)
-	b.WriteString("\n")
 	var apiErr *ecsapi.APIError
+	var transportErr *ecsapi.TransportError
 	isAPI := errors.As(err, &apiErr)
+	if isAPI || errors.As(err, &transportErr) {
+		writeResponseFacts(&b, err)
+	} else {
+		// Not a failed call: an answer that came but could not be used
+		// (credentials already expired, a malformed document), or no call
+		// at all. "No answer was received" would mislead.
+		fmt.Fprintf(&b, "Error: %s\n", err)
+	}
+	b.WriteString("\n")
 	hint := transportHint(err, "")
 	switch {
 	case hint != "":

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -925,4 +926,18 @@ func TestProviderImplicitMetadata(t *testing.T) {
 func tfEndpointsWithMetadata(url string) tftypes.Value {
 	typ := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"ecs": tftypes.String, "iam": tftypes.String, "metadata": tftypes.String}}
 	return tftypes.NewValue(typ, map[string]tftypes.Value{"ecs": tfString(url), "iam": tfString(url), "metadata": tfString(url)})
+}
+
+// TestCredentialsFailureWithoutAFailedCall: credentials that came but could
+// not be used are not reported as "no answer was received".
+func TestCredentialsFailureWithoutAFailedCall(t *testing.T) {
+	t.Parallel()
+	var cfg resolvedProviderConfig
+	cfg.Auth.Origin = "the instance metadata service at http://127.0.0.1:1"
+	err := &ecsapi.CredentialsError{Err: errors.New("instance metadata: the credentials expired at 2020-01-01T00:00:00Z, before they were received")}
+	summary, _, detail := credentialsFailure(cfg, err)
+	if summary != "Unable to Obtain Credentials" || !strings.Contains(detail, "expired at 2020-01-01T00:00:00Z") ||
+		strings.Contains(detail, "no answer was received") {
+		t.Errorf("%s:\n%s", summary, detail)
+	}
 }
