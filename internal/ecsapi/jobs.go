@@ -244,8 +244,12 @@ func (e *JobWaitError) Error() string {
 			state += fmt.Sprintf(" (%d of %d servers done)", done, total)
 		}
 	}
-	return fmt.Sprintf("job %s %s when the wait ended after %s (%d polls): %v",
-		e.JobID, state, e.Waited.Round(time.Millisecond), e.Polls, e.Err)
+	polls := "1 poll"
+	if e.Polls != 1 {
+		polls = fmt.Sprintf("%d polls", e.Polls)
+	}
+	return fmt.Sprintf("job %s %s when the wait ended after %s (%s): %v",
+		e.JobID, state, e.Waited.Round(time.Millisecond), polls, e.Err)
 }
 
 func (e *JobWaitError) Unwrap() error { return e.Err }
