@@ -297,22 +297,55 @@ func markJobFailures(pending map[string]error, job ecsapi.ActionJob, err error) 
 // see the pattern, short enough to read.
 const maxFailuresShown = 20
 
-// serverFailuresText lists per-server failures, one line each, sorted, at
-// most maxFailuresShown lines.
+// serverFailuresText lists per-server failures, sorted, at most
+// maxFailuresShown lines. Servers that failed with the same text (all the
+// servers of one job, or of one refused request) share a line that names
+// the first few of them, so that a fleet-wide failure reads as one.
 func serverFailuresText(failures map[string]error) string {
-	limit := maxFailuresShown
 	ids := make([]string, 0, len(failures))
 	for id := range failures {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	type group struct {
+		text string
+		ids  []string
+	}
+	var groups []*group
+	byText := map[string]*group{}
+	for _, id := range ids {
+		text := serverErrorText(failures[id])
+		g, ok := byText[text]
+		if !ok {
+			g = &group{text: text}
+			byText[text] = g
+			groups = append(groups, g)
+		}
+		g.ids = append(g.ids, id)
+	}
+	const namedPerLine = 3
 	var b strings.Builder
-	for i, id := range ids {
-		if i == limit {
-			fmt.Fprintf(&b, "- and %d more\n", len(ids)-limit)
+	for i, g := range groups {
+		if i == maxFailuresShown {
+			rest := 0
+			for _, g := range groups[i:] {
+				rest += len(g.ids)
+			}
+			fmt.Fprintf(&b, "- and %d more servers\n", rest)
 			break
 		}
-		fmt.Fprintf(&b, "- server %q: %s\n", id, serverErrorText(failures[id]))
+		if len(g.ids) == 1 {
+			fmt.Fprintf(&b, "- server %q: %s\n", g.ids[0], g.text)
+			continue
+		}
+		named := make([]string, 0, namedPerLine)
+		for _, id := range g.ids[:min(len(g.ids), namedPerLine)] {
+			named = append(named, fmt.Sprintf("%q", id))
+		}
+		if more := len(g.ids) - len(named); more > 0 {
+			named = append(named, fmt.Sprintf("and %d more", more))
+		}
+		fmt.Fprintf(&b, "- %d servers (%s): %s\n", len(g.ids), strings.Join(named, ", "), g.text)
 	}
 	return b.String()
 }

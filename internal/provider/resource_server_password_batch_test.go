@@ -489,7 +489,7 @@ func TestAccServerPasswordBatch_refusedRebootNamesTheServerAtFault(t *testing.T)
 				},
 				Config: config,
 				ExpectError: regexp.MustCompile(wordsPattern("Fleet Restart Failed After Password Reset",
-					fmt.Sprintf(`server %q: not rebooted: the reboot request (all or nothing) was refused because of the 1 server(s)`, ids[0]),
+					fmt.Sprintf(`2 servers (%q, %q): not rebooted: the reboot request (all or nothing) was refused because of the 1 server(s)`, ids[0], ids[1]),
 					fmt.Sprintf(`server %q: Ecs.0100 Instance[%s] is in another task. (request ID`, ids[2], ids[2]))),
 			},
 			{
