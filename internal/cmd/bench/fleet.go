@@ -17,7 +17,9 @@ import (
 
 // fleetHCL is the benchmarked configuration: one ecs_server_password per server, with
 // write-only passwords from an ephemeral variable.
-const fleetHCL = `terraform {
+// providerHCL is the head of every benchmarked configuration: the provider,
+// pointed at the simulator (%[1]s to %[5]s).
+const providerHCL = `terraform {
   required_providers {
     ecs = {
       source = "terraform-provider-ecs/ecs"
@@ -35,7 +37,9 @@ provider "ecs" {
     iam = %[5]q
   }
 }
+`
 
+const fleetHCL = providerHCL + `
 variable "servers" {
   type = list(string)
 }

@@ -23,25 +23,7 @@ import (
 // resources is setup: measured and reported, never judged.
 
 // rotationHCL is the configuration of both variants; %[6]s is the resource block.
-const rotationHCL = `terraform {
-  required_providers {
-    ecs = {
-      source = "terraform-provider-ecs/ecs"
-    }
-  }
-}
-
-provider "ecs" {
-  region     = %[1]q
-  project_id = %[2]q
-  access_key = %[3]q
-  secret_key = %[4]q
-  endpoints = {
-    ecs = %[5]q
-    iam = %[5]q
-  }
-}
-
+const rotationHCL = providerHCL + `
 variable "password" {
   type      = string
   sensitive = true
