@@ -218,9 +218,8 @@ func checkNoCrash(t *testing.T, res result) {
 	}
 }
 
-// fleetHCL manages one password per server, given as lists in terraform.tfvars.json. The
-// passwords are write-only and come from an ephemeral variable, the recommended setup.
-const fleetHCL = `
+// fleetVariablesHCL declares the inputs of the fleet configurations.
+const fleetVariablesHCL = `
 variable "servers" {
   type = list(string)
 }
@@ -235,7 +234,11 @@ variable "password_version" {
   type    = number
   default = 1
 }
+`
 
+// fleetHCL manages one password per server, given as lists in terraform.tfvars.json. The
+// passwords are write-only and come from an ephemeral variable, the recommended setup.
+const fleetHCL = fleetVariablesHCL + `
 resource "ecs_server_password" "fleet" {
   count               = length(var.servers)
   server_id           = var.servers[count.index]

@@ -23,22 +23,7 @@ import (
 
 // restartFleetHCL is fleetHCL with restart = "soft": every reset is followed by a reboot that
 // the provider waits for.
-const restartFleetHCL = `
-variable "servers" {
-  type = list(string)
-}
-
-variable "passwords" {
-  type      = list(string)
-  sensitive = true
-  ephemeral = true
-}
-
-variable "password_version" {
-  type    = number
-  default = 1
-}
-
+const restartFleetHCL = fleetVariablesHCL + `
 resource "ecs_server_password" "fleet" {
   count               = length(var.servers)
   server_id           = var.servers[count.index]
