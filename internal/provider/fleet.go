@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -281,16 +282,36 @@ func setOf(ids []string) map[string]bool {
 // markJobFailures records which servers of a job did not restart: those of
 // its failed sub-jobs when the job says so, otherwise all of them.
 func markJobFailures(pending map[string]error, job ecsapi.ActionJob, err error) {
-	var failed *ecsapi.JobFailedError
-	if errors.As(err, &failed) && len(failed.Failed) > 0 {
-		for _, sub := range failed.Failed {
-			pending[sub.ServerID] = fmt.Errorf("job %s: %s", job.JobID, codeAndMessage(sub.ErrorCode, sub.FailReason))
+	if subs, ok := failedSubJobs(job.ServerIDs, err); ok {
+		for id, sub := range subs {
+			pending[id] = fmt.Errorf("job %s: %s", job.JobID, codeAndMessage(sub.ErrorCode, sub.FailReason))
 		}
 		return
 	}
 	for _, id := range job.ServerIDs {
 		pending[id] = fmt.Errorf("job %s: %w", job.JobID, err)
 	}
+}
+
+// failedSubJobs maps the failed sub-jobs of a job that ended in err to the
+// servers of the job, by ID in the spelling the job was given. ok is false
+// when err does not name its failed servers, or names one that is not among
+// them (no ID, or an unknown one): then no server of the job can be said to
+// have rebooted.
+func failedSubJobs(serverIDs []string, err error) (map[string]ecsapi.SubJob, bool) {
+	var failed *ecsapi.JobFailedError
+	if !errors.As(err, &failed) || len(failed.Failed) == 0 {
+		return nil, false
+	}
+	out := make(map[string]ecsapi.SubJob, len(failed.Failed))
+	for _, sub := range failed.Failed {
+		i := slices.IndexFunc(serverIDs, func(id string) bool { return sub.ServerID != "" && strings.EqualFold(id, sub.ServerID) })
+		if i < 0 {
+			return nil, false
+		}
+		out[serverIDs[i]] = sub
+	}
+	return out, true
 }
 
 // maxFailuresShown bounds the per-server lines of a diagnostic: enough to

@@ -198,19 +198,14 @@ type restartJob struct {
 func settleRestartJobs(ctx context.Context, client *ecsapi.Client, jobs []restartJob) (rebooted []string, unsettled []restartJob) {
 	for _, j := range jobs {
 		_, err := client.WaitForJob(ctx, j.JobID, ecsapi.JobWaitOptions{})
-		var failed *ecsapi.JobFailedError
-		switch {
+		switch subs, named := failedSubJobs(j.ServerIDs, err); {
 		case err != nil && ctx.Err() != nil:
 			unsettled = append(unsettled, j)
 		case err == nil:
 			rebooted = append(rebooted, j.ServerIDs...)
-		case errors.As(err, &failed) && len(failed.Failed) > 0:
-			bad := map[string]bool{}
-			for _, sub := range failed.Failed {
-				bad[strings.ToLower(sub.ServerID)] = true
-			}
+		case named:
 			for _, id := range j.ServerIDs {
-				if !bad[strings.ToLower(id)] {
+				if _, bad := subs[id]; !bad {
 					rebooted = append(rebooted, id)
 				}
 			}
