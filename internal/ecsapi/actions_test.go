@@ -496,3 +496,26 @@ func TestServerActionKeepsNoReferenceToTheCallersList(t *testing.T) {
 		t.Errorf("the job's server list follows the caller's slice: %v", jobs[0].ServerIDs)
 	}
 }
+
+// TestServerActionAnswerCutShortIsUnknown: an acceptance whose body is cut
+// short may have started the reboot; it is reported as an unknown outcome
+// and not sent again. The same holds for a batch reset.
+func TestServerActionAnswerCutShortIsUnknown(t *testing.T) {
+	cutShort := func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"job_id":`))
+	}
+	f := newFakeService(t, cutShort)
+	_, err := newTestClient(t, f.srv.URL).RebootServers(context.Background(), []string{testServer}, false)
+	if !ecsapi.IsOutcomeUnknown(err) || len(f.requests()) != 1 {
+		t.Errorf("reboot: error %v after %d requests; want an unknown outcome after 1", err, len(f.requests()))
+	}
+	f = newFakeService(t, cutShort)
+	_, err = newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(),
+		ecsapi.BatchResetRequest{NewPassword: "Nw0Pass!word", ServerIDs: []string{testServer}})
+	if !ecsapi.IsOutcomeUnknown(err) {
+		t.Errorf("batch reset: error %v, want an unknown outcome", err)
+	}
+}

@@ -96,7 +96,7 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 		}
 		// Something accepted the request with a success status; what it
 		// did cannot be read from the answer.
-		return nil, &OutcomeUnknownError{Err: err, Why: "the answer to the accepted request could not be read"}
+		return nil, &OutcomeUnknownError{Err: err, Why: uncertainOr(r, "the answer to the accepted request could not be read")}
 	}
 	if resp.Response == nil {
 		if req.DryRun {
@@ -105,7 +105,7 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 		// Without the list nothing says which servers were reset.
 		return nil, &OutcomeUnknownError{
 			Err: c.responseError(r, "response has no list of accepted servers"),
-			Why: "the answer did not say which servers were reset",
+			Why: uncertainOr(r, "the answer did not say which servers were reset"),
 		}
 	}
 	result.Listed = true
@@ -113,4 +113,13 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 		result.ServerIDs = append(result.ServerIDs, s.ID)
 	}
 	return result, nil
+}
+
+// uncertainOr is why an answer leaves the outcome open: what an earlier
+// attempt of the call already made uncertain, or else why.
+func uncertainOr(r *apiResponse, why string) string {
+	if r.uncertainWhy != "" {
+		return r.uncertainWhy
+	}
+	return why
 }

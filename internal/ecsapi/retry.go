@@ -410,6 +410,11 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	cl.c.logDebug(ctx, "received ECS API response", fields)
 
 	if cl.last.readErr != nil {
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			// Only a 4xx status proves the request was turned away; any
+			// other answer cut short may have been an acceptance.
+			cl.markUncertainIfSent("the answer was cut short")
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return false, ctxErr
 		}
