@@ -157,7 +157,9 @@ func readPEMSetting(value, kind string, secret bool) (pemBytes []byte, what stri
 		return []byte(value), "the " + kind + " given as PEM content", nil
 	}
 	what = fmt.Sprintf("the %s file %q", kind, value)
-	if secret {
+	if secret || !looksLikePath(value) {
+		// Key or certificate material pasted without its PEM lines would
+		// otherwise be quoted whole.
 		what = fmt.Sprintf("the %s, which is not PEM text (no -----BEGIN line) and so was taken for a file path: the file", kind)
 	}
 	path := value
@@ -177,4 +179,15 @@ func readPEMSetting(value, kind string, secret bool) (pemBytes []byte, what stri
 		return nil, "", fmt.Errorf("%s cannot be read: %w", what, err)
 	}
 	return b, what, nil
+}
+
+// looksLikePath tells a value that may be quoted as a file path from one
+// that is more likely pasted content: a path is one short line, and not a
+// long run of base64 (key material without its PEM lines).
+func looksLikePath(value string) bool {
+	if len(value) > 256 || strings.ContainsAny(value, "\r\n") {
+		return false
+	}
+	base64Only := strings.Trim(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") == ""
+	return len(value) < 64 || !base64Only
 }

@@ -47,6 +47,10 @@ func TestNewTLSConfig(t *testing.T) {
 			ecsapi.TLSFieldClientKey, "not PEM text"},
 		{"key file missing", ecsapi.TLSSettings{ClientCert: pki.ClientCertFile, ClientKey: filepath.Join(dir, "nope.key")},
 			ecsapi.TLSFieldClientKey, "cannot be read"},
+		// The same pasted into the CA or certificate setting is not quoted either.
+		{"key body as the CA", ecsapi.TLSSettings{CACert: keyBody(string(pki.ClientKeyPEM))}, ecsapi.TLSFieldCACert, "not PEM text"},
+		{"key body as the certificate", ecsapi.TLSSettings{ClientCert: keyBody(string(pki.ClientKeyPEM)), ClientKey: pki.ClientKeyFile},
+			ecsapi.TLSFieldClientCert, "not PEM text"},
 	}
 	for _, tc := range cases {
 		_, err := ecsapi.NewTLSConfig(tc.s)
