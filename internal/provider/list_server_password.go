@@ -97,6 +97,7 @@ func (l *serverPasswordListResource) Configure(_ context.Context, req resource.C
 // List implements list.ListResource: one result per server, up to the
 // query's limit, each with the identity an import block takes.
 func (l *serverPasswordListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	ctx = withLogMasking(ctx)
 	var m serverPasswordListModel
 	diags := req.Config.Get(ctx, &m)
 	opts := ecsapi.ListServersOptions{

@@ -227,16 +227,22 @@ func (r *serverPasswordBatchResource) ValidateConfig(ctx context.Context, req re
 			continue
 		}
 		if violations := passwordpolicy.Check(a.value.ValueString()); len(violations) > 0 {
-			var b strings.Builder
-			fmt.Fprintf(&b, "The value of `%s` breaks the ECS password rules:\n", a.name)
-			for _, v := range violations {
-				fmt.Fprintf(&b, "- %s\n", v)
-			}
-			b.WriteString("\nThe batch API does not check passwords, so the servers would be given a password " +
-				"their guests may refuse. Choose a password that follows the rules.")
-			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Password Breaks the ECS Password Rules", b.String())
+			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Password Breaks the ECS Password Rules",
+				batchPasswordRulesDetail(a.name, violations))
 		}
 	}
+}
+
+// batchPasswordRulesDetail explains a password that breaks the rules.
+func batchPasswordRulesDetail(name string, violations []passwordpolicy.Violation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The value of `%s` breaks the ECS password rules:\n", name)
+	for _, v := range violations {
+		fmt.Fprintf(&b, "- %s\n", v)
+	}
+	b.WriteString("\nThe batch API does not check passwords, so the servers would be given a password " +
+		"their guests may refuse. Choose a password that follows the rules.")
+	return b.String()
 }
 
 // listStrings reads a list of IDs in its order; known is false while any
@@ -600,6 +606,7 @@ func fleetRestartFailure(pending map[string]error, total int, created bool) stri
 // passwords unless the resource never finished (a pending reset or
 // restart), which is the destroy half of a replacement of a tainted object.
 func (r *serverPasswordBatchResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = withLogMasking(ctx)
 	var state serverPasswordBatchModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || (!state.DeletePasswordOnDestroy.IsNull() && !state.DeletePasswordOnDestroy.ValueBool()) {

@@ -406,7 +406,7 @@ resource "ecs_server_password_batch" "fleet" {
 					plancheck.ExpectUnknownValue(testBatch, tfjsonpath.New("restart_pending_server_ids")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]),
+					expectBatchResets(sim, counts(ids, 1), pw), resetIDs(ids[0], ids[2]), expectRebootRequests(sim, 0),
 					statecheck.ExpectKnownValue(testBatch, tfjsonpath.New("restart_pending_server_ids"), knownvalue.ListExact(nil)),
 				},
 			},
@@ -511,7 +511,7 @@ func TestAccServerPasswordBatch_refusedRebootNamesTheServerAtFault(t *testing.T)
 func TestAccServerPasswordBatch_restartJobOfAnInterruptedApply(t *testing.T) {
 	t.Parallel()
 	sim, provider := acctest.NewSimulator(t)
-	if err := sim.SetJobDuration(4 * time.Second); err != nil {
+	if err := sim.SetJobDuration(8 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	ids := sim.MustAddLinuxServers(3)
@@ -524,7 +524,7 @@ func TestAccServerPasswordBatch_restartJobOfAnInterruptedApply(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: batchConfig(provider, ids, pw1, 1, "")},
 			{
-				Config:      batchConfig(provider, ids, pw2, 2, withRestart("2s")),
+				Config:      batchConfig(provider, ids, pw2, 2, withRestart("4s")),
 				ExpectError: regexp.MustCompile(wordsPattern("Fleet Restart Failed After Password Reset", "restart_pending_server_ids")),
 			},
 			{
@@ -569,4 +569,35 @@ func TestAccServerPasswordBatch_unreadableAnswerIsAnUnknownOutcome(t *testing.T)
 			},
 		},
 	})
+}
+
+// TestAccServerPasswordBatch_weakPasswordKnownOnlyAtApply: a password known
+// only at apply time (from a resource created in the same apply) is checked
+// against the rules before anything is sent (Terraform validates the
+// configuration again once it is known), since the batch API sets any
+// password.
+func TestAccServerPasswordBatch_weakPasswordKnownOnlyAtApply(t *testing.T) {
+	t.Parallel()
+	sim, provider := acctest.NewSimulator(t)
+	ids := sim.MustAddLinuxServers(2)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: provider + fmt.Sprintf(`
+resource "terraform_data" "pw" {
+  input = "short"
+}
+
+resource "ecs_server_password_batch" "fleet" {
+  server_ids          = [%q, %q]
+  password            = terraform_data.pw.output
+}
+`, ids[0], ids[1]),
+			ExpectError: regexp.MustCompile(wordsPattern("Password Breaks the ECS Password Rules", "`password`")),
+		}},
+		CheckDestroy: func(*terraform.State) error { return expectBatchResets(sim, counts(ids, 0), "")() },
+	})
+	if n := len(sim.RequestsTo("PUT", "os-reset-passwords")); n != 0 {
+		t.Errorf("%d batch resets sent with a weak password", n)
+	}
 }
