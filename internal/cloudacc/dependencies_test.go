@@ -13,7 +13,7 @@ import (
 func TestBlackBoxDependencies(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("the go command is not on PATH")
+		t.Fatalf("the go command is not on PATH: %v", err)
 	}
 	out, err := exec.CommandContext(t.Context(), goBin, "list", "-test", "-deps", "-f", "{{.ImportPath}}", ".").CombinedOutput()
 	if err != nil {

@@ -385,7 +385,10 @@ func TestProtocolServerAcceptsWriteOnlyActionAttributes(t *testing.T) {
 	if got := validateResetActionConfig(t, server, "password"); !slices.Equal(got, []string{"Password Breaks the ECS Password Rules"}) {
 		t.Errorf("a weak password got diagnostics %q, want only the password rules", got)
 	}
-	bare, _ := providerserver.NewProtocol6WithError(&ecsProvider{version: "test", getenv: noEnv})()
+	bare, err := providerserver.NewProtocol6WithError(&ecsProvider{version: "test", getenv: noEnv})()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, implements := range map[string]func(any) bool{
 		"ActionServer":       func(v any) bool { _, ok := v.(tfprotov6.ActionServer); return ok },
 		"ListResourceServer": func(v any) bool { _, ok := v.(tfprotov6.ListResourceServer); return ok },

@@ -377,7 +377,7 @@ resource "terraform_data" "restart" {
 func TestAccServerPasswordResource_restartJobOfAnInterruptedApply(t *testing.T) {
 	t.Parallel()
 	sim, provider := acctest.NewSimulator(t)
-	if err := sim.SetJobDuration(4 * time.Second); err != nil {
+	if err := sim.SetJobDuration(8 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	id := sim.MustAddLinuxServers(1)[0]
@@ -390,7 +390,7 @@ func TestAccServerPasswordResource_restartJobOfAnInterruptedApply(t *testing.T) 
 		Steps: []resource.TestStep{
 			{Config: testAccServerPasswordConfig_wo(provider, id, pw1, 1, "")},
 			{
-				Config:      testAccServerPasswordConfig_wo(provider, id, pw2, 2, withRestart("2s")),
+				Config:      testAccServerPasswordConfig_wo(provider, id, pw2, 2, withRestart("4s")),
 				ExpectError: regexp.MustCompile(wordsPattern("Server Restart Failed After Password Reset", id)),
 			},
 			{
