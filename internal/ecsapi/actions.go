@@ -161,17 +161,24 @@ func (c *Client) serverAction(ctx context.Context, action ServerAction, kind str
 
 // checkActionServers applies the rules of StartServers to the list.
 func checkActionServers(action ServerAction, serverIDs []string) error {
+	return checkServerList(action.name(), serverIDs)
+}
+
+// checkServerList checks the servers of a request that names many (what
+// names it): at least one, each a valid ID, none twice, compared without
+// regard to case, since IDs are UUIDs.
+func checkServerList(what string, serverIDs []string) error {
 	if len(serverIDs) == 0 {
-		return fmt.Errorf("ecsapi: %s needs at least one server ID", action.name())
+		return fmt.Errorf("ecsapi: %s needs at least one server ID", what)
 	}
 	seen := make(map[string]int, len(serverIDs))
 	for i, id := range serverIDs {
 		if err := validateID("server ID", id); err != nil {
-			return fmt.Errorf("ecsapi: %s, entry %d: %w", action.name(), i, err)
+			return fmt.Errorf("ecsapi: %s, entry %d: %w", what, i, err)
 		}
 		key := strings.ToLower(id)
 		if first, dup := seen[key]; dup {
-			return fmt.Errorf("ecsapi: %s, entry %d: server ID %s is already entry %d", action.name(), i, quoteID(id), first)
+			return fmt.Errorf("ecsapi: %s, entry %d: server ID %s is already entry %d", what, i, quoteID(id), first)
 		}
 		seen[key] = i
 	}

@@ -3,7 +3,6 @@ package ecsapi
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 )
@@ -51,25 +50,17 @@ func (c *Client) BatchResetServerPasswords(ctx context.Context, req BatchResetRe
 	if err != nil {
 		return nil, err
 	}
-	switch n := len(req.ServerIDs); {
-	case n == 0:
-		return nil, errors.New("ecsapi: a batch reset needs at least one server ID")
-	case n > MaxBatchServers:
+	if n := len(req.ServerIDs); n > MaxBatchServers {
 		return nil, fmt.Errorf("ecsapi: a batch reset accepts at most %d servers, got %d", MaxBatchServers, n)
+	}
+	if err := checkServerList("a batch reset", req.ServerIDs); err != nil {
+		return nil, err
 	}
 	if req.NewPassword == "" && !req.DryRun {
 		return nil, errEmptyPassword
 	}
-	seen := make(map[string]struct{}, len(req.ServerIDs))
 	servers := make([]batchServerID, 0, len(req.ServerIDs))
-	for i, id := range req.ServerIDs {
-		if err := validateID("server ID", id); err != nil {
-			return nil, fmt.Errorf("ecsapi: batch entry %d: %w", i, err)
-		}
-		if _, dup := seen[id]; dup {
-			return nil, fmt.Errorf("ecsapi: batch entry %d: server ID %q is listed twice", i, id)
-		}
-		seen[id] = struct{}{}
+	for _, id := range req.ServerIDs {
 		servers = append(servers, batchServerID{ID: id})
 	}
 	body, err := json.Marshal(batchResetBody{NewPassword: req.NewPassword, DryRun: req.DryRun, Servers: servers})

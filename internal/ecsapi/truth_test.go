@@ -371,3 +371,15 @@ func TestBatchResetAnswerWithoutTheListIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchResetRefusesTheSameServerTwice: IDs that differ only in case
+// name the same server, in a batch reset as in a reboot; nothing is sent.
+func TestBatchResetRefusesTheSameServerTwice(t *testing.T) {
+	f := newFakeService(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeJSON(w, 204, "r", "") })
+	upper := strings.ToUpper(testServer)
+	_, err := newTestClient(t, f.srv.URL).BatchResetServerPasswords(context.Background(),
+		ecsapi.BatchResetRequest{NewPassword: "Nw0Pass!word", ServerIDs: []string{testServer, upper}})
+	if err == nil || !strings.Contains(err.Error(), "already entry 0") || len(f.requests()) != 0 {
+		t.Errorf("error %v after %d requests; want a refusal before sending", err, len(f.requests()))
+	}
+}
