@@ -357,10 +357,7 @@ func plannedRestartPending(plan serverPasswordResourceModel, restarting bool) ty
 
 // restartOf returns the configured restart, "none" when unset.
 func restartOf(m serverPasswordResourceModel) string {
-	if m.Restart.IsNull() || m.Restart.IsUnknown() || m.Restart.ValueString() == "" {
-		return restartNone
-	}
-	return m.Restart.ValueString()
+	return restartOfString(m.Restart)
 }
 
 // resetPlanned reports whether an update must reset the password: when the

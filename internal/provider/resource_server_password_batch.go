@@ -322,14 +322,6 @@ func restartTargets(plan *serverPasswordBatchModel, ids []string) []string {
 	return ids
 }
 
-// restartOfString returns a restart attribute's value, "none" when unset.
-func restartOfString(v types.String) string {
-	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
-		return restartNone
-	}
-	return v.ValueString()
-}
-
 // ModifyPlan implements resource.ResourceWithModifyPlan: the computed sets
 // are known when nothing will be reset or restarted, so a plan shows no
 // change for a converged fleet.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-provider-ecs/terraform-provider-ecs/internal/ecsapi"
@@ -39,10 +40,16 @@ var restartDescription = "What to do after a successful reset so that the new pa
 	"finishes or abandons a restart that failed before (see `restart_pending`). Needs the IAM action `" +
 	iamActionReboot + "`."
 
+// restartOfString returns a restart attribute's value, "none" when unset.
+func restartOfString(v types.String) string {
+	if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+		return restartNone
+	}
+	return v.ValueString()
+}
+
 // restartOutcome is what a restart after a reset did.
 type restartOutcome struct {
-	// skipped explains why no reboot was made (the server is stopped).
-	skipped string
 	// jobID is the reboot job, when one was started.
 	jobID string
 }
@@ -57,7 +64,7 @@ func restartAfterReset(ctx context.Context, client *ecsapi.Client, api ecsapi.AP
 	}
 	if strings.EqualFold(server.Status, "SHUTOFF") {
 		tflog.Info(ctx, "server is stopped; the new password applies when it next starts", map[string]any{"server_id": serverID})
-		return restartOutcome{skipped: "the server is stopped (SHUTOFF); the new password applies when it next starts"}, nil
+		return restartOutcome{}, nil
 	}
 	jobs, err := client.RebootServers(ctx, []string{serverID}, how == restartHard)
 	if err != nil {
